@@ -725,47 +725,54 @@ function findAllowance(allow, route, r, d, codesForRoute) {
   return { missingDiagnostic: candidates[0] };
 }
 
-function printDiff(prefix, d) {
-  const show = (v) => clip(typeof v === 'string' ? v : JSON.stringify(v), 600);
-  console.log(`${prefix}${d.field}${d.note ? ` (${d.note})` : ''}`);
-  console.log(`${prefix}  expected (original): ${show(d.expected)}`);
-  console.log(`${prefix}  got (migrated):      ${show(d.got)}`);
+function show(v) {
+  return clip(typeof v === 'string' ? v : JSON.stringify(v), 600).replace(/\r/g, '\\r').replace(/\n/g, '\\n');
 }
 
 function compareAll(requests, origResults, migResults, routes, report, allow, failures) {
   const codes = diagnosticsByRoute(report);
   let allowed = 0;
   let compared = 0;
-  let differing = 0;
+  // route → signature of one difference → { d, requests, missing, granted }
+  const failing = new Map();
+  const allowedGroups = new Map();
   for (const r of requests) {
     compared++;
-    const route = resolveRoute(routes, r.path)?.pattern ?? null;
+    const route = resolveRoute(routes, r.path)?.pattern ?? '(no route file)';
     const diffs = diff(origResults.get(r.id), migResults.get(r.id));
     if (!diffs.length) continue;
-    differing++;
-    const bad = [];
-    const ok = [];
+    let requestFailed = false;
     for (const d of diffs) {
       const { granted, missingDiagnostic } = findAllowance(allow, route, r, d, codes.get(route));
-      if (granted) ok.push({ d, granted });
-      else bad.push({ d, missingDiagnostic });
+      const key = JSON.stringify([d.field, d.expected, d.got, d.note ?? '']);
+      const target = granted ? allowedGroups : failing;
+      if (!target.has(route)) target.set(route, new Map());
+      const groups = target.get(route);
+      if (!groups.has(key)) groups.set(key, { d, requests: [], missing: missingDiagnostic, granted });
+      groups.get(key).requests.push(r);
+      if (granted) allowed++;
+      else requestFailed = true;
     }
-    allowed += ok.length;
-    if (bad.length) {
-      console.log(`\n✗ ${route ?? '(no route file)'}  [${r.id}]  ${describeRequest(r)}`);
-      for (const { d, missingDiagnostic } of bad) {
-        printDiff('    ', d);
-        if (missingDiagnostic) {
-          console.log(`      allow.json entry #${missingDiagnostic.index} would allow this, but the report has no ${missingDiagnostic.diagnostic} for ${route} (codes: ${[...(codes.get(route) ?? [])].join(' ') || 'none'})`);
-        }
-      }
-      for (const { d, granted } of ok) console.log(`    (allowed ${d.field}: ${granted.diagnostic}, ${granted.why})`);
-      failures.push({ kind: 'difference', text: `${route} [${r.id}]: ${bad.map((x) => x.d.field).join(', ')}` });
-    } else if (args.verbose) {
-      console.log(`~ ${route}  [${r.id}]  allowed: ${ok.map(({ d, granted }) => `${d.field} (${granted.diagnostic})`).join(', ')}`);
-    }
+    if (requestFailed) failures.push({ kind: 'difference', text: `${route} [${r.id}]` });
   }
-  return { compared, allowed, differing };
+  const printGroups = (mark, byRoute) => {
+    for (const [route, groups] of byRoute) {
+      const n = new Set([...groups.values()].flatMap((g) => g.requests.map((r) => r.id))).size;
+      console.log(`\n${mark} ${route}  (${n} request${n === 1 ? '' : 's'}; codes in the report: ${[...(codes.get(route) ?? [])].join(' ') || 'none'})`);
+      for (const g of groups.values()) {
+        console.log(`    ${g.d.field}${g.d.note ? ` (${g.d.note})` : ''}${g.granted ? `  [allowed by ${g.granted.diagnostic}: ${g.granted.why}]` : ''}`);
+        console.log(`      expected (original): ${show(g.d.expected)}`);
+        console.log(`      got (migrated):      ${show(g.d.got)}`);
+        const shown = g.requests.slice(0, 4);
+        for (const r of shown) console.log(`      in [${r.id}] ${describeRequest(r)}`);
+        if (g.requests.length > shown.length) console.log(`      and ${g.requests.length - shown.length} more: ${g.requests.slice(shown.length).map((r) => r.id).join(', ')}`);
+        if (g.missing) console.log(`      allow.json entry #${g.missing.index} would allow this, but the report has no ${g.missing.diagnostic} for ${route}`);
+      }
+    }
+  };
+  if (args.verbose) printGroups('~ allowed:', allowedGroups);
+  printGroups('✗', failing);
+  return { compared, allowed };
 }
 
 function printAnswers(requests, results, label) {
@@ -776,7 +783,7 @@ function printAnswers(requests, results, label) {
       continue;
     }
     const hs = Object.entries(x.headers).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(' | ') : v}`).join('; ');
-    console.log(`  ${label} [${r.id}] ${r.method} ${requestTarget(r)} -> ${x.status} ${x.statusText} {${hs}} ${x.body.encoding === 'utf8' ? '' : `(${x.body.encoding}) `}${clip(x.body.text, 160)}`);
+    console.log(`  ${label} [${r.id}] ${r.method} ${requestTarget(r)} -> ${x.status} ${x.statusText} {${hs}} ${x.body.encoding === 'utf8' ? '' : `(${x.body.encoding}) `}${clip(x.body.text, 160).replace(/\r/g, '\\r').replace(/\n/g, '\\n')}`);
   }
 }
 
