@@ -18,7 +18,7 @@
 // ("Could not find the Next.js package"), while a parent directory with the lockfile is the project
 // root it detects on its own.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -140,14 +140,54 @@ function nodeEnv(extra = {}) {
   return env;
 }
 
-function run(cmd, argv, opts = {}) {
-  const started = Date.now();
-  const r = spawnSync(cmd, argv, {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    ...opts,
+// Runs a command in its own process group (killed with the runner on a signal), collecting output.
+function run(cmd, argv, { timeout = 0, ...opts } = {}) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    let child;
+    try {
+      child = spawn(cmd, argv, { ...opts, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    } catch (error) {
+      resolve({ error, status: null, stdout: '', stderr: '', output: '', ms: 0 });
+      return;
+    }
+    const out = [];
+    const err = [];
+    const all = [];
+    child.stdout.on('data', (c) => {
+      out.push(c);
+      all.push(c);
+    });
+    child.stderr.on('data', (c) => {
+      err.push(c);
+      all.push(c);
+    });
+    if (child.pid) liveGroups.add(child.pid);
+    let timedOut = false;
+    const timer = timeout ? setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid, 'SIGKILL');
+    }, timeout) : null;
+    let spawnError = null;
+    child.on('error', (e) => {
+      spawnError = e;
+    });
+    child.on('close', (status, signal) => {
+      if (timer) clearTimeout(timer);
+      liveGroups.delete(child.pid);
+      const stdout = Buffer.concat(out).toString('utf8');
+      const stderr = Buffer.concat(err).toString('utf8');
+      resolve({
+        error: spawnError ?? (timedOut ? new Error(`timed out after ${timeout / 1000}s`) : null),
+        status,
+        signal,
+        stdout,
+        stderr,
+        output: Buffer.concat(all).toString('utf8'),
+        ms: Date.now() - started,
+      });
+    });
   });
-  return { ...r, ms: Date.now() - started, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
 function copyApp(src, dest) {
@@ -208,7 +248,7 @@ function pruneCache(current) {
   }
 }
 
-function ensureToolchain() {
+async function ensureToolchain() {
   const pkg = fs.readFileSync(path.join(HERE, 'package.json'));
   const lock = fs.readFileSync(path.join(HERE, 'package-lock.json'));
   const hash = crypto.createHash('sha256').update(pkg).update('\0').update(lock).digest('hex').slice(0, 16);
@@ -227,7 +267,7 @@ function ensureToolchain() {
   fs.writeFileSync(path.join(tmp, 'package.json'), pkg);
   fs.writeFileSync(path.join(tmp, 'package-lock.json'), lock);
   log(`toolchain: npm ci into ${dir} (first run for this lockfile)`);
-  const r = run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: tmp, env: nodeEnv() });
+  const r = await run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: tmp, env: nodeEnv() });
   if (r.error || r.status !== 0) {
     fs.rmSync(tmp, { recursive: true, force: true });
     const why = r.error?.code === 'ENOENT' ? 'npm was not found on PATH: install Node.js >= 20 with npm' : `exit ${r.status}`;
@@ -497,17 +537,17 @@ function nextBin(tc) {
   return path.join(tc, 'node_modules', 'next', 'dist', 'bin', 'next');
 }
 
-function nextBuild(tc, dir, label, workDir) {
+async function nextBuild(tc, dir, label, workDir) {
   log(`${label}: next build`);
-  const r = run(process.execPath, [nextBin(tc), 'build'], { cwd: dir, env: nodeEnv({ NODE_ENV: 'production' }) });
+  const r = await run(process.execPath, [nextBin(tc), 'build'], { cwd: dir, env: nodeEnv({ NODE_ENV: 'production' }) });
   fs.writeFileSync(path.join(workDir, `${label}.build.log`), r.output);
   if (r.error || r.status !== 0) throw new Fatal(`${label}: next build failed (exit ${r.status ?? r.error?.message}):\n${tail(r.output, 60)}`);
   log(`${label}: built in ${secs(r.ms)}`);
 }
 
-function typecheck(tc, dir, label, workDir, failures) {
+async function typecheck(tc, dir, label, workDir, failures) {
   const tsc = path.join(tc, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = run(process.execPath, [tsc, '--noEmit', '-p', dir], { cwd: dir, env: nodeEnv() });
+  const r = await run(process.execPath, [tsc, '--noEmit', '-p', dir], { cwd: dir, env: nodeEnv() });
   fs.writeFileSync(path.join(workDir, `${label}.tsc.log`), r.output);
   if (r.error || r.status !== 0) {
     failures.push({ kind: 'tsc', text: `${label}: tsc --noEmit -p ${label} failed (exit ${r.status ?? r.error?.message}):\n${tail(r.output, 60)}` });
@@ -592,10 +632,10 @@ async function serveAndReplay(tc, dir, label, workDir, requests) {
 // ---------------------------------------------------------------------------------------------
 // migration report
 
-function runMigration(dir, workDir, failures) {
+async function runMigration(dir, workDir, failures) {
   log(`migrated: ${BIN} migrate --json <copy>`);
   if (!fs.existsSync(BIN)) throw new Fatal(`--bin ${BIN} does not exist (build the crate first)`);
-  const r = run(BIN, ['migrate', '--json', dir], { cwd: dir, timeout: 300_000 });
+  const r = await run(BIN, ['migrate', '--json', dir], { cwd: dir, timeout: 300_000 });
   fs.writeFileSync(path.join(workDir, 'migration-report.json'), r.stdout ?? '');
   if (r.stderr?.trim()) fs.writeFileSync(path.join(workDir, 'migration.stderr.log'), r.stderr);
   if (r.error) throw new Fatal(`pages2app migrate could not run: ${r.error.message}`);
@@ -835,7 +875,7 @@ async function main() {
     const requests = args.filter ? allRequests.filter((r) => r.id.includes(args.filter) || r.path.includes(args.filter)) : allRequests;
     requestCount = requests.length;
     const allow = loadAllowList();
-    const tc = ensureToolchain();
+    const tc = await ensureToolchain();
     fs.mkdirSync(path.join(tc, 'runs'), { recursive: true });
     workDir = fs.mkdtempSync(path.join(tc, 'runs', `${APP_NAME}-`));
     const original = path.join(workDir, 'original');
@@ -853,20 +893,20 @@ async function main() {
     let report = null;
     if (!ORIGINAL_ONLY) {
       copyApp(APP_SRC, migrated);
-      report = runMigration(migrated, workDir, failures);
+      report = await runMigration(migrated, workDir, failures);
       checkMigratedTree(spec, original, migrated, routes, failures);
     }
 
-    nextBuild(tc, original, 'original', workDir);
-    typecheck(tc, original, 'original', workDir, failures);
+    await nextBuild(tc, original, 'original', workDir);
+    await typecheck(tc, original, 'original', workDir, failures);
     const origResults = await serveAndReplay(tc, original, 'original', workDir, requests);
     checkOriginal(requests, origResults, failures);
     if (args.verbose || ORIGINAL_ONLY) printAnswers(requests, origResults, 'original');
 
     let migResults = null;
     if (!ORIGINAL_ONLY) {
-      nextBuild(tc, migrated, 'migrated', workDir);
-      typecheck(tc, migrated, 'migrated', workDir, failures);
+      await nextBuild(tc, migrated, 'migrated', workDir);
+      await typecheck(tc, migrated, 'migrated', workDir, failures);
       migResults = await serveAndReplay(tc, migrated, 'migrated', workDir, requests);
       if (args.verbose) printAnswers(requests, migResults, 'migrated');
       summary = compareAll(requests, origResults, migResults, routes, report, allow, failures);
