@@ -670,8 +670,16 @@ function diagnosticsByRoute(report) {
   return map;
 }
 
-function checkMigratedTree(spec, original, migrated, routes, failures) {
+function checkMigratedTree(spec, original, migrated, routes, report, failures) {
   const untouched = new Set(spec.expectUntouched ?? []);
+  for (const f of report.files) {
+    const rel = posix(path.isAbsolute(f.source ?? '') ? path.relative(migrated, f.source) : f.source ?? '');
+    if (f.status === 'error') {
+      failures.push({ kind: 'migrate', text: `the report says ${rel}: error (${(f.diagnostics ?? []).map((d) => `${d.code} ${d.message}`).join('; ')})` });
+    } else if (untouched.has(rel) && f.status !== 'manual') {
+      failures.push({ kind: 'migrate', text: `${rel} should be reported as manual, the report says ${f.status}` });
+    }
+  }
   for (const rel of untouched) {
     const a = path.join(original, rel);
     const b = path.join(migrated, rel);
@@ -894,7 +902,7 @@ async function main() {
     if (!ORIGINAL_ONLY) {
       copyApp(APP_SRC, migrated);
       report = await runMigration(migrated, workDir, failures);
-      checkMigratedTree(spec, original, migrated, routes, failures);
+      checkMigratedTree(spec, original, migrated, routes, report, failures);
     }
 
     await nextBuild(tc, original, 'original', workDir);
