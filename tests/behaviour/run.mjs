@@ -132,7 +132,7 @@ function tail(text, lines = 40) {
 }
 
 function nodeEnv(extra = {}) {
-  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...extra };
+  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NO_COLOR: '1', FORCE_COLOR: '0', ...extra };
   delete env.NODE_OPTIONS;
   delete env.NODE_ENV;
   delete env.PORT;
