@@ -1,0 +1,168 @@
+//! Diagnostics: what the tool reports about a file, with a stable code and a position.
+//!
+//! Codes are a public contract (scripts grep them, the JSON report carries them): never renumber
+//! one; add new ones. `P2A0xx` input and output errors, `P2A1xx` shapes left for manual work
+//! (the file is not touched), `P2A2xx` behaviour that changes and is reported, `P2A3xx` notes.
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Every diagnostic the tool can emit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    ParseError,
+    ReadError,
+    TargetExists,
+    TargetConflict,
+    InternalError,
+    WriteError,
+    UnmappablePath,
+    NoDefaultExport,
+    WrappedHandler,
+    ReexportedHandler,
+    NonRouteExport,
+    ResponseEscapes,
+    RequestEscapes,
+    ResponseInCallback,
+    ResponseNotInTail,
+    StreamingResponse,
+    UnsupportedResponseMember,
+    UnsupportedRequestMember,
+    UnsupportedHandlerShape,
+    UnsupportedConfig,
+    EdgeRuntimeHandler,
+    ResponseLimitDropped,
+    ExternalResolverDropped,
+    UnansweredMethods,
+    BodyNotParsed,
+    NonStandardMethods,
+    PrivateSegmentEscaped,
+    JsxRouteKeepsExtension,
+}
+
+pub struct CodeInfo {
+    pub code: Code,
+    pub id: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+}
+
+pub const CODES: &[CodeInfo] = &[
+    CodeInfo { code: Code::ParseError, id: "P2A001", name: "parse-error", severity: Severity::Error, summary: "The file is not valid JavaScript/TypeScript; it was left as it is." },
+    CodeInfo { code: Code::ReadError, id: "P2A002", name: "read-error", severity: Severity::Error, summary: "The file could not be read (permissions, not UTF-8, or not a regular file)." },
+    CodeInfo { code: Code::TargetExists, id: "P2A003", name: "target-exists", severity: Severity::Error, summary: "A route already serves this URL in app/; nothing is overwritten." },
+    CodeInfo { code: Code::TargetConflict, id: "P2A004", name: "target-conflict", severity: Severity::Error, summary: "Two pages/api files map to the same route.ts; neither is migrated." },
+    CodeInfo { code: Code::InternalError, id: "P2A005", name: "internal-error", severity: Severity::Error, summary: "The tool produced code that does not parse, or failed on this file; nothing was written. Please report it." },
+    CodeInfo { code: Code::WriteError, id: "P2A006", name: "write-error", severity: Severity::Error, summary: "Writing the migrated file failed; the run was rolled back for this file." },
+    CodeInfo { code: Code::UnmappablePath, id: "P2A007", name: "unmappable-path", severity: Severity::Error, summary: "A path segment means something else in app/ (a route group `(x)`, a slot `@x`) and cannot keep its URL there." },
+    CodeInfo { code: Code::NoDefaultExport, id: "P2A101", name: "no-default-export", severity: Severity::Error, summary: "No default-exported handler: this file is not an API route Next can serve, or its shape is unknown." },
+    CodeInfo { code: Code::WrappedHandler, id: "P2A102", name: "wrapped-handler", severity: Severity::Error, summary: "The default export is a call (a wrapper such as withAuth(handler)); wrappers must be ported to (Request) => Response by hand." },
+    CodeInfo { code: Code::ReexportedHandler, id: "P2A103", name: "reexported-handler", severity: Severity::Error, summary: "The handler is re-exported from another module; migrate that module and re-export named methods." },
+    CodeInfo { code: Code::NonRouteExport, id: "P2A104", name: "non-route-export", severity: Severity::Error, summary: "The file exports values besides the handler and config; route.ts may export only HTTP methods and segment config." },
+    CodeInfo { code: Code::ResponseEscapes, id: "P2A105", name: "response-escapes", severity: Severity::Error, summary: "`res` is passed to or stored by other code, which may respond through it; that code must return a Response instead." },
+    CodeInfo { code: Code::RequestEscapes, id: "P2A106", name: "request-escapes", severity: Severity::Error, summary: "`req` is passed to or stored by other code that expects a Node request; port that code to a web Request." },
+    CodeInfo { code: Code::ResponseInCallback, id: "P2A107", name: "response-in-callback", severity: Severity::Error, summary: "The handler responds from inside a callback; wrap the callback in a Promise and return its Response." },
+    CodeInfo { code: Code::ResponseNotInTail, id: "P2A108", name: "response-not-in-tail", severity: Severity::Error, summary: "Code runs after this response is sent; a Route Handler returns its Response, so that code would no longer run." },
+    CodeInfo { code: Code::StreamingResponse, id: "P2A109", name: "streaming-response", severity: Severity::Error, summary: "res.write/writeHead/pipe streaming; rewrite it as a Response over a ReadableStream." },
+    CodeInfo { code: Code::UnsupportedResponseMember, id: "P2A110", name: "unsupported-response-member", severity: Severity::Error, summary: "A `res` member with no automatic equivalent (revalidate, preview data, events, ...)." },
+    CodeInfo { code: Code::UnsupportedRequestMember, id: "P2A111", name: "unsupported-request-member", severity: Severity::Error, summary: "A `req` member with no automatic equivalent (socket, events, stream reads, assignments, ...)." },
+    CodeInfo { code: Code::UnsupportedHandlerShape, id: "P2A112", name: "unsupported-handler-shape", severity: Severity::Error, summary: "The handler's parameters or structure are not a shape the tool rewrites (destructured parameters, generators, ...)." },
+    CodeInfo { code: Code::UnsupportedConfig, id: "P2A113", name: "unsupported-config", severity: Severity::Error, summary: "`export const config` is not a literal object the tool can read." },
+    CodeInfo { code: Code::EdgeRuntimeHandler, id: "P2A114", name: "edge-runtime-handler", severity: Severity::Error, summary: "An edge-runtime API route (Request in, Response out); its params move from the query string to ctx.params." },
+    CodeInfo { code: Code::ResponseLimitDropped, id: "P2A201", name: "response-limit-dropped", severity: Severity::Warning, summary: "config.api.responseLimit has no Route Handler equivalent; the 4 MB response warning is gone." },
+    CodeInfo { code: Code::ExternalResolverDropped, id: "P2A202", name: "external-resolver-dropped", severity: Severity::Warning, summary: "config.api.externalResolver has no Route Handler equivalent; it only silenced a dev warning." },
+    CodeInfo { code: Code::UnansweredMethods, id: "P2A203", name: "unanswered-methods", severity: Severity::Warning, summary: "Some methods never got a response from the old handler (the request hung); they now get Next's automatic 405 (OPTIONS: 204)." },
+    CodeInfo { code: Code::BodyNotParsed, id: "P2A301", name: "body-not-parsed", severity: Severity::Info, summary: "Pages parsed every request body (400 on invalid JSON, 413 over 1mb); the migrated functions that never read the body ignore it." },
+    CodeInfo { code: Code::NonStandardMethods, id: "P2A302", name: "non-standard-methods", severity: Severity::Info, summary: "Pages ran the handler for any method; Route Handlers answer 400 to methods outside GET HEAD POST PUT PATCH DELETE OPTIONS (TRACE: 500)." },
+    CodeInfo { code: Code::PrivateSegmentEscaped, id: "P2A303", name: "private-segment-escaped", severity: Severity::Info, summary: "A path segment starting with `_` is private in the App Router; its folder is written as %5F... to keep the URL." },
+    CodeInfo { code: Code::JsxRouteKeepsExtension, id: "P2A304", name: "jsx-route", severity: Severity::Info, summary: "The route contains JSX, so it is written as route.tsx/route.jsx." },
+];
+
+impl Code {
+    pub fn info(self) -> &'static CodeInfo {
+        CODES.iter().find(|c| c.code == self).expect("every Code has a CodeInfo entry")
+    }
+    pub fn id(self) -> &'static str {
+        self.info().id
+    }
+    pub fn severity(self) -> Severity {
+        self.info().severity
+    }
+    /// True for codes that stop a file from being migrated.
+    pub fn blocks_migration(self) -> bool {
+        self.severity() == Severity::Error
+    }
+    pub fn by_id(id: &str) -> Option<&'static CodeInfo> {
+        let id = id.trim();
+        CODES.iter().find(|c| c.id.eq_ignore_ascii_case(id) || c.name == id)
+    }
+}
+
+/// One finding about one file. `line`/`column` are 1-based; 0 when the finding has no position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic { code, message: message.into(), line: 0, column: 0 }
+    }
+    pub fn at(code: Code, message: impl Into<String>, src: &str, offset: usize) -> Self {
+        let (line, column) = crate::text::line_col(src, offset);
+        Diagnostic { code, message: message.into(), line, column }
+    }
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_names_are_unique() {
+        let mut ids: Vec<_> = CODES.iter().map(|c| c.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), CODES.len());
+        let mut names: Vec<_> = CODES.iter().map(|c| c.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), CODES.len());
+    }
+
+    #[test]
+    fn severity_follows_the_numbering() {
+        for c in CODES {
+            let expected = match &c.id[3..4] {
+                "0" | "1" => Severity::Error,
+                "2" => Severity::Warning,
+                _ => Severity::Info,
+            };
+            assert_eq!(c.severity, expected, "{}", c.id);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! pages2app: migrate Next.js Pages Router API routes to App Router Route Handlers.
+//!
+//! The data flows one way, one module per stage:
+//! [`discover`] finds route files → [`route_path`] maps each to its target and URL →
+//! [`parse`] parses it with swc → [`transform`] analyses the handler and plans text edits →
+//! [`runtime`] assembles the compat helpers the routes import → [`patch`] renders a git patch →
+//! [`apply`] writes the files. [`pipeline`] runs those stages over a directory in parallel, and
+//! [`report`] turns the outcome into the JSON report.
+
+pub mod apply;
+pub mod cli;
+pub mod diagnostics;
+pub mod discover;
+pub mod edit;
+pub mod parse;
+pub mod patch;
+pub mod pipeline;
+pub mod report;
+pub mod route_path;
+pub mod runtime;
+pub mod text;
+pub mod transform;

@@ -1,0 +1,70 @@
+//! Parsing with swc. Offsets: the source is parsed from `BytePos(1)` (0 is swc's dummy position),
+//! so a span's byte range in the text is `lo - 1 .. hi - 1`. No `SourceMap` is built: a route is
+//! parsed from its text alone, which keeps parsing cheap and per-file.
+
+use std::ops::Range;
+
+use swc_common::{BytePos, Span, Spanned};
+use swc_ecma_ast::{EsVersion, Module};
+use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
+
+use crate::route_path::Lang;
+
+/// A syntax error: message and byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub offset: usize,
+}
+
+pub fn syntax_for(lang: Lang) -> Syntax {
+    match lang {
+        Lang::Ts => Syntax::Typescript(TsSyntax { tsx: false, decorators: true, ..Default::default() }),
+        Lang::Tsx => Syntax::Typescript(TsSyntax { tsx: true, decorators: true, ..Default::default() }),
+        Lang::Js => Syntax::Es(EsSyntax { jsx: true, decorators: true, ..Default::default() }),
+    }
+}
+
+/// Parses `src` as an ES module. Recoverable errors count as errors: a file the parser had to
+/// guess about is not rewritten.
+pub fn parse_module(src: &str, lang: Lang) -> Result<Module, SyntaxError> {
+    let end = BytePos(1 + src.len() as u32);
+    let input = StringInput::new(src, BytePos(1), end);
+    let mut parser = Parser::new(syntax_for(lang), input, None);
+    let _ = EsVersion::latest();
+    let module = parser.parse_module().map_err(|e| to_error(src, e.span(), e.kind().msg().to_string()))?;
+    if let Some(e) = parser.take_errors().into_iter().next() {
+        return Err(to_error(src, e.span(), e.kind().msg().to_string()));
+    }
+    Ok(module)
+}
+
+fn to_error(src: &str, span: Span, message: String) -> SyntaxError {
+    let offset = (span.lo.0.saturating_sub(1) as usize).min(src.len());
+    SyntaxError { message, offset }
+}
+
+/// The byte range of `span` in the parsed text.
+#[inline]
+pub fn range(span: Span) -> Range<usize> {
+    (span.lo.0.saturating_sub(1) as usize)..(span.hi.0.saturating_sub(1) as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_map_to_byte_ranges() {
+        let src = "export default function h(req, res) { res.json({ é: 1 }) }";
+        let m = parse_module(src, Lang::Ts).unwrap();
+        let r = range(m.body[0].span());
+        assert_eq!(&src[r], src);
+    }
+
+    #[test]
+    fn syntax_errors_carry_an_offset() {
+        let e = parse_module("const a = ;", Lang::Js).unwrap_err();
+        assert_eq!(e.offset, 10);
+    }
+}

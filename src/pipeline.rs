@@ -1,0 +1,353 @@
+//! The run over a directory: discover → map → transform (in parallel) → plan file changes.
+//! Nothing here writes to disk; [`crate::apply`] does, and [`crate::patch`] renders the changes.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::discover::{discover, join, ApiTree, RouteFile};
+use crate::route_path::{app_route_url, map_route, Lang, RouteMapping};
+use crate::runtime;
+use crate::transform::{migrate_route, relative, RouteInput, RouteOutcome};
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub root: PathBuf,
+    /// Route group the migrated routes go in, e.g. `(api)`; "" for none.
+    pub group: String,
+    /// Worker threads; 0 = all cores.
+    pub jobs: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Migrated,
+    MigratedWithNotes,
+    Manual,
+    Error,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Migrated => "migrated",
+            Status::MigratedWithNotes => "migrated-with-notes",
+            Status::Manual => "manual",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// The outcome for one source file.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    pub source: String,
+    pub target: Option<String>,
+    pub url: Option<String>,
+    pub methods: Vec<&'static str>,
+    pub status: Status,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A planned change to one file (paths relative to the run root).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A route moved and rewritten: the source is deleted, the target created.
+    Rename { from: String, to: String, old: String, new: String },
+    /// A file the tool creates (the compat module).
+    Add { path: String, new: String },
+    /// A file the tool created before and now extends (the compat module).
+    Modify { path: String, old: String, new: String },
+}
+
+impl Change {
+    pub fn sort_key(&self) -> &str {
+        match self {
+            Change::Rename { from, .. } => from,
+            Change::Add { path, .. } | Change::Modify { path, .. } => path,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct RunResult {
+    pub files: Vec<FileReport>,
+    pub changes: Vec<Change>,
+}
+
+impl RunResult {
+    pub fn count(&self, s: Status) -> usize {
+        self.files.iter().filter(|f| f.status == s).count()
+    }
+}
+
+fn status_of(diags: &[Diagnostic]) -> Status {
+    if diags.iter().any(|d| d.severity() == Severity::Warning) {
+        Status::MigratedWithNotes
+    } else {
+        Status::Migrated
+    }
+}
+
+/// Dynamic segment names do not matter for a clash (`[id]` and `[slug]` at one place clash).
+fn url_shape(url: &str) -> String {
+    url.split('/')
+        .map(|s| {
+            if s.starts_with("[[...") {
+                "[[...]]"
+            } else if s.starts_with("[...") {
+                "[...]"
+            } else if s.starts_with('[') {
+                "[]"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// URLs of the route files already in an app folder.
+fn existing_app_routes(root: &Path, app_dir: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let base = root.join(app_dir);
+    if !base.is_dir() {
+        return out;
+    }
+    let mut stack = vec![String::new()];
+    while let Some(rel) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(base.join(&rel)) else { continue };
+        for e in rd.flatten() {
+            let Ok(name) = e.file_name().into_string() else { continue };
+            let Ok(ft) = e.file_type() else { continue };
+            let child = join(&rel, &name);
+            if ft.is_dir() {
+                stack.push(child);
+            } else if name.starts_with("route.") && Lang::from_path(&name).is_some() {
+                if let Some(url) = app_route_url(&child) {
+                    out.insert(url_shape(&url), join(app_dir, &child));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The compat module path of a tree, and whether it is TypeScript.
+fn compat_path(root: &Path, tree: &ApiTree, files: &[&RouteFile], group: &str) -> (String, bool) {
+    let ts = root.join(&tree.app_root).join("tsconfig.json").is_file()
+        || files.iter().any(|f| Lang::from_path(&f.source).is_some_and(Lang::is_typescript));
+    let dir = if group.is_empty() { tree.app_dir.clone() } else { join(&tree.app_dir, group) };
+    (join(&join(&dir, "_pages2app"), if ts { "compat.ts" } else { "compat.js" }), ts)
+}
+
+fn dir_of(p: &str) -> &str {
+    p.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn strip_ext(p: &str) -> &str {
+    p.rsplit_once('.').map_or(p, |(a, _)| a)
+}
+
+struct Planned<'a> {
+    file: &'a RouteFile,
+    mapping: Result<RouteMapping, Diagnostic>,
+}
+
+/// Runs the whole migration plan over `opts.root`.
+pub fn run(opts: &Options) -> RunResult {
+    let root = &opts.root;
+    let found = discover(root);
+    let mut reports: Vec<FileReport> = Vec::new();
+
+    for (path, why) in &found.unreadable {
+        reports.push(FileReport {
+            source: path.clone(),
+            target: None,
+            url: None,
+            methods: Vec::new(),
+            status: Status::Error,
+            diagnostics: vec![Diagnostic::new(Code::ReadError, format!("cannot read: {why}"))],
+        });
+    }
+
+    // Map every file, then find clashes between them and with routes already in app/.
+    let mut planned: Vec<Planned> = found
+        .files
+        .iter()
+        .map(|f| {
+            let tree = &found.trees[f.tree];
+            let lang = Lang::from_path(&f.source).unwrap_or(Lang::Js);
+            Planned { file: f, mapping: map_route(&f.rel_in_api, &tree.app_dir, &opts.group, lang) }
+        })
+        .collect();
+    let mut by_target: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+    for (i, p) in planned.iter().enumerate() {
+        if let Ok(m) = &p.mapping {
+            by_target.entry((p.file.tree, url_shape(&m.url))).or_default().push(i);
+        }
+    }
+    let existing: Vec<HashMap<String, String>> = found.trees.iter().map(|t| existing_app_routes(root, &t.app_dir)).collect();
+    for ((tree, _), idxs) in &by_target {
+        if idxs.len() > 1 {
+            let sources: Vec<String> = idxs.iter().map(|i| planned[*i].file.source.clone()).collect();
+            for i in idxs {
+                let target = planned[*i].mapping.as_ref().map(|m| m.target.clone()).unwrap_or_default();
+                planned[*i].mapping = Err(Diagnostic::new(
+                    Code::TargetConflict,
+                    format!("{} all map to {target}; merge them or rename one", sources.join(" and ")),
+                ));
+            }
+            continue;
+        }
+        let i = idxs[0];
+        if let Ok(m) = &planned[i].mapping {
+            if let Some(path) = existing[*tree].get(&url_shape(&m.url)) {
+                let msg = format!("{path} already serves {}; nothing is overwritten", m.url);
+                planned[i].mapping = Err(Diagnostic::new(Code::TargetExists, msg));
+            } else if root.join(&m.target).exists() {
+                let msg = format!("{} already exists; nothing is overwritten", m.target);
+                planned[i].mapping = Err(Diagnostic::new(Code::TargetExists, msg));
+            }
+        }
+    }
+
+    // Compat module per tree.
+    let compat: Vec<(String, bool)> = found
+        .trees
+        .iter()
+        .enumerate()
+        .map(|(t, tree)| {
+            let files: Vec<&RouteFile> = found.files.iter().filter(|f| f.tree == t).collect();
+            compat_path(root, tree, &files, &opts.group)
+        })
+        .collect();
+
+    let work = |p: &Planned| -> (FileReport, Option<(String, String, crate::edit::Needs)>) {
+        let f = p.file;
+        let mapping = match &p.mapping {
+            Ok(m) => m,
+            Err(d) => {
+                return (
+                    FileReport { source: f.source.clone(), target: None, url: None, methods: Vec::new(), status: Status::Error, diagnostics: vec![d.clone()] },
+                    None,
+                )
+            }
+        };
+        let mut report = FileReport {
+            source: f.source.clone(),
+            target: Some(mapping.target.clone()),
+            url: Some(mapping.url.clone()),
+            methods: Vec::new(),
+            status: Status::Error,
+            diagnostics: Vec::new(),
+        };
+        let src = match read_source(&root.join(&f.source)) {
+            Ok(s) => s,
+            Err(msg) => {
+                report.diagnostics.push(Diagnostic::new(Code::ReadError, msg));
+                return (report, None);
+            }
+        };
+        let (compat_file, _) = &compat[f.tree];
+        let spec = relative_spec(dir_of(&mapping.target), strip_ext(compat_file));
+        let lang = Lang::from_path(&f.source).unwrap_or(Lang::Js);
+        let input = RouteInput { src: &src, lang, source: &f.source, target: &mapping.target, params: &mapping.params, compat_spec: &spec };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| migrate_route(&input))).unwrap_or_else(|_| {
+            RouteOutcome::Failed(vec![Diagnostic::new(Code::InternalError, "pages2app crashed on this file (please report it); nothing was written")])
+        });
+        match outcome {
+            RouteOutcome::Migrated(m) => {
+                report.diagnostics = mapping.notes.clone();
+                report.diagnostics.extend(m.diagnostics);
+                report.methods = m.methods;
+                report.status = status_of(&report.diagnostics);
+                (report, Some((src, m.text, m.helpers)))
+            }
+            RouteOutcome::Manual(d) => {
+                report.diagnostics = d;
+                report.status = Status::Manual;
+                (report, None)
+            }
+            RouteOutcome::Failed(d) => {
+                report.diagnostics = d;
+                report.status = Status::Error;
+                (report, None)
+            }
+        }
+    };
+
+    let results: Vec<(FileReport, Option<(String, String, crate::edit::Needs)>)> = with_pool(opts.jobs, || planned.par_iter().map(work).collect());
+
+    // Helpers needed per tree, and the compat module change.
+    let mut wanted: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    for (p, (_, done)) in planned.iter().zip(&results) {
+        if let Some((_, _, needs)) = done {
+            let names = needs.helper_names();
+            if !names.is_empty() {
+                wanted.entry(p.file.tree).or_default().extend(names.into_iter().map(String::from));
+            }
+        }
+    }
+    let mut compat_changes = Vec::new();
+    let mut compat_blocked: BTreeMap<usize, Diagnostic> = BTreeMap::new();
+    for (tree, names) in &wanted {
+        let (path, ts) = &compat[*tree];
+        let full = root.join(path);
+        match std::fs::read_to_string(&full) {
+            Ok(existing) if existing.starts_with(runtime::MARKER) => {
+                let mut all = runtime::helpers_in(&existing);
+                all.extend(names.iter().cloned());
+                let new = runtime::assemble(&all, *ts);
+                if new != existing {
+                    compat_changes.push(Change::Modify { path: path.clone(), old: existing, new });
+                }
+            }
+            Ok(_) => {
+                compat_blocked.insert(*tree, Diagnostic::new(Code::TargetExists, format!("{path} exists and was not written by pages2app; nothing is overwritten")));
+            }
+            Err(_) if full.exists() => {
+                compat_blocked.insert(*tree, Diagnostic::new(Code::TargetExists, format!("{path} exists and cannot be read; nothing is overwritten")));
+            }
+            Err(_) => compat_changes.push(Change::Add { path: path.clone(), new: runtime::assemble(names, *ts) }),
+        }
+    }
+
+    let mut changes = Vec::new();
+    for (p, (mut report, done)) in planned.iter().zip(results) {
+        if let Some((old, new, needs)) = done {
+            if let (Some(d), false) = (compat_blocked.get(&p.file.tree), needs.helper_names().is_empty()) {
+                report.status = Status::Error;
+                report.methods.clear();
+                report.diagnostics = vec![d.clone()];
+            } else if let Some(target) = &report.target {
+                changes.push(Change::Rename { from: report.source.clone(), to: target.clone(), old, new });
+            }
+        }
+        reports.push(report);
+    }
+    changes.extend(compat_changes);
+    changes.sort_by(|a, b| a.sort_key().cmp(b.sort_key()));
+    reports.sort_by(|a, b| a.source.cmp(&b.source));
+    RunResult { files: reports, changes }
+}
+
+fn relative_spec(from_dir: &str, to: &str) -> String {
+    let split = |p: &str| p.split('/').filter(|s| !s.is_empty()).map(String::from).collect::<Vec<_>>();
+    relative(&split(from_dir), &split(to), false)
+}
+
+/// Reads a source file as UTF-8 text; the error names what is wrong.
+pub fn read_source(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| format!("the file is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+}
+
+fn with_pool<T: Send>(jobs: usize, f: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
+    }
+}

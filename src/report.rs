@@ -1,0 +1,73 @@
+//! The `--json` report (schema version 1, a public contract: extend, never rename).
+
+use serde::Serialize;
+
+use crate::pipeline::{RunResult, Status};
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    source: &'a str,
+    target: Option<&'a str>,
+    url: Option<&'a str>,
+    methods: &'a [&'static str],
+    status: &'static str,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    migrated: usize,
+    #[serde(rename = "migrated-with-notes")]
+    migrated_with_notes: usize,
+    manual: usize,
+    error: usize,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    files: Vec<JsonFile<'a>>,
+    summary: Summary,
+}
+
+/// The report as pretty-printed JSON with a final newline.
+pub fn to_json(run: &RunResult) -> String {
+    let files = run
+        .files
+        .iter()
+        .map(|f| JsonFile {
+            source: &f.source,
+            target: f.target.as_deref(),
+            url: f.url.as_deref(),
+            methods: &f.methods,
+            status: f.status.as_str(),
+            diagnostics: f
+                .diagnostics
+                .iter()
+                .map(|d| JsonDiagnostic { code: d.code.id(), severity: d.severity().as_str(), message: &d.message, line: d.line, column: d.column })
+                .collect(),
+        })
+        .collect();
+    let report = Report {
+        version: 1,
+        files,
+        summary: Summary {
+            migrated: run.count(Status::Migrated),
+            migrated_with_notes: run.count(Status::MigratedWithNotes),
+            manual: run.count(Status::Manual),
+            error: run.count(Status::Error),
+        },
+    };
+    let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}

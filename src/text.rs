@@ -1,0 +1,111 @@
+//! Small text utilities: line/column lookup, indentation, line endings.
+
+/// 1-based line and column (in characters) of byte `offset` in `src`.
+pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(src, offset.min(src.len()));
+    let before = &src[..offset];
+    let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = src[line_start..offset].chars().count() + 1;
+    (line, col)
+}
+
+pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Byte offset of the start of the line holding `offset`.
+pub fn line_start(src: &str, offset: usize) -> usize {
+    src[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// The whitespace that starts the line holding `offset`.
+pub fn indent_of_line(src: &str, offset: usize) -> &str {
+    let start = line_start(src, offset);
+    let rest = &src[start..];
+    let n = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    &rest[..n]
+}
+
+/// True when only spaces or tabs stand between the line start and `offset`.
+pub fn starts_line(src: &str, offset: usize) -> bool {
+    src[line_start(src, offset)..offset].chars().all(|c| c == ' ' || c == '\t')
+}
+
+/// "\r\n" when the text uses Windows line endings, else "\n".
+pub fn newline_of(src: &str) -> &'static str {
+    if src.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
+/// Removes `width` bytes of leading whitespace from every line after the first, except lines
+/// that begin inside one of `protected` (multi-line template literals, whose text is data).
+/// `base` is the source offset of `text`'s first byte, for matching `protected`.
+pub fn dedent_following_lines(
+    text: &str,
+    width: usize,
+    base: usize,
+    protected: &[std::ops::Range<usize>],
+) -> String {
+    if width == 0 {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut first = true;
+    let mut offset = base;
+    for line in text.split_inclusive('\n') {
+        if first {
+            out.push_str(line);
+            first = false;
+        } else {
+            let is_protected = protected.iter().any(|r| r.start < offset && offset < r.end);
+            let ws = line.len() - line.trim_start_matches([' ', '\t']).len();
+            if is_protected || line.trim().is_empty() {
+                out.push_str(if is_protected { line } else { line.trim_start_matches([' ', '\t']) });
+            } else {
+                out.push_str(&line[ws.min(width)..]);
+            }
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// Adds `indent` before every non-empty line after the first.
+pub fn indent_following_lines(text: &str, indent: &str) -> String {
+    let mut out = String::with_capacity(text.len() + indent.len() * 4);
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i > 0 && !line.trim().is_empty() {
+            out.push_str(indent);
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let s = "ab\néx y";
+        assert_eq!(line_col(s, 0), (1, 1));
+        assert_eq!(line_col(s, 3), (2, 1));
+        assert_eq!(line_col(s, 6), (2, 3)); // after 'é' (2 bytes) and 'x'
+    }
+
+    #[test]
+    fn dedent_leaves_template_lines_alone() {
+        let text = "a\n    b\n    `x\n    y`";
+        // the template literal starts at offset 12 of the text; its second line is protected
+        let out = dedent_following_lines(text, 2, 0, &[12..21]);
+        assert_eq!(out, "a\n  b\n  `x\n    y`");
+    }
+}

@@ -1,0 +1,246 @@
+//! Building the exported functions: which methods get an export, which share one, and the
+//! text of each function (signature, hoisted request state, specialized body).
+
+use super::names::Names;
+use super::spec::METHODS;
+use super::usage::BodyMode;
+use crate::edit::Needs;
+use crate::route_path::{Lang, ParamKind, RouteParam};
+
+pub struct EmitContext<'a> {
+    pub src: &'a str,
+    pub lang: Lang,
+    pub names: &'a Names,
+    pub params: &'a [RouteParam],
+    pub is_async: bool,
+    pub body_mode: &'a BodyMode,
+    pub semicolons: bool,
+}
+
+/// Methods that share one specialized body.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub methods: Vec<&'static str>,
+    pub text: String,
+    pub needs: Needs,
+}
+
+#[derive(Debug)]
+pub struct ExportPlan {
+    pub groups: Vec<Group>,
+    /// Methods the old handler never answered (the request hung), now left to Next.
+    pub unanswered: Vec<&'static str>,
+}
+
+/// Next answers a method that is not exported with 405, an empty body and no headers. A body
+/// that does exactly that (and nothing else) needs no export.
+fn is_plain_405(text: &str) -> bool {
+    let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let t = t.trim_end_matches(';').trim();
+    t == "return new Response(null, { status: 405 })"
+}
+
+/// Decides the exports from each method's specialized body. None when no method responds.
+pub fn plan_exports(bodies: &[(&'static str, String, Needs)]) -> Option<ExportPlan> {
+    let get = |m: &str| bodies.iter().find(|(x, _, _)| *x == m);
+    let responds = |m: &str| get(m).is_some_and(|(_, _, n)| n.contains(Needs::RESPONDS));
+    if !METHODS.iter().any(|m| responds(m)) {
+        return None;
+    }
+    let plain_405 = |m: &str| get(m).is_some_and(|(_, t, _)| is_plain_405(t));
+    let mut exported: Vec<&'static str> = Vec::new();
+    let mut unanswered = Vec::new();
+    for m in METHODS {
+        let export = match m {
+            // Without an OPTIONS export Next answers 204 with an Allow header: keep whatever the
+            // handler did instead.
+            "OPTIONS" => responds(m),
+            // Without a HEAD export Next runs GET and drops the body, as Pages did, so HEAD
+            // needs its own export only where its body differs from GET's.
+            "HEAD" if exported.contains(&"GET") => {
+                responds(m) && get("HEAD").map(|b| (&b.1, b.2)) != get("GET").map(|b| (&b.1, b.2))
+            }
+            _ => responds(m) && !plain_405(m),
+        };
+        if export {
+            exported.push(m);
+        } else if !responds(m) && !(m == "HEAD" && exported.contains(&"GET")) {
+            unanswered.push(m);
+        }
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    for m in exported {
+        let Some((_, text, needs)) = get(m) else { continue };
+        match groups.iter_mut().find(|g| g.text == *text && g.needs == *needs) {
+            Some(g) => g.methods.push(m),
+            None => groups.push(Group { methods: vec![m], text: text.clone(), needs: *needs }),
+        }
+    }
+    Some(ExportPlan { groups, unanswered })
+}
+
+/// The TypeScript type of the second argument, `{ params: Promise<{ id: string }> }`.
+fn context_type(params: &[RouteParam]) -> String {
+    let fields: Vec<String> = params
+        .iter()
+        .map(|p| match p.kind {
+            ParamKind::Single => format!("{}: string", ts_key(&p.name)),
+            ParamKind::CatchAll => format!("{}: string[]", ts_key(&p.name)),
+            ParamKind::OptionalCatchAll => format!("{}?: string[]", ts_key(&p.name)),
+        })
+        .collect();
+    format!("{{ params: Promise<{{ {} }}> }}", fields.join("; "))
+}
+
+fn ts_key(name: &str) -> String {
+    let ident = !name.is_empty()
+        && name.chars().enumerate().all(|(i, c)| c == '_' || c == '$' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit()));
+    if ident {
+        name.to_string()
+    } else {
+        format!("'{}'", name.replace('\\', "\\\\").replace('\'', "\\'"))
+    }
+}
+
+/// The indentation of the first statement line in a body text.
+fn body_indent(text: &str) -> String {
+    for line in text.lines().skip(1) {
+        if !line.trim().is_empty() {
+            let n = line.len() - line.trim_start().len();
+            return line[..n].to_string();
+        }
+    }
+    "  ".to_string()
+}
+
+fn hoists(ctx: &EmitContext, needs: Needs) -> Vec<String> {
+    let n = ctx.names;
+    let semi = if ctx.semicolons { ";" } else { "" };
+    let mut out = Vec::new();
+    if needs.contains(Needs::QUERY_VAR) {
+        if ctx.params.is_empty() {
+            out.push(format!("const {} = {}.query({}){semi}", n.query, n.pages, n.request));
+        } else {
+            out.push(format!("const {} = {}.query({}, await {}.params){semi}", n.query, n.pages, n.request, n.context));
+        }
+    }
+    if needs.contains(Needs::BODY_VAR) {
+        let opts = match ctx.body_mode {
+            BodyMode::Parsed { size_limit: Some(l) } => format!(", {{ sizeLimit: {l} }}"),
+            _ => String::new(),
+        };
+        out.push(format!("const {} = await {}.body({}{opts}){semi}", n.body, n.pages, n.request));
+        out.push(format!(
+            "if ({b} instanceof Response) return {b}{semi} // 400 Invalid JSON / 413, as the Pages body parser answered",
+            b = n.body
+        ));
+    }
+    if needs.contains(Needs::STATUS_VAR) {
+        out.push(format!("let {} = 200{semi}", n.status));
+    }
+    if needs.contains(Needs::HEADERS_VAR) {
+        out.push(format!("const {} = new Headers(){semi}", n.headers));
+    }
+    out
+}
+
+/// Renders every exported function, separated by blank lines.
+pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
+    let n = ctx.names;
+    let ts = ctx.lang.is_typescript();
+    let semi = if ctx.semicolons { ";" } else { "" };
+    let single = plan.groups.len() == 1 && plan.groups[0].methods.len() > 1;
+    let mut used_local_names: Vec<String> = Vec::new();
+    let mut parts = Vec::new();
+    for g in &plan.groups {
+        let needs_query_params = g.needs.contains(Needs::QUERY_VAR) && !ctx.params.is_empty();
+        let is_async = ctx.is_async || g.needs.contains(Needs::AWAIT) || needs_query_params || g.needs.contains(Needs::BODY_VAR);
+        let mut sig = format!("{}{}", n.request, if ts { ": Request" } else { "" });
+        if needs_query_params {
+            sig.push_str(&format!(", {}{}", n.context, if ts { format!(": {}", context_type(ctx.params)) } else { String::new() }));
+        }
+        let (export, name) = if g.methods.len() == 1 {
+            ("export ", g.methods[0].to_string())
+        } else {
+            let preferred = if single {
+                n.handler.clone()
+            } else if g.text.contains("status: 405") && !used_local_names.contains(&n.method_not_allowed) {
+                n.method_not_allowed.clone()
+            } else {
+                n.handler.clone()
+            };
+            let mut name = preferred.clone();
+            let mut k = 2;
+            while used_local_names.contains(&name) {
+                name = format!("{preferred}{k}");
+                k += 1;
+            }
+            used_local_names.push(name.clone());
+            ("", name)
+        };
+        let indent = body_indent(&g.text);
+        let mut body = String::new();
+        for h in hoists(ctx, g.needs) {
+            body.push('\n');
+            body.push_str(&indent);
+            body.push_str(&h);
+        }
+        if !g.text.starts_with('\n') && !g.text.starts_with("\r\n") && !body.is_empty() {
+            body.push('\n');
+            body.push_str(&indent);
+            body.push_str(g.text.trim_start());
+        } else {
+            body.push_str(&g.text);
+        }
+        let mut f = format!("{export}{}function {name}({sig}) {{{body}}}", if is_async { "async " } else { "" });
+        if g.methods.len() > 1 {
+            let list: Vec<String> = g.methods.iter().map(|m| format!("{name} as {m}")).collect();
+            f.push_str(&format!("\n\nexport {{ {} }}{semi}", list.join(", ")));
+        }
+        parts.push(f);
+    }
+    let _ = ctx.src;
+    parts.join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(m: &'static str, t: &str, responds: bool) -> (&'static str, String, Needs) {
+        (m, t.to_string(), if responds { Needs::RESPONDS } else { Needs::default() })
+    }
+
+    #[test]
+    fn plain_405_fallbacks_are_left_to_next_but_options_is_kept() {
+        let f = "\n  return new Response(null, { status: 405 })\n";
+        let bodies: Vec<_> = METHODS.iter().map(|m| if *m == "GET" { b(m, "get", true) } else { b(m, f, true) }).collect();
+        let plan = plan_exports(&bodies).unwrap();
+        let methods: Vec<_> = plan.groups.iter().map(|g| g.methods.clone()).collect();
+        // HEAD differs from GET (it got the 405), so it is exported; OPTIONS keeps its 405.
+        assert_eq!(methods, vec![vec!["GET"], vec!["HEAD", "OPTIONS"]]);
+    }
+
+    #[test]
+    fn method_agnostic_handlers_answer_everything_and_head_follows_get() {
+        let bodies: Vec<_> = METHODS.iter().map(|m| b(m, "same", true)).collect();
+        let plan = plan_exports(&bodies).unwrap();
+        assert_eq!(plan.groups.len(), 1);
+        assert_eq!(plan.groups[0].methods, vec!["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+        assert!(plan.unanswered.is_empty());
+    }
+
+    #[test]
+    fn unanswered_methods_are_reported() {
+        let bodies: Vec<_> = METHODS.iter().map(|m| b(m, if *m == "POST" { "post" } else { "" }, *m == "POST")).collect();
+        let plan = plan_exports(&bodies).unwrap();
+        assert_eq!(plan.groups.len(), 1);
+        assert_eq!(plan.unanswered, vec!["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+    }
+
+    #[test]
+    fn quoted_param_keys() {
+        assert_eq!(ts_key("id"), "id");
+        assert_eq!(ts_key("post-id"), "'post-id'");
+    }
+}

@@ -1,0 +1,287 @@
+//! Imports: relative specifiers follow the file to its new folder; imports the rewrite left
+//! unused are removed; the compat module import is added.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+use crate::edit::Edit;
+use crate::parse::range;
+
+/// Resolves `spec` against `from_dir` and re-expresses it relative to `to_dir` (all `/`-separated,
+/// relative to the run root). Returns None when `spec` is not relative.
+pub fn rebase_specifier(spec: &str, from_dir: &str, to_dir: &str) -> Option<String> {
+    if !(spec == "." || spec == ".." || spec.starts_with("./") || spec.starts_with("../")) {
+        return None;
+    }
+    let trailing_slash = spec.ends_with('/');
+    let mut abs: Vec<String> = split(from_dir);
+    for seg in spec.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if abs.last().is_some_and(|s| s != "..") {
+                    abs.pop();
+                } else {
+                    abs.push("..".into());
+                }
+            }
+            s => abs.push(s.to_string()),
+        }
+    }
+    Some(relative(&split(to_dir), &abs, trailing_slash))
+}
+
+fn split(p: &str) -> Vec<String> {
+    p.split('/').filter(|s| !s.is_empty() && *s != ".").map(String::from).collect()
+}
+
+/// A `./`- or `../`-prefixed path from directory `from` to `to`.
+pub fn relative(from: &[String], to: &[String], trailing_slash: bool) -> String {
+    let common = from.iter().zip(to).take_while(|(a, b)| a == b).count();
+    let ups = from.len() - common;
+    let mut parts: Vec<&str> = Vec::new();
+    parts.extend(std::iter::repeat_n("..", ups));
+    parts.extend(to[common..].iter().map(String::as_str));
+    let mut s = if ups == 0 { format!("./{}", parts.join("/")) } else { parts.join("/") };
+    if s == "./" {
+        s = ".".into();
+    }
+    if trailing_slash && !s.ends_with('/') {
+        s.push('/');
+    }
+    s
+}
+
+/// Edits that rebase every relative module specifier in the file (imports, re-exports,
+/// `require(..)`, `import(..)`, `import('..')` types).
+pub fn rebase_edits(module: &Module, src: &str, from_dir: &str, to_dir: &str) -> Vec<Edit> {
+    struct V<'a> {
+        src: &'a str,
+        from: &'a str,
+        to: &'a str,
+        out: Vec<Edit>,
+    }
+    impl V<'_> {
+        fn str_lit(&mut self, s: &Str) {
+            let r = range(s.span);
+            if r.len() < 2 {
+                return;
+            }
+            let inner = (r.start + 1)..(r.end - 1);
+            let Some(raw) = self.src.get(inner.clone()) else { return };
+            if raw.contains('\\') {
+                return;
+            }
+            if let Some(new) = rebase_specifier(raw, self.from, self.to) {
+                if new != raw {
+                    self.out.push(Edit { range: inner, text: new, needs: Default::default() });
+                }
+            }
+        }
+    }
+    impl Visit for V<'_> {
+        fn visit_import_decl(&mut self, i: &ImportDecl) {
+            self.str_lit(&i.src);
+        }
+        fn visit_named_export(&mut self, n: &NamedExport) {
+            if let Some(s) = &n.src {
+                self.str_lit(s);
+            }
+        }
+        fn visit_export_all(&mut self, e: &ExportAll) {
+            self.str_lit(&e.src);
+        }
+        fn visit_ts_import_type(&mut self, t: &TsImportType) {
+            self.str_lit(&t.arg);
+            t.visit_children_with(self);
+        }
+        fn visit_call_expr(&mut self, c: &CallExpr) {
+            let is_loader = match &c.callee {
+                Callee::Import(_) => true,
+                Callee::Expr(e) => matches!(&**e, Expr::Ident(i) if i.sym == "require"),
+                _ => false,
+            };
+            if is_loader {
+                if let Some(ExprOrSpread { spread: None, expr }) = c.args.first() {
+                    if let Expr::Lit(Lit::Str(s)) = &**expr {
+                        self.str_lit(s);
+                    }
+                }
+            }
+            c.visit_children_with(self);
+        }
+    }
+    let mut v = V { src, from: from_dir, to: to_dir, out: Vec::new() };
+    module.visit_with(&mut v);
+    v.out.sort_by_key(|e| e.range.start);
+    v.out
+}
+
+/// What the transform needs to know about the file's imports.
+#[derive(Default)]
+pub struct ImportFacts {
+    /// Local names of raw-body readers: `buffer` from `micro`, the default of `raw-body`.
+    pub raw_body_fns: Vec<String>,
+    /// Local name of `getServerSession` from next-auth.
+    pub get_server_session: Option<String>,
+    /// End offset of the last top-level import declaration.
+    pub last_import_end: Option<usize>,
+    /// The quote character the imports use.
+    pub quote: Option<char>,
+    /// Whether import declarations end with `;`.
+    pub semicolons: Option<bool>,
+}
+
+pub fn import_facts(module: &Module, src: &str) -> ImportFacts {
+    let mut f = ImportFacts::default();
+    for item in &module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else { continue };
+        let r = range(i.span);
+        f.last_import_end = Some(r.end);
+        if f.quote.is_none() {
+            f.quote = src[range(i.src.span)].chars().next();
+            f.semicolons = Some(src[r.clone()].trim_end().ends_with(';'));
+        }
+        let from = i.src.value.to_atom_lossy();
+        for s in &i.specifiers {
+            match (&*from.as_str(), s) {
+                ("micro", ImportSpecifier::Named(n)) => {
+                    let imported = match &n.imported {
+                        Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
+                        Some(ModuleExportName::Str(s)) => s.value.to_atom_lossy().to_string(),
+                        None => n.local.sym.to_string(),
+                    };
+                    if imported == "buffer" {
+                        f.raw_body_fns.push(n.local.sym.to_string());
+                    }
+                }
+                ("raw-body", ImportSpecifier::Default(d)) => f.raw_body_fns.push(d.local.sym.to_string()),
+                ("next-auth" | "next-auth/next", ImportSpecifier::Named(n)) => {
+                    let imported = match &n.imported {
+                        Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
+                        _ => n.local.sym.to_string(),
+                    };
+                    if imported == "getServerSession" {
+                        f.get_server_session = Some(n.local.sym.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    f
+}
+
+/// How often each name is referenced, not counting import specifiers themselves.
+pub fn reference_counts(module: &Module) -> HashMap<String, usize> {
+    struct V(HashMap<String, usize>);
+    impl Visit for V {
+        fn visit_import_decl(&mut self, _: &ImportDecl) {}
+        fn visit_ident(&mut self, i: &Ident) {
+            *self.0.entry(i.sym.to_string()).or_default() += 1;
+        }
+    }
+    let mut v = V(HashMap::new());
+    module.visit_with(&mut v);
+    v.0
+}
+
+/// Edits (on `out_src`, the migrated text) removing import specifiers that `before` used and
+/// the migrated module no longer does. An import left with no specifier is removed whole; one
+/// that keeps some is reprinted with swc_ecma_codegen.
+pub fn remove_unused_imports(out: &Module, out_src: &str, before: &HashMap<String, usize>) -> Vec<Edit> {
+    let after = reference_counts(out);
+    let mut edits = Vec::new();
+    for item in &out.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else { continue };
+        let local = |s: &ImportSpecifier| match s {
+            ImportSpecifier::Named(n) => n.local.sym.to_string(),
+            ImportSpecifier::Default(d) => d.local.sym.to_string(),
+            ImportSpecifier::Namespace(n) => n.local.sym.to_string(),
+        };
+        let dropped: Vec<bool> = i
+            .specifiers
+            .iter()
+            .map(|s| {
+                let name = local(s);
+                before.get(&name).copied().unwrap_or(0) > 0 && after.get(&name).copied().unwrap_or(0) == 0
+            })
+            .collect();
+        if !dropped.iter().any(|d| *d) {
+            continue;
+        }
+        let r = range(i.span);
+        if dropped.iter().all(|d| *d) {
+            edits.push(Edit { range: super::spec::removal_range(out_src, r), text: String::new(), needs: Default::default() });
+            continue;
+        }
+        let mut kept = i.clone();
+        kept.specifiers = i.specifiers.iter().zip(&dropped).filter(|(_, d)| !**d).map(|(s, _)| s.clone()).collect();
+        let mut text = super::codegen::print_import(&kept);
+        if !out_src[r.clone()].trim_end().ends_with(';') {
+            text = text.trim_end_matches(';').to_string();
+        }
+        edits.push(Edit { range: r, text, needs: Default::default() });
+    }
+    edits
+}
+
+/// Where to insert the compat import, and the text to insert there.
+pub fn compat_import(facts: &ImportFacts, src: &str, name: &str, spec: &str, nl: &str) -> (Range<usize>, String) {
+    let q = facts.quote.unwrap_or('\'');
+    let semi = if facts.semicolons.unwrap_or(false) { ";" } else { "" };
+    let stmt = format!("import * as {name} from {q}{spec}{q}{semi}");
+    match facts.last_import_end {
+        Some(end) => {
+            // after the last import's line
+            let line_end = src[end..].find('\n').map_or(src.len(), |i| end + i);
+            (line_end..line_end, format!("{nl}{stmt}"))
+        }
+        None => {
+            let at = leading_preamble_end(src);
+            (at..at, format!("{stmt}{nl}{}", if at == 0 { nl } else { "" }))
+        }
+    }
+}
+
+/// Offset after a shebang line, so an import never goes before it.
+fn leading_preamble_end(src: &str) -> usize {
+    if src.starts_with("#!") {
+        src.find('\n').map_or(src.len(), |i| i + 1)
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specifiers_follow_the_file() {
+        // pages/api/users/[id].ts -> app/(api)/api/users/[id]/route.ts
+        let from = "pages/api/users";
+        let to = "app/(api)/api/users/[id]";
+        assert_eq!(rebase_specifier("../../../lib/db", from, to).as_deref(), Some("../../../../../lib/db"));
+        assert_eq!(rebase_specifier("./helpers", from, to).as_deref(), Some("../../../../../pages/api/users/helpers"));
+        assert_eq!(rebase_specifier("lodash", from, to), None);
+        assert_eq!(rebase_specifier("@/lib/db", from, to), None);
+    }
+
+    #[test]
+    fn relative_paths_between_siblings() {
+        let s = |p: &str| split(p);
+        assert_eq!(relative(&s("a/b"), &s("a/b/c"), false), "./c");
+        assert_eq!(relative(&s("a/b"), &s("a/x"), false), "../x");
+        assert_eq!(relative(&s("a"), &s("a"), false), ".");
+    }
+
+    #[test]
+    fn paths_above_the_root_keep_their_ups() {
+        assert_eq!(rebase_specifier("../../shared/x", "pages/api", "app/(api)/api").as_deref(), Some("../../../shared/x"));
+        assert_eq!(rebase_specifier("../../../../shared/x", "pages/api", "app/(api)/api").as_deref(), Some("../../../../../shared/x"));
+    }
+}

@@ -1,0 +1,332 @@
+//! The transform of one route file: analyse the handler, plan edits, produce the route.ts text.
+//!
+//! Stages, each in its own module: [`handler`] finds the default-exported handler and config,
+//! [`config`] reads the config, [`usage`] rewrites every `req`/`res` use, [`spec`] specializes the
+//! body per HTTP method, then [`emit`] builds the exported functions and this module splices
+//! everything into the original text, removes imports the rewrite left unused ([`imports`]), and
+//! re-parses the result.
+
+mod ast_util;
+mod codegen;
+mod config;
+mod emit;
+mod handler;
+mod imports;
+mod names;
+pub mod spec;
+mod usage;
+
+use std::collections::HashSet;
+
+use swc_ecma_ast::*;
+
+use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::edit::{Edit, EditSet, Needs};
+use crate::parse::{parse_module, range};
+use crate::route_path::{Lang, RouteParam};
+use crate::text::newline_of;
+
+pub use imports::{rebase_specifier, relative};
+
+/// One route file to migrate.
+pub struct RouteInput<'a> {
+    pub src: &'a str,
+    pub lang: Lang,
+    /// Source path relative to the run root, `/`-separated.
+    pub source: &'a str,
+    /// Target path relative to the run root.
+    pub target: &'a str,
+    pub params: &'a [RouteParam],
+    /// The module specifier of the compat module, relative to the target's folder.
+    pub compat_spec: &'a str,
+}
+
+/// A migrated route.
+#[derive(Debug)]
+pub struct Migrated {
+    pub text: String,
+    /// Exported HTTP methods, in [`spec::METHODS`] order.
+    pub methods: Vec<&'static str>,
+    /// The compat helpers the route imports.
+    pub helpers: Needs,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+pub enum RouteOutcome {
+    Migrated(Migrated),
+    /// Left untouched: the diagnostics say why.
+    Manual(Vec<Diagnostic>),
+    /// The file could not be processed (syntax error, internal error).
+    Failed(Vec<Diagnostic>),
+}
+
+fn dir_of(p: &str) -> &str {
+    p.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Migrates one route file.
+pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
+    let src = input.src;
+    let module = match parse_module(src, input.lang) {
+        Ok(m) => m,
+        Err(e) => {
+            return RouteOutcome::Failed(vec![Diagnostic::at(Code::ParseError, format!("syntax error: {}", e.message), src, e.offset)])
+        }
+    };
+    match plan(input, &module) {
+        Ok(m) => RouteOutcome::Migrated(m),
+        Err(diags) if diags.iter().any(|d| d.code == Code::InternalError) => RouteOutcome::Failed(diags),
+        Err(diags) => RouteOutcome::Manual(diags),
+    }
+}
+
+fn param_name(p: &Pat) -> Result<String, ()> {
+    match p {
+        Pat::Ident(b) => Ok(b.id.sym.to_string()),
+        _ => Err(()),
+    }
+}
+
+fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>> {
+    let src = input.src;
+    let shape = handler::locate(module, src)?;
+    let h = &shape.handler;
+    let cfg = match &shape.config {
+        Some(c) => config::read_config(c.value, src).map_err(|d| vec![d])?,
+        None => config::RouteConfig::default(),
+    };
+    let shape_err = |msg: &str| vec![Diagnostic::at(Code::UnsupportedHandlerShape, msg, src, h.offset)];
+    if h.params.len() < 2 {
+        return Err(shape_err("the handler takes fewer than two parameters, so it never uses `res` to respond; port it by hand"));
+    }
+    if h.params.len() > 2 {
+        return Err(shape_err("the handler takes more than two parameters"));
+    }
+    let req = param_name(h.params[0]).map_err(|_| shape_err("the handler destructures its `req` parameter; name it and destructure inside"))?;
+    let res = param_name(h.params[1]).map_err(|_| shape_err("the handler destructures its `res` parameter"))?;
+
+    let table = names::IdentTable::of_module(module);
+    let names = names::Names::choose(&table, Some(&req), h.name.as_deref());
+    let facts = imports::import_facts(module, src);
+
+    // Relative imports follow the file; these edits go in first so that every later edit that
+    // covers one renders it.
+    let mut base_edits = EditSet::new();
+    for e in imports::rebase_edits(module, src, dir_of(input.source), dir_of(input.target)) {
+        base_edits.add(e);
+    }
+
+    let body_stmts: Result<&[Stmt], &Expr> = match &h.body {
+        handler::HandlerBody::Block(b) => Ok(&b.stmts),
+        handler::HandlerBody::Expr(e) => Err(e),
+    };
+    let usage_input = usage::UsageInput {
+        src,
+        req: Some(req.clone()),
+        res: Some(res.clone()),
+        names: &names,
+        body_mode: cfg.body_mode.clone(),
+        raw_body_fns: facts.raw_body_fns.clone(),
+        get_server_session: facts.get_server_session.clone(),
+    };
+    let usage = usage::analyse(&usage_input, body_stmts, base_edits);
+    let blocking: Vec<Diagnostic> = usage.diagnostics.iter().filter(|d| d.severity() == Severity::Error).cloned().collect();
+    if !blocking.is_empty() {
+        return Err(blocking);
+    }
+
+    // Per-method bodies.
+    let bodies: Vec<(&'static str, String, Needs)> = match &h.body {
+        handler::HandlerBody::Block(b) => {
+            let r = range(b.span);
+            let inner = (r.start + 1)..(r.end - 1).max(r.start + 1);
+            let specializer = spec::Specializer {
+                src,
+                edits: &usage.edits,
+                req: Some(&req),
+                aliases: &usage.method_aliases,
+                returning: &usage.returning_stmts,
+                const_arrays: spec::const_string_arrays(module, &b.stmts),
+                protected: spec::multiline_templates(module, src),
+            };
+            let all: Option<Vec<_>> = spec::METHODS
+                .iter()
+                .map(|m| specializer.body_for(&b.stmts, inner.clone(), m).map(|(t, n)| (*m, t, n)))
+                .collect();
+            match all {
+                Some(all) => all,
+                None => {
+                    // Not specializable: one function answering every method, tests kept.
+                    let mut needs = Needs::default();
+                    let text = usage.edits.render(src, inner, &mut needs);
+                    let text = crate::edit::finalize_inits(&text, needs);
+                    spec::METHODS.iter().map(|m| (*m, text.clone(), needs)).collect()
+                }
+            }
+        }
+        handler::HandlerBody::Expr(e) => {
+            let mut needs = Needs::default();
+            let text = usage.edits.render(src, range(swc_common::Spanned::span(*e)), &mut needs);
+            let text = crate::edit::finalize_inits(&text, needs);
+            let nl = newline_of(src);
+            let semi = if facts.semicolons.unwrap_or(false) { ";" } else { "" };
+            let body = format!("{nl}  return {text}{semi}{nl}");
+            spec::METHODS.iter().map(|m| (*m, body.clone(), needs)).collect()
+        }
+    };
+
+    let ctx = emit::EmitContext {
+        src,
+        lang: input.lang,
+        names: &names,
+        params: input.params,
+        is_async: h.is_async,
+        body_mode: &cfg.body_mode,
+        semicolons: statement_semicolons(src, &h.body),
+    };
+    let plan = emit::plan_exports(&bodies).ok_or_else(|| {
+        shape_err("no code path of the handler sends a response through `res`; port it by hand")
+    })?;
+    let functions = emit::render_functions(&ctx, &plan);
+
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    diagnostics.extend(cfg.notes.iter().cloned());
+    diagnostics.extend(usage.diagnostics.iter().cloned());
+    if !plan.unanswered.is_empty() {
+        diagnostics.push(Diagnostic::at(
+            Code::UnansweredMethods,
+            format!(
+                "{} never got a response from this handler in Pages (the request hung); Next now answers them itself (405, OPTIONS 204)",
+                plan.unanswered.join(", ")
+            ),
+            src,
+            h.offset,
+        ));
+    }
+    let reads_body = |n: Needs| n.contains(Needs::BODY_VAR);
+    if cfg.body_mode != usage::BodyMode::Raw && plan.groups.iter().any(|g| !reads_body(g.needs)) {
+        diagnostics.push(Diagnostic::at(
+            Code::BodyNotParsed,
+            "Pages parsed every request body (400 on invalid JSON, 413 over the size limit) even where the handler ignored it; functions that never read the body now ignore it",
+            src,
+            h.offset,
+        ));
+    }
+    diagnostics.push(Diagnostic::at(
+        Code::NonStandardMethods,
+        "methods other than GET HEAD POST PUT PATCH DELETE OPTIONS now get 400 (TRACE: 500) instead of reaching the handler",
+        src,
+        h.offset,
+    ));
+
+    // Module-level edits.
+    let nl = newline_of(src);
+    let mut edits = usage.edits;
+    let mut helpers = Needs::default();
+    for g in &plan.groups {
+        helpers |= g.needs;
+    }
+    let fn_text = to_newlines(&functions, nl);
+    add_or_bug(&mut edits, Edit { range: h.replace.clone(), text: fn_text, needs: helpers })?;
+    for r in &h.removals {
+        add_or_bug(&mut edits, Edit { range: spec::removal_range(src, r.clone()), text: String::new(), needs: Needs::default() })?;
+    }
+    if let Some(c) = &shape.config {
+        let semi = if ctx.semicolons { ";" } else { "" };
+        let exports: Vec<String> = cfg
+            .segment_exports
+            .iter()
+            .map(|(name, value)| {
+                let t = codegen::print_const_export(name, value.clone());
+                format!("{}{semi}", t.trim_end_matches(';'))
+            })
+            .collect();
+        let edit = if exports.is_empty() {
+            Edit { range: spec::removal_range(src, c.item_range.clone()), text: String::new(), needs: Needs::default() }
+        } else {
+            Edit { range: c.item_range.clone(), text: exports.join(nl), needs: Needs::default() }
+        };
+        add_or_bug(&mut edits, edit)?;
+    }
+    if !helpers.helper_names().is_empty() {
+        let (at, text) = imports::compat_import(&facts, src, &names.pages, input.compat_spec, nl);
+        add_or_bug(&mut edits, Edit { range: at, text, needs: Needs::default() })?;
+    }
+    let mut n = Needs::default();
+    let text = edits.render(src, 0..src.len(), &mut n);
+
+    // Phase two, on the migrated text: drop the imports the rewrite left unused.
+    let out_lang = output_lang(input.lang);
+    let out_module = parse_module(&text, out_lang).map_err(|e| internal(src, h.offset, &format!("the migrated code does not parse ({})", e.message)))?;
+    let before = imports::reference_counts(module);
+    let mut cleanup = EditSet::new();
+    for e in imports::remove_unused_imports(&out_module, &text, &before) {
+        add_or_bug(&mut cleanup, e)?;
+    }
+    let text = if cleanup.is_empty() { text } else { cleanup.render(&text, 0..text.len(), &mut n) };
+    let text = keep_trailing_newlines(src, text);
+    parse_module(&text, out_lang).map_err(|e| internal(src, h.offset, &format!("the migrated code does not parse ({})", e.message)))?;
+
+    let methods = plan.groups.iter().flat_map(|g| g.methods.iter().copied()).collect::<HashSet<_>>();
+    let methods = spec::METHODS.iter().copied().filter(|m| methods.contains(m)).collect();
+    Ok(Migrated { text, methods, helpers, diagnostics })
+}
+
+/// The language the migrated text is parsed as.
+pub fn output_lang(l: Lang) -> Lang {
+    l
+}
+
+fn internal(src: &str, at: usize, msg: &str) -> Vec<Diagnostic> {
+    vec![Diagnostic::at(Code::InternalError, format!("{msg}; nothing was written (please report this file)"), src, at)]
+}
+
+fn add_or_bug(set: &mut EditSet, e: Edit) -> Result<(), Vec<Diagnostic>> {
+    let at = e.range.start;
+    if set.add(e) {
+        Ok(())
+    } else {
+        Err(vec![Diagnostic::new(Code::InternalError, format!("overlapping edits at byte {at} (a bug in pages2app); nothing was written"))])
+    }
+}
+
+/// Removing the last item of a file can leave blank lines at its end; keep the original's ending.
+fn keep_trailing_newlines(src: &str, mut text: String) -> String {
+    let ending = |s: &str| s.len() - s.trim_end_matches(['\n', '\r']).len();
+    let want = ending(src);
+    while ending(&text) > want {
+        let cut = if text.ends_with("\r\n") { 2 } else { 1 };
+        text.truncate(text.len() - cut);
+    }
+    text
+}
+
+/// Generated text uses `\n`; a CRLF file gets CRLF.
+fn to_newlines(s: &str, nl: &str) -> String {
+    if nl == "\n" {
+        s.to_string()
+    } else {
+        s.replace("\r\n", "\n").replace('\n', nl)
+    }
+}
+
+/// Whether the handler's statements end with semicolons (decides generated statements' style).
+fn statement_semicolons(src: &str, body: &handler::HandlerBody) -> bool {
+    if let handler::HandlerBody::Block(b) = body {
+        let mut with = 0;
+        let mut without = 0;
+        for s in &b.stmts {
+            let r = range(swc_common::Spanned::span(s));
+            if matches!(s, Stmt::Expr(_) | Stmt::Decl(Decl::Var(_)) | Stmt::Return(_)) {
+                if src[r].trim_end().ends_with(';') {
+                    with += 1;
+                } else {
+                    without += 1;
+                }
+            }
+        }
+        return with > without;
+    }
+    false
+}

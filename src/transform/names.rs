@@ -1,0 +1,98 @@
+//! Choosing identifiers for generated code that cannot clash with the user's.
+
+use std::collections::HashMap;
+
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+/// Every identifier in a module, with how often it is bound (declared) and referenced.
+#[derive(Default)]
+pub struct IdentTable {
+    all: HashMap<String, usize>,
+    bindings: HashMap<String, usize>,
+}
+
+impl IdentTable {
+    pub fn of_module(m: &Module) -> Self {
+        let mut t = IdentTable::default();
+        m.visit_with(&mut t);
+        t
+    }
+    fn is_free(&self, name: &str, reusable: Option<&str>) -> bool {
+        match self.all.get(name) {
+            None => true,
+            // The handler's own parameter name can be reused when nothing else binds it: every
+            // reference to that parameter is rewritten.
+            Some(_) => reusable == Some(name) && self.bindings.get(name).copied().unwrap_or(0) <= 1,
+        }
+    }
+}
+
+impl Visit for IdentTable {
+    fn visit_ident(&mut self, i: &Ident) {
+        *self.all.entry(i.sym.to_string()).or_default() += 1;
+    }
+    fn visit_binding_ident(&mut self, b: &BindingIdent) {
+        *self.bindings.entry(b.id.sym.to_string()).or_default() += 1;
+        b.visit_children_with(self);
+    }
+    fn visit_fn_decl(&mut self, f: &FnDecl) {
+        *self.bindings.entry(f.ident.sym.to_string()).or_default() += 1;
+        f.visit_children_with(self);
+    }
+    fn visit_class_decl(&mut self, c: &ClassDecl) {
+        *self.bindings.entry(c.ident.sym.to_string()).or_default() += 1;
+        c.visit_children_with(self);
+    }
+    fn visit_import_named_specifier(&mut self, s: &ImportNamedSpecifier) {
+        *self.bindings.entry(s.local.sym.to_string()).or_default() += 1;
+        s.visit_children_with(self);
+    }
+    fn visit_assign_pat_prop(&mut self, p: &AssignPatProp) {
+        *self.bindings.entry(p.key.sym.to_string()).or_default() += 1;
+        p.visit_children_with(self);
+    }
+}
+
+/// The names generated code uses in one route.
+#[derive(Clone, Debug)]
+pub struct Names {
+    pub request: String,
+    pub context: String,
+    pub query: String,
+    pub body: String,
+    pub headers: String,
+    pub status: String,
+    pub pages: String,
+    pub handler: String,
+    pub method_not_allowed: String,
+}
+
+impl Names {
+    pub fn choose(table: &IdentTable, req_param: Option<&str>, handler_name: Option<&str>) -> Names {
+        let pick = |candidates: &[&str], reusable: Option<&str>| -> String {
+            for c in candidates {
+                if table.is_free(c, reusable) {
+                    return c.to_string();
+                }
+            }
+            let base = candidates[0];
+            (2..).map(|n| format!("{base}{n}")).find(|c| table.is_free(c, None)).unwrap_or_else(|| format!("{base}_"))
+        };
+        let handler = match handler_name {
+            Some(h) => h.to_string(),
+            None => pick(&["handler", "routeHandler"], None),
+        };
+        Names {
+            request: pick(&["request", "nextRequest"], req_param),
+            context: pick(&["context", "routeContext"], None),
+            query: pick(&["query", "reqQuery", "pagesQuery"], None),
+            body: pick(&["body", "reqBody", "pagesBody"], None),
+            headers: pick(&["headers", "resHeaders", "responseHeaders"], None),
+            status: pick(&["status", "resStatus", "statusCode"], None),
+            pages: pick(&["pages", "pagesCompat", "pagesApi"], None),
+            method_not_allowed: pick(&["methodNotAllowed", "notAllowed"], None),
+            handler,
+        }
+    }
+}

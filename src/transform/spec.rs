@@ -1,0 +1,420 @@
+//! Method specialization: the handler body as it runs for one HTTP method.
+//!
+//! `req.method` is a constant within one request, so for each method the tool evaluates every
+//! test on it (`===`, `!==`, `switch`, `includes`, `&&`/`||`), keeps the branch that runs, and
+//! drops what can no longer run. Methods whose specialized bodies are the same text share one
+//! exported function. A test the evaluator cannot decide stays in the code, reading
+//! `request.method` at run time, so the result is always the same program, only less tidy.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use swc_common::Spanned;
+use swc_ecma_ast::*;
+
+use super::ast_util::*;
+use crate::edit::{finalize_inits, Edit, EditSet, Needs};
+use crate::parse::range;
+use crate::text::{dedent_following_lines, indent_of_line, line_start, starts_line};
+
+/// The methods a Route Handler can export, in the order the tool emits them.
+pub const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// What an expression evaluates to for one method.
+#[derive(Clone, Debug, PartialEq)]
+enum Val {
+    Bool(bool),
+    Str(String),
+    /// Not decidable; the expression stays as written.
+    Unknown,
+    /// Partly decided: the expression becomes this text (a test simplified to its undecided part).
+    Residual(String, Needs),
+}
+
+pub struct Specializer<'a> {
+    pub src: &'a str,
+    pub edits: &'a EditSet,
+    pub req: Option<&'a str>,
+    pub aliases: &'a [String],
+    pub returning: &'a HashSet<usize>,
+    /// `const ALLOWED = ['GET', 'POST']` style arrays in the module or the handler.
+    pub const_arrays: HashMap<String, Vec<String>>,
+    /// Multi-line template literals: their lines are never re-indented.
+    pub protected: Vec<Range<usize>>,
+}
+
+/// A specialized statement: the edits that turn it into its form for one method.
+struct Spec {
+    edits: Vec<Edit>,
+    /// Control never continues past it.
+    terminates: bool,
+    /// Specialization changed it.
+    changed: bool,
+}
+
+impl Spec {
+    fn same(terminates: bool) -> Spec {
+        Spec { edits: Vec::new(), terminates, changed: false }
+    }
+}
+
+impl<'a> Specializer<'a> {
+    /// The text of `inner` (a function body's contents) for `method`, or None when a shape
+    /// (e.g. a `break` nested inside a method `case`) cannot be specialized safely.
+    pub fn body_for(&self, stmts: &[Stmt], inner: Range<usize>, method: &str) -> Option<(String, Needs)> {
+        let spec = self.spec_list(stmts, method)?;
+        let mut needs = Needs::default();
+        let text = self.edits.render_with(self.src, inner, &spec.edits, &mut needs);
+        Some((finalize_inits(&text, needs), needs))
+    }
+
+    fn eval(&self, e: &Expr, m: &str) -> Val {
+        let e = unwrap_expr(e);
+        match e {
+            Expr::Member(me) => {
+                if self.req.is_some() && ident_name(&me.obj) == self.req && member_prop_name(me).as_deref() == Some("method") {
+                    return Val::Str(m.to_string());
+                }
+                Val::Unknown
+            }
+            Expr::Ident(i) if self.aliases.iter().any(|a| *a == *i.sym) => Val::Str(m.to_string()),
+            Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) => static_string(e).map_or(Val::Unknown, Val::Str),
+            Expr::Call(c) => self.eval_call(c, m),
+            Expr::Unary(u) if u.op == UnaryOp::Bang => match self.eval(&u.arg, m) {
+                Val::Bool(b) => Val::Bool(!b),
+                _ => Val::Unknown,
+            },
+            Expr::Bin(b) => self.eval_bin(b, m),
+            _ => Val::Unknown,
+        }
+    }
+
+    fn eval_call(&self, c: &CallExpr, m: &str) -> Val {
+        let Some((obj, name)) = method_call(c) else { return Val::Unknown };
+        match name.as_str() {
+            "toUpperCase" | "toLowerCase" if c.args.is_empty() => match self.eval(obj, m) {
+                Val::Str(s) if name == "toUpperCase" => Val::Str(s.to_uppercase()),
+                Val::Str(s) => Val::Str(s.to_lowercase()),
+                _ => Val::Unknown,
+            },
+            "includes" if c.args.len() == 1 && c.args[0].spread.is_none() => {
+                let Val::Str(needle) = self.eval(&c.args[0].expr, m) else { return Val::Unknown };
+                match self.string_array(obj) {
+                    Some(items) => Val::Bool(items.iter().any(|i| *i == needle)),
+                    None => Val::Unknown,
+                }
+            }
+            _ => Val::Unknown,
+        }
+    }
+
+    fn string_array(&self, e: &Expr) -> Option<Vec<String>> {
+        match unwrap_expr(e) {
+            Expr::Array(a) => a
+                .elems
+                .iter()
+                .map(|el| el.as_ref().filter(|x| x.spread.is_none()).and_then(|x| static_string(&x.expr)))
+                .collect(),
+            Expr::Ident(i) => self.const_arrays.get(i.sym.as_str()).cloned(),
+            _ => None,
+        }
+    }
+
+    fn residual(&self, e: &Expr, v: Val) -> Val {
+        match v {
+            Val::Unknown => {
+                let mut needs = Needs::default();
+                let t = self.edits.render(self.src, range(e.span()), &mut needs);
+                Val::Residual(t, needs)
+            }
+            other => other,
+        }
+    }
+
+    fn eval_bin(&self, b: &BinExpr, m: &str) -> Val {
+        match b.op {
+            BinaryOp::EqEqEq | BinaryOp::EqEq | BinaryOp::NotEqEq | BinaryOp::NotEq => {
+                match (self.eval(&b.left, m), self.eval(&b.right, m)) {
+                    (Val::Str(l), Val::Str(r)) => {
+                        let eq = l == r;
+                        Val::Bool(if matches!(b.op, BinaryOp::EqEqEq | BinaryOp::EqEq) { eq } else { !eq })
+                    }
+                    _ => Val::Unknown,
+                }
+            }
+            BinaryOp::LogicalAnd | BinaryOp::LogicalOr => {
+                let and = b.op == BinaryOp::LogicalAnd;
+                let l = self.eval(&b.left, m);
+                match l {
+                    // false && x -> false; true || x -> true
+                    Val::Bool(lb) if lb != and => Val::Bool(lb),
+                    // true && x -> x; false || x -> x
+                    Val::Bool(_) => match self.eval(&b.right, m) {
+                        Val::Bool(rb) => Val::Bool(rb),
+                        Val::Residual(t, n) => Val::Residual(t, n),
+                        _ => self.residual(&b.right, Val::Unknown),
+                    },
+                    Val::Unknown | Val::Residual(..) | Val::Str(_) => match self.eval(&b.right, m) {
+                        // x && true -> x (in a test, only truthiness matters); x || false -> x
+                        Val::Bool(rb) if rb == and => self.residual(&b.left, if matches!(l, Val::Residual(..)) { l } else { Val::Unknown }),
+                        _ => Val::Unknown,
+                    },
+                }
+            }
+            _ => Val::Unknown,
+        }
+    }
+
+    fn spec_list(&self, stmts: &[Stmt], m: &str) -> Option<Spec> {
+        let mut out = Spec::same(false);
+        let mut dead = false;
+        for s in stmts {
+            if dead {
+                out.edits.push(Edit { range: removal_range(self.src, range(s.span())), text: String::new(), needs: Needs::default() });
+                out.changed = true;
+                continue;
+            }
+            let spec = self.spec_stmt(s, m)?;
+            out.changed |= spec.changed;
+            out.terminates |= spec.terminates;
+            if spec.terminates && spec.changed {
+                dead = true;
+            }
+            out.edits.extend(spec.edits);
+        }
+        Some(out)
+    }
+
+    fn spec_stmt(&self, s: &Stmt, m: &str) -> Option<Spec> {
+        let r = range(s.span());
+        Some(match s {
+            Stmt::If(ifs) => match self.eval(&ifs.test, m) {
+                Val::Bool(true) => self.replace_with(r, &ifs.cons, m)?,
+                Val::Bool(false) => match &ifs.alt {
+                    Some(alt) => self.replace_with(r, alt, m)?,
+                    None => Spec {
+                        edits: vec![Edit { range: removal_range(self.src, r), text: String::new(), needs: Needs::default() }],
+                        terminates: false,
+                        changed: true,
+                    },
+                },
+                v => {
+                    let mut out = Spec::same(false);
+                    if let Val::Residual(t, needs) = v {
+                        out.edits.push(Edit { range: range(ifs.test.span()), text: t, needs });
+                        out.changed = true;
+                    }
+                    let cons = self.spec_stmt(&ifs.cons, m)?;
+                    let alt = match &ifs.alt {
+                        Some(a) => Some(self.spec_stmt(a, m)?),
+                        None => None,
+                    };
+                    out.terminates = cons.terminates && alt.as_ref().is_some_and(|a| a.terminates);
+                    out.changed |= cons.changed || alt.as_ref().is_some_and(|a| a.changed);
+                    out.edits.extend(cons.edits);
+                    if let Some(a) = alt {
+                        out.edits.extend(a.edits);
+                    }
+                    out
+                }
+            },
+            Stmt::Block(b) => self.spec_list(&b.stmts, m)?,
+            Stmt::Try(t) => {
+                let block = self.spec_list(&t.block.stmts, m)?;
+                let handler = match &t.handler {
+                    Some(h) => Some(self.spec_list(&h.body.stmts, m)?),
+                    None => None,
+                };
+                let fin = match &t.finalizer {
+                    Some(f) => Some(self.spec_list(&f.stmts, m)?),
+                    None => None,
+                };
+                let terminates = (block.terminates && handler.as_ref().is_none_or(|h| h.terminates))
+                    || fin.as_ref().is_some_and(|f| f.terminates);
+                let mut out = Spec { edits: block.edits, terminates, changed: block.changed };
+                for part in [handler, fin].into_iter().flatten() {
+                    out.changed |= part.changed;
+                    out.edits.extend(part.edits);
+                }
+                out
+            }
+            Stmt::Switch(sw) => self.spec_switch(sw, r, m)?,
+            Stmt::Return(_) | Stmt::Throw(_) => Spec::same(true),
+            Stmt::Expr(_) => Spec::same(self.returning.contains(&r.start)),
+            Stmt::Labeled(l) => Spec { terminates: false, ..self.spec_stmt(&l.body, m)? },
+            Stmt::While(w) => Spec { terminates: false, ..self.spec_stmt(&w.body, m)? },
+            Stmt::DoWhile(w) => Spec { terminates: false, ..self.spec_stmt(&w.body, m)? },
+            Stmt::For(f) => Spec { terminates: false, ..self.spec_stmt(&f.body, m)? },
+            Stmt::ForIn(f) => Spec { terminates: false, ..self.spec_stmt(&f.body, m)? },
+            Stmt::ForOf(f) => Spec { terminates: false, ..self.spec_stmt(&f.body, m)? },
+            _ => Spec::same(false),
+        })
+    }
+
+    /// Replaces the statement at `r` by the specialized form of `branch`.
+    fn replace_with(&self, r: Range<usize>, branch: &Stmt, m: &str) -> Option<Spec> {
+        let target = indent_of_line(self.src, r.start).len();
+        let (text, needs, terminates) = self.splice(branch, m, target)?;
+        let range = if text.is_empty() { removal_range(self.src, r) } else { r };
+        Some(Spec { edits: vec![Edit { range, text, needs }], terminates, changed: true })
+    }
+
+    /// The text of `s` for method `m`, a block's braces dropped, re-indented to `target` columns.
+    fn splice(&self, s: &Stmt, m: &str, target: usize) -> Option<(String, Needs, bool)> {
+        let mut needs = Needs::default();
+        let (spec, inner) = match s {
+            Stmt::Block(b) => {
+                let r = range(b.span);
+                (self.spec_list(&b.stmts, m)?, (r.start + 1)..(r.end.saturating_sub(1)).max(r.start + 1))
+            }
+            other => (self.spec_stmt(other, m)?, range(other.span())),
+        };
+        let text = self.edits.render_with(self.src, inner.clone(), &spec.edits, &mut needs);
+        let lead = text.len() - text.trim_start().len();
+        let trimmed = text.trim();
+        let first_stmt_offset = inner.start + lead;
+        let width = indent_of_line(self.src, first_stmt_offset).len().saturating_sub(target);
+        let width = if starts_line(self.src, first_stmt_offset) { width } else { 0 };
+        let out = dedent_following_lines(trimmed, width, first_stmt_offset, &self.protected);
+        Some((out, needs, spec.terminates))
+    }
+
+    fn spec_switch(&self, sw: &SwitchStmt, r: Range<usize>, m: &str) -> Option<Spec> {
+        let decided = match self.eval(&sw.discriminant, m) {
+            Val::Str(d) => Some(d),
+            _ => None,
+        };
+        let all_static = sw.cases.iter().all(|c| c.test.as_ref().is_none_or(|t| static_string(t).is_some()));
+        let Some(d) = decided.filter(|_| all_static) else {
+            let mut out = Spec::same(false);
+            for case in &sw.cases {
+                let spec = self.spec_list(&case.cons, m)?;
+                out.changed |= spec.changed;
+                out.edits.extend(spec.edits);
+            }
+            return Some(out);
+        };
+        let start = sw
+            .cases
+            .iter()
+            .position(|c| c.test.as_ref().is_some_and(|t| static_string(t).as_deref() == Some(d.as_str())))
+            .or_else(|| sw.cases.iter().position(|c| c.test.is_none()));
+        let mut chosen: Vec<&Stmt> = Vec::new();
+        if let Some(start) = start {
+            'cases: for case in &sw.cases[start..] {
+                for st in &case.cons {
+                    if is_plain_break(st) {
+                        break 'cases;
+                    }
+                    chosen.push(st);
+                }
+            }
+        }
+        if chosen.iter().any(|s| contains_switch_break(s)) {
+            return None;
+        }
+        let target = indent_of_line(self.src, r.start);
+        let mut needs = Needs::default();
+        let mut parts = Vec::new();
+        let mut terminates = false;
+        for st in chosen {
+            let (text, n, t) = self.splice(st, m, target.len())?;
+            needs |= n;
+            terminates |= t;
+            if !text.is_empty() {
+                parts.push(text);
+            }
+            if t {
+                break;
+            }
+        }
+        let sep = format!("\n{target}");
+        let text = parts.join(&sep);
+        let range = if text.is_empty() { removal_range(self.src, r) } else { r };
+        Some(Spec { edits: vec![Edit { range, text, needs }], terminates, changed: true })
+    }
+}
+
+/// True when `s` holds a `break` that would leave an enclosing `switch` (not one inside a nested
+/// loop or switch, nor a labeled one).
+fn contains_switch_break(s: &Stmt) -> bool {
+    match s {
+        Stmt::Break(b) => b.label.is_none(),
+        Stmt::Block(b) => b.stmts.iter().any(contains_switch_break),
+        Stmt::If(i) => contains_switch_break(&i.cons) || i.alt.as_deref().is_some_and(contains_switch_break),
+        Stmt::Try(t) => {
+            t.block.stmts.iter().any(contains_switch_break)
+                || t.handler.as_ref().is_some_and(|h| h.body.stmts.iter().any(contains_switch_break))
+                || t.finalizer.as_ref().is_some_and(|f| f.stmts.iter().any(contains_switch_break))
+        }
+        Stmt::Labeled(l) => contains_switch_break(&l.body),
+        _ => false,
+    }
+}
+
+/// The range to delete for a statement: its whole lines when it stands alone on them.
+pub fn removal_range(src: &str, r: Range<usize>) -> Range<usize> {
+    if !starts_line(src, r.start) {
+        return r;
+    }
+    let rest = &src[r.end..];
+    let line_rest_len = rest.find('\n').map_or(rest.len(), |i| i + 1);
+    let line_rest = &rest[..line_rest_len];
+    if line_rest.trim().trim_start_matches(';').trim().is_empty() {
+        line_start(src, r.start)..r.end + line_rest_len
+    } else {
+        r
+    }
+}
+
+/// Module-level and handler-level `const NAME = ['A', 'B']` arrays of strings.
+pub fn const_string_arrays(module: &Module, body: &[Stmt]) -> HashMap<String, Vec<String>> {
+    let mut out = HashMap::new();
+    let stmts = module
+        .body
+        .iter()
+        .filter_map(|i| match i {
+            ModuleItem::Stmt(s) => Some(s),
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(_)) => None,
+            _ => None,
+        })
+        .chain(body.iter());
+    for s in stmts {
+        let Stmt::Decl(Decl::Var(v)) = s else { continue };
+        if v.kind != VarDeclKind::Const {
+            continue;
+        }
+        for d in &v.decls {
+            let (Pat::Ident(b), Some(init)) = (&d.name, &d.init) else { continue };
+            if let Expr::Array(a) = unwrap_expr(init) {
+                let items: Option<Vec<String>> = a
+                    .elems
+                    .iter()
+                    .map(|el| el.as_ref().filter(|x| x.spread.is_none()).and_then(|x| static_string(&x.expr)))
+                    .collect();
+                if let Some(items) = items {
+                    out.insert(b.id.sym.to_string(), items);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Ranges of template literals that span lines.
+pub fn multiline_templates(module: &Module, src: &str) -> Vec<Range<usize>> {
+    use swc_ecma_visit::{Visit, VisitWith};
+    struct V<'s>(Vec<Range<usize>>, &'s str);
+    impl Visit for V<'_> {
+        fn visit_tpl(&mut self, t: &Tpl) {
+            let r = range(t.span);
+            if self.1.get(r.clone()).is_some_and(|s| s.contains('\n')) {
+                self.0.push(r);
+            }
+            t.visit_children_with(self);
+        }
+    }
+    let mut v = V(Vec::new(), src);
+    module.visit_with(&mut v);
+    v.0
+}

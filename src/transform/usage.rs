@@ -1,0 +1,764 @@
+//! The request/response rewrite: every use of the handler's `req` and `res` becomes its Route
+//! Handler equivalent, or a diagnostic saying why it cannot.
+//!
+//! One pass over the handler body with scope tracking (an inner `res => res.json()` callback is
+//! not the handler's `res`) and tail-position tracking: a response call becomes `return <Response>`,
+//! which is only the same program when nothing of the handler runs after it.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use swc_common::Spanned;
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+use super::ast_util::*;
+use super::names::Names;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::edit::{Edit, EditSet, Needs, INIT_CLOSE, INIT_OPEN, INIT_SEP, REDIRECT_OPEN};
+use crate::parse::range;
+
+/// How the route's body is read, from `config.api.bodyParser`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BodyMode {
+    /// The default parser, with an optional `sizeLimit` (source text of the value).
+    Parsed { size_limit: Option<String> },
+    /// `bodyParser: false`: raw reads only.
+    Raw,
+}
+
+pub struct UsageInput<'a> {
+    pub src: &'a str,
+    pub req: Option<String>,
+    pub res: Option<String>,
+    pub names: &'a Names,
+    pub body_mode: BodyMode,
+    /// Local names of raw-body readers (`buffer` from micro, default of raw-body).
+    pub raw_body_fns: Vec<String>,
+    /// Local name of next-auth's `getServerSession`, when imported.
+    pub get_server_session: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Usage {
+    pub edits: EditSet,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Names bound to `req.method` (`const { method } = req`, `const m = req.method`).
+    pub method_aliases: Vec<String>,
+    /// Start offsets of statements that became `return <Response>`: they end the function.
+    pub returning_stmts: HashSet<usize>,
+    /// Imported raw-body readers that were rewritten (their imports may become unused).
+    pub uses_status_var: bool,
+    pub uses_headers_var: bool,
+}
+
+/// Runs the rewrite over a block body, or over an expression body.
+/// `edits` holds edits made before (rebased import specifiers); the rewrite builds around them.
+pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet) -> Usage {
+    let mut pre = PreScan { res: input.res.clone(), status: false, headers: false };
+    match body {
+        Ok(stmts) => stmts.iter().for_each(|s| s.visit_with(&mut pre)),
+        Err(e) => e.visit_with(&mut pre),
+    }
+    let mut v = UsageVisitor {
+        input,
+        fn_depth: 0,
+        tail: true,
+        break_is_tail: false,
+        shadow_req: 0,
+        shadow_res: 0,
+        converted: false,
+        out: Usage { edits, uses_status_var: pre.status, uses_headers_var: pre.headers, ..Default::default() },
+    };
+    match body {
+        Ok(stmts) => v.visit_stmts(stmts),
+        Err(e) => {
+            if v.is_response_expr(e) {
+                v.rewrite_response_expr(e, false);
+            } else {
+                v.visit_expr(e);
+            }
+        }
+    }
+    v.out
+}
+
+/// Finds whether the handler keeps response state across statements (status, headers).
+struct PreScan {
+    res: Option<String>,
+    status: bool,
+    headers: bool,
+}
+
+impl Visit for PreScan {
+    fn visit_member_expr(&mut self, m: &MemberExpr) {
+        if self.res.is_some() && ident_name(&m.obj) == self.res.as_deref() {
+            match member_prop_name(m).as_deref() {
+                Some("setHeader" | "appendHeader" | "removeHeader" | "getHeader" | "hasHeader") => self.headers = true,
+                Some("statusCode") => self.status = true,
+                _ => {}
+            }
+        }
+        m.visit_children_with(self);
+    }
+    fn visit_expr_stmt(&mut self, s: &ExprStmt) {
+        if let Expr::Call(c) = unwrap_expr(&s.expr) {
+            if let Some((obj, name)) = method_call(c) {
+                if name == "status" && self.res.is_some() && ident_name(obj) == self.res.as_deref() {
+                    self.status = true;
+                }
+            }
+        }
+        s.visit_children_with(self);
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RespKind {
+    Json,
+    Send,
+    End,
+    Redirect,
+}
+
+struct RespCall<'a> {
+    status: Option<&'a Expr>,
+    kind: RespKind,
+    args: &'a [ExprOrSpread],
+}
+
+struct UsageVisitor<'a> {
+    input: &'a UsageInput<'a>,
+    fn_depth: usize,
+    tail: bool,
+    break_is_tail: bool,
+    shadow_req: usize,
+    shadow_res: usize,
+    /// Set when the statement just visited became a `return`.
+    converted: bool,
+    out: Usage,
+}
+
+impl<'a> UsageVisitor<'a> {
+    fn src(&self) -> &'a str {
+        self.input.src
+    }
+    fn names(&self) -> &'a Names {
+        self.input.names
+    }
+    fn is_req(&self, e: &Expr) -> bool {
+        self.shadow_req == 0 && self.input.req.is_some() && ident_name(e) == self.input.req.as_deref()
+    }
+    fn is_res(&self, e: &Expr) -> bool {
+        self.shadow_res == 0 && self.input.res.is_some() && ident_name(e) == self.input.res.as_deref()
+    }
+    fn diag(&mut self, code: Code, msg: impl Into<String>, at: usize) {
+        let d = Diagnostic::at(code, msg, self.src(), at);
+        if !self.out.diagnostics.contains(&d) {
+            self.out.diagnostics.push(d);
+        }
+    }
+    fn text(&self, r: Range<usize>, needs: &mut Needs) -> String {
+        self.out.edits.render(self.src(), r, needs)
+    }
+    fn add(&mut self, range: Range<usize>, text: String, needs: Needs) {
+        let at = range.start;
+        if !self.out.edits.add(Edit { range, text, needs }) {
+            self.diag(Code::InternalError, "overlapping rewrites (a bug in pages2app)", at);
+        }
+    }
+
+    /// Shadowing: run `f` with the handler's names hidden where `names` rebinds them.
+    fn with_bindings(&mut self, names: &[String], f: impl FnOnce(&mut Self)) {
+        let req = self.input.req.as_ref().is_some_and(|r| names.contains(r));
+        let res = self.input.res.as_ref().is_some_and(|r| names.contains(r));
+        self.shadow_req += req as usize;
+        self.shadow_res += res as usize;
+        f(self);
+        self.shadow_req -= req as usize;
+        self.shadow_res -= res as usize;
+    }
+
+    fn enter_function(&mut self, params: Vec<String>, body_stmts: Option<&[Stmt]>, f: impl FnOnce(&mut Self)) {
+        let mut names = params;
+        if let Some(stmts) = body_stmts {
+            var_names(stmts, &mut names);
+            block_scoped_names(stmts, &mut names);
+        }
+        let (tail, brk) = (self.tail, self.break_is_tail);
+        self.tail = false;
+        self.break_is_tail = false;
+        self.fn_depth += 1;
+        self.with_bindings(&names, f);
+        self.fn_depth -= 1;
+        self.tail = tail;
+        self.break_is_tail = brk;
+    }
+
+    // ---- the request side -------------------------------------------------------------------
+
+    /// The replacement for `req.<key>`, or None when the member has no rewrite.
+    fn req_member(&mut self, key: &str, at: usize) -> Option<(String, Needs)> {
+        let n = self.names();
+        Some(match key {
+            "method" => (format!("{}.method", n.request), Needs::default()),
+            "query" => (n.query.clone(), Needs::QUERY_VAR | Needs::HELPER_QUERY),
+            "body" => {
+                if self.input.body_mode == BodyMode::Raw {
+                    self.diag(Code::UnsupportedRequestMember, "`req.body` with `bodyParser: false` is undefined in Pages; read the raw body instead", at);
+                    return None;
+                }
+                (n.body.clone(), Needs::BODY_VAR | Needs::HELPER_BODY | Needs::AWAIT)
+            }
+            "cookies" => (format!("{}.cookies({})", n.pages, n.request), Needs::HELPER_COOKIES),
+            "headers" => (format!("{}.headers({})", n.pages, n.request), Needs::HELPER_HEADERS),
+            "url" => (format!("{}.url({})", n.pages, n.request), Needs::HELPER_URL),
+            "env" => ("process.env".to_string(), Needs::default()),
+            _ => return None,
+        })
+    }
+
+    fn handle_req_member(&mut self, m: &MemberExpr) {
+        let r = range(m.span);
+        let Some(key) = member_prop_name(m) else {
+            self.diag(Code::UnsupportedRequestMember, "`req[...]` with a computed key", r.start);
+            return;
+        };
+        match self.req_member(&key, r.start) {
+            Some((text, needs)) => self.add(r, text, needs),
+            None => {
+                let hint = match key.as_str() {
+                    "socket" | "connection" => " (no socket in Route Handlers: use the x-forwarded-for header)",
+                    "on" | "once" | "pipe" | "read" => " (stream reads: use request.body / request.arrayBuffer())",
+                    "preview" | "previewData" | "draftMode" => " (use draftMode() from next/headers)",
+                    _ => "",
+                };
+                if self.out.diagnostics.iter().all(|d| d.code != Code::UnsupportedRequestMember) || !hint.is_empty() {
+                    self.diag(Code::UnsupportedRequestMember, format!("`req.{key}` has no automatic Route Handler equivalent{hint}"), r.start);
+                }
+            }
+        }
+    }
+
+    /// `const { method, query: { id }, body } = req`.
+    fn rewrite_req_destructuring(&mut self, pat: &ObjectPat, init_range: Range<usize>) {
+        let mut parts = Vec::new();
+        let mut needs = Needs::default();
+        for prop in &pat.props {
+            let key = match prop {
+                ObjectPatProp::KeyValue(kv) => match &kv.key {
+                    PropName::Ident(i) => i.sym.to_string(),
+                    PropName::Str(s) => s.value.to_atom_lossy().to_string(),
+                    _ => {
+                        self.diag(Code::RequestEscapes, "destructuring `req` with a computed key", range(pat.span).start);
+                        return;
+                    }
+                },
+                ObjectPatProp::Assign(a) => a.key.sym.to_string(),
+                ObjectPatProp::Rest(r) => {
+                    self.diag(Code::RequestEscapes, "`...rest` of `req` keeps the Node request object; pick the fields you need", range(r.span).start);
+                    return;
+                }
+            };
+            if key == "method" {
+                if let ObjectPatProp::Assign(a) = prop {
+                    if a.value.is_none() {
+                        self.out.method_aliases.push(a.key.sym.to_string());
+                    }
+                } else if let ObjectPatProp::KeyValue(kv) = prop {
+                    if let Pat::Ident(b) = &*kv.value {
+                        self.out.method_aliases.push(b.id.sym.to_string());
+                    }
+                }
+            }
+            let Some((text, n)) = self.req_member(&key, range(pat.span).start) else {
+                if !self.out.diagnostics.iter().any(|d| d.code == Code::UnsupportedRequestMember) {
+                    self.diag(Code::UnsupportedRequestMember, format!("`req.{key}` has no automatic Route Handler equivalent"), range(pat.span).start);
+                }
+                return;
+            };
+            needs |= n;
+            parts.push(if text == key { key } else { format!("{key}: {text}") });
+        }
+        self.add(init_range, format!("{{ {} }}", parts.join(", ")), needs);
+    }
+
+    // ---- the response side ------------------------------------------------------------------
+
+    fn response_call<'e>(&self, e: &'e Expr) -> Option<RespCall<'e>> {
+        let Expr::Call(c) = unwrap_expr(e) else { return None };
+        let (obj, name) = method_call(c)?;
+        let kind = match name.as_str() {
+            "json" => RespKind::Json,
+            "send" => RespKind::Send,
+            "end" => RespKind::End,
+            "redirect" => RespKind::Redirect,
+            _ => return None,
+        };
+        if self.is_res(obj) {
+            return Some(RespCall { status: None, kind, args: &c.args });
+        }
+        if let Expr::Call(inner) = unwrap_expr(obj) {
+            let (o2, n2) = method_call(inner)?;
+            if n2 == "status" && self.is_res(o2) && inner.args.len() == 1 && inner.args[0].spread.is_none() {
+                return Some(RespCall { status: Some(&inner.args[0].expr), kind, args: &c.args });
+            }
+        }
+        None
+    }
+
+    /// A response call, or a conditional whose branches are all response expressions.
+    fn is_response_expr(&self, e: &Expr) -> bool {
+        match unwrap_expr(e) {
+            Expr::Cond(c) => self.is_response_expr(&c.cons) && self.is_response_expr(&c.alt),
+            _ => self.response_call(e).is_some(),
+        }
+    }
+
+    /// Rewrites a response expression in place; `with_return` prefixes `return `.
+    fn rewrite_response_expr(&mut self, e: &Expr, with_return: bool) {
+        if let Expr::Cond(c) = unwrap_expr(e) {
+            self.visit_expr(&c.test);
+            self.rewrite_response_expr(&c.cons, false);
+            self.rewrite_response_expr(&c.alt, false);
+            if with_return {
+                let r = range(e.span());
+                self.add(r.start..r.start, "return ".into(), Needs::default());
+            }
+            return;
+        }
+        let Some(call) = self.response_call(e) else { return };
+        for a in call.args {
+            self.visit_expr(&a.expr);
+        }
+        if let Some(s) = call.status {
+            self.visit_expr(s);
+        }
+        let r = range(e.span());
+        if call.args.iter().any(|a| a.spread.is_some()) {
+            self.diag(Code::UnsupportedResponseMember, "a response call with spread arguments", r.start);
+            return;
+        }
+        let mut needs = Needs::RESPONDS;
+        let arg = |v: &mut Self, i: usize, needs: &mut Needs| call.args.get(i).map(|a| v.text(range(a.expr.span()), needs));
+        let n = self.names().clone();
+        let status_text = call.status.map(|s| self.text(range(s.span()), &mut needs));
+        // Which options the response passes is settled per exported function (finalize_inits).
+        let mut fields = Vec::new();
+        match &status_text {
+            Some(t) => fields.push(format!("Sstatus: {t}")),
+            None if self.out.uses_status_var => fields.push(format!("s{}", shorthand("status", &n.status))),
+            None => {}
+        }
+        if self.out.uses_headers_var {
+            fields.push(format!("h{}", shorthand("headers", &n.headers)));
+        }
+        let init = if fields.is_empty() {
+            String::new()
+        } else {
+            format!("{INIT_OPEN}{}{INIT_CLOSE}", fields.join(&INIT_SEP.to_string()))
+        };
+        let text = match call.kind {
+            RespKind::Json | RespKind::Send => {
+                let value = arg(self, 0, &mut needs).unwrap_or_else(|| "undefined".into());
+                let (f, h) = if call.kind == RespKind::Json { ("json", Needs::HELPER_JSON) } else { ("send", Needs::HELPER_SEND) };
+                needs |= h;
+                format!("{}.{f}({}, {value}{init})", n.pages, n.request)
+            }
+            RespKind::End => match arg(self, 0, &mut needs) {
+                None => format!("new Response(null{init})"),
+                Some(value) => {
+                    needs |= Needs::HELPER_END;
+                    format!("{}.end({value}{init})", n.pages)
+                }
+            },
+            RespKind::Redirect => {
+                needs |= Needs::HELPER_REDIRECT;
+                let (url, status) = match call.args.len() {
+                    1 => (arg(self, 0, &mut needs).unwrap_or_default(), String::new()),
+                    2 => (arg(self, 1, &mut needs).unwrap_or_default(), arg(self, 0, &mut needs).unwrap_or_default()),
+                    _ => {
+                        self.diag(Code::UnsupportedResponseMember, "`res.redirect` takes ([status,] url)", r.start);
+                        return;
+                    }
+                };
+                let h = if self.out.uses_headers_var { format!("h{}", shorthand("headers", &n.headers)) } else { String::new() };
+                format!("{}.redirect({url}{REDIRECT_OPEN}{status}{INIT_SEP}{h}{INIT_CLOSE})", n.pages)
+            }
+        };
+        let text = if with_return { format!("return {text}") } else { text };
+        self.add(r, text, needs);
+    }
+
+    /// `res.setHeader(..)`, `res.status(n)`, `res.statusCode = n` as statements.
+    fn rewrite_state_stmt(&mut self, e: &Expr) -> bool {
+        let n = self.names().clone();
+        if let Expr::Assign(a) = unwrap_expr(e) {
+            if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &a.left {
+                if self.is_res(&m.obj) && member_prop_name(m).as_deref() == Some("statusCode") && a.op == AssignOp::Assign {
+                    self.visit_expr(&a.right);
+                    let mut needs = Needs::STATUS_VAR;
+                    let value = self.text(range(a.right.span()), &mut needs);
+                    self.add(range(a.span), format!("{} = {value}", n.status), needs);
+                    return true;
+                }
+            }
+            return false;
+        }
+        let Expr::Call(c) = unwrap_expr(e) else { return false };
+        let Some((obj, name)) = method_call(c) else { return false };
+        if !self.is_res(obj) {
+            return false;
+        }
+        for a in &c.args {
+            self.visit_expr(&a.expr);
+        }
+        let mut needs = Needs::default();
+        let args: Vec<String> = c.args.iter().map(|a| self.text(range(a.expr.span()), &mut needs)).collect();
+        let r = range(c.span);
+        let text = match (name.as_str(), args.as_slice()) {
+            ("status", [s]) => {
+                needs |= Needs::STATUS_VAR;
+                format!("{} = {s}", n.status)
+            }
+            ("setHeader", [k, v]) => {
+                needs |= Needs::HEADERS_VAR;
+                if c.args[1].expr.is_lit() && static_string(&c.args[1].expr).is_some() || matches!(unwrap_expr(&c.args[1].expr), Expr::Tpl(_)) {
+                    format!("{}.set({k}, {v})", n.headers)
+                } else {
+                    needs |= Needs::HELPER_SET_HEADER;
+                    format!("{}.setHeader({}, {k}, {v})", n.pages, n.headers)
+                }
+            }
+            ("appendHeader", [k, v]) if static_string(&c.args[1].expr).is_some() => {
+                needs |= Needs::HEADERS_VAR;
+                format!("{}.append({k}, {v})", n.headers)
+            }
+            ("removeHeader", [k]) => {
+                needs |= Needs::HEADERS_VAR;
+                format!("{}.delete({k})", n.headers)
+            }
+            _ => return false,
+        };
+        self.add(r, text, needs);
+        true
+    }
+
+    fn res_member_problem(&mut self, name: &str, at: usize) {
+        let (code, msg) = match name {
+            "write" | "writeHead" | "flushHeaders" | "flush" | "writeContinue" | "cork" | "uncork" => (
+                Code::StreamingResponse,
+                format!("`res.{name}` streams the response; return a Response over a ReadableStream instead"),
+            ),
+            "json" | "send" | "end" | "redirect" | "status" | "setHeader" => (
+                if self.fn_depth > 0 { Code::ResponseInCallback } else { Code::ResponseNotInTail },
+                if self.fn_depth > 0 {
+                    format!("`res.{name}` is called inside a callback; a Route Handler must return its Response from the handler itself")
+                } else {
+                    format!("`res.{name}` is not in tail position: code after it still ran in Pages but would not after becoming a `return`")
+                },
+            ),
+            "revalidate" => (Code::UnsupportedResponseMember, "`res.revalidate` regenerates eagerly; `revalidatePath()` from next/cache is lazy and gives no error signal".into()),
+            "setPreviewData" | "clearPreviewData" | "setDraftMode" => (Code::UnsupportedResponseMember, format!("`res.{name}`: use draftMode() from next/headers; preview data has no App Router equivalent")),
+            _ => (Code::UnsupportedResponseMember, format!("`res.{name}` has no automatic Route Handler equivalent")),
+        };
+        self.diag(code, msg, at);
+    }
+
+    fn handle_res_call(&mut self, c: &CallExpr) -> bool {
+        let Some((obj, name)) = method_call(c) else { return false };
+        let r = range(c.span);
+        if self.is_res(obj) {
+            if name == "getHeader" && c.args.len() == 1 && self.fn_depth == 0 {
+                self.visit_expr(&c.args[0].expr);
+                let mut needs = Needs::HEADERS_VAR;
+                let k = self.text(range(c.args[0].expr.span()), &mut needs);
+                self.add(r, format!("{}.get({k})", self.names().headers), needs);
+                return true;
+            }
+            self.res_member_problem(&name, r.start);
+            return true;
+        }
+        // res.status(n).<anything> outside a supported position
+        if let Expr::Call(inner) = unwrap_expr(obj) {
+            if let Some((o2, n2)) = method_call(inner) {
+                if n2 == "status" && self.is_res(o2) {
+                    self.res_member_problem(&name, r.start);
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+fn shorthand(key: &str, name: &str) -> String {
+    if key == name {
+        key.to_string()
+    } else {
+        format!("{key}: {name}")
+    }
+}
+
+impl Visit for UsageVisitor<'_> {
+    fn visit_stmts(&mut self, stmts: &[Stmt]) {
+        let outer_tail = self.tail;
+        for (i, s) in stmts.iter().enumerate() {
+            let next = stmts.get(i + 1);
+            let exit_next = self.fn_depth == 0
+                && next.is_some_and(|n| is_bare_return(n) || (is_plain_break(n) && self.break_is_tail));
+            self.tail = (outer_tail && i + 1 == stmts.len()) || exit_next;
+            self.converted = false;
+            self.visit_stmt(s);
+            if self.converted && exit_next {
+                if let Some(n) = next {
+                    let r = range(n.span());
+                    let r = super::spec::removal_range(self.src(), r);
+                    self.add(r, String::new(), Needs::default());
+                }
+            }
+            self.converted = false;
+        }
+        self.tail = outer_tail;
+    }
+
+    fn visit_expr_stmt(&mut self, s: &ExprStmt) {
+        if self.fn_depth == 0 && self.is_response_expr(&s.expr) {
+            if self.tail {
+                self.rewrite_response_expr(&s.expr, true);
+                self.out.returning_stmts.insert(range(s.span).start);
+                self.converted = true;
+            } else {
+                let at = range(s.span).start;
+                self.diag(Code::ResponseNotInTail, "code after this response still ran in Pages; as a `return` it would not: move the response last, or `return` it explicitly if the rest is dead", at);
+            }
+            return;
+        }
+        if self.fn_depth == 0 && self.rewrite_state_stmt(&s.expr) {
+            return;
+        }
+        s.visit_children_with(self);
+    }
+
+    fn visit_return_stmt(&mut self, r: &ReturnStmt) {
+        if let Some(arg) = &r.arg {
+            if self.is_response_expr(arg) {
+                if self.fn_depth == 0 {
+                    self.rewrite_response_expr(arg, false);
+                } else {
+                    self.diag(Code::ResponseInCallback, "responds from inside a callback; a Route Handler must return its Response from the handler itself (wrap the callback in a Promise)", range(r.span).start);
+                }
+                return;
+            }
+        }
+        r.visit_children_with(self);
+    }
+
+    fn visit_switch_stmt(&mut self, s: &SwitchStmt) {
+        self.visit_expr(&s.discriminant);
+        let (tail, brk) = (self.tail, self.break_is_tail);
+        let last = s.cases.len().saturating_sub(1);
+        for (i, case) in s.cases.iter().enumerate() {
+            if let Some(t) = &case.test {
+                self.visit_expr(t);
+            }
+            self.break_is_tail = tail;
+            self.tail = tail && i == last;
+            self.visit_stmts(&case.cons);
+        }
+        self.tail = tail;
+        self.break_is_tail = brk;
+    }
+
+    fn visit_block_stmt(&mut self, b: &BlockStmt) {
+        let mut names = Vec::new();
+        block_scoped_names(&b.stmts, &mut names);
+        self.with_bindings(&names, |v| v.visit_stmts(&b.stmts));
+    }
+
+    fn visit_for_stmt(&mut self, f: &ForStmt) {
+        let mut names = Vec::new();
+        if let Some(VarDeclOrExpr::VarDecl(v)) = &f.init {
+            if v.kind != VarDeclKind::Var {
+                v.decls.iter().for_each(|d| pat_names(&d.name, &mut names));
+            }
+        }
+        self.in_loop(|v| v.with_bindings(&names, |v| f.visit_children_with(v)));
+    }
+    fn visit_for_of_stmt(&mut self, f: &ForOfStmt) {
+        let names = for_head_names(&f.left);
+        self.visit_expr(&f.right);
+        self.in_loop(|v| v.with_bindings(&names, |v| {
+            f.left.visit_with(v);
+            f.body.visit_with(v);
+        }));
+    }
+    fn visit_for_in_stmt(&mut self, f: &ForInStmt) {
+        let names = for_head_names(&f.left);
+        self.visit_expr(&f.right);
+        self.in_loop(|v| v.with_bindings(&names, |v| {
+            f.left.visit_with(v);
+            f.body.visit_with(v);
+        }));
+    }
+    fn visit_while_stmt(&mut self, w: &WhileStmt) {
+        self.in_loop(|v| w.visit_children_with(v));
+    }
+    fn visit_do_while_stmt(&mut self, w: &DoWhileStmt) {
+        self.in_loop(|v| w.visit_children_with(v));
+    }
+    fn visit_labeled_stmt(&mut self, l: &LabeledStmt) {
+        self.in_loop(|v| l.visit_children_with(v));
+    }
+
+    fn visit_catch_clause(&mut self, c: &CatchClause) {
+        let mut names = Vec::new();
+        if let Some(p) = &c.param {
+            pat_names(p, &mut names);
+        }
+        self.with_bindings(&names, |v| c.body.visit_with(v));
+    }
+
+    fn visit_function(&mut self, f: &Function) {
+        let mut params = Vec::new();
+        f.params.iter().for_each(|p| pat_names(&p.pat, &mut params));
+        let stmts = f.body.as_ref().map(|b| b.stmts.as_slice());
+        self.enter_function(params, stmts, |v| f.visit_children_with(v));
+    }
+
+    fn visit_arrow_expr(&mut self, a: &ArrowExpr) {
+        let mut params = Vec::new();
+        a.params.iter().for_each(|p| pat_names(p, &mut params));
+        let stmts = match &*a.body {
+            ArrowFunctionBody::FunctionBody(b) => Some(b.stmts.as_slice()),
+            ArrowFunctionBody::Expr(_) => None,
+        };
+        self.enter_function(params, stmts, |v| a.visit_children_with(v));
+    }
+
+    fn visit_constructor(&mut self, c: &Constructor) {
+        self.enter_function(Vec::new(), None, |v| c.visit_children_with(v));
+    }
+
+    fn visit_var_declarator(&mut self, d: &VarDeclarator) {
+        if let (Pat::Object(pat), Some(init)) = (&d.name, &d.init) {
+            if self.is_req(init) {
+                // Defaults inside the pattern may use req too.
+                pat.visit_with(self);
+                self.rewrite_req_destructuring(pat, range(init.span()));
+                return;
+            }
+        }
+        if let (Pat::Ident(b), Some(init)) = (&d.name, &d.init) {
+            if let Expr::Member(m) = unwrap_expr(init) {
+                if self.is_req(&m.obj) && member_prop_name(m).as_deref() == Some("method") {
+                    self.out.method_aliases.push(b.id.sym.to_string());
+                }
+            }
+        }
+        d.visit_children_with(self);
+    }
+
+    fn visit_simple_assign_target(&mut self, t: &SimpleAssignTarget) {
+        if let SimpleAssignTarget::Member(m) = t {
+            if self.is_req(&m.obj) {
+                let key = member_prop_name(m).unwrap_or_default();
+                self.diag(Code::UnsupportedRequestMember, format!("assigns `req.{key}`; the migrated route has no mutable Node request (keep the value in a local variable)"), range(m.span).start);
+                return;
+            }
+            if self.is_res(&m.obj) {
+                let key = member_prop_name(m).unwrap_or_default();
+                self.res_member_problem(&key, range(m.span).start);
+                return;
+            }
+            self.visit_member_expr(m);
+            return;
+        }
+        t.visit_children_with(self);
+    }
+
+    fn visit_member_expr(&mut self, m: &MemberExpr) {
+        if self.is_req(&m.obj) {
+            self.handle_req_member(m);
+            return;
+        }
+        if self.is_res(&m.obj) {
+            let key = member_prop_name(m).unwrap_or_default();
+            if key == "statusCode" && self.out.uses_status_var && self.fn_depth == 0 {
+                let n = self.names().status.clone();
+                self.add(range(m.span), n, Needs::STATUS_VAR);
+            } else {
+                self.res_member_problem(&key, range(m.span).start);
+            }
+            return;
+        }
+        m.visit_children_with(self);
+    }
+
+    fn visit_call_expr(&mut self, c: &CallExpr) {
+        if self.handle_res_call(c) {
+            return;
+        }
+        if let Some(callee) = callee_expr(c).and_then(ident_name) {
+            let r = range(c.span);
+            let only_req = c.args.len() == 1 && self.is_req(&c.args[0].expr);
+            if only_req && self.input.raw_body_fns.iter().any(|f| f == callee) {
+                if self.input.body_mode != BodyMode::Raw {
+                    self.diag(Code::UnsupportedRequestMember, format!("`{callee}(req)` reads the raw body, but bodyParser is on (Pages consumed the stream already)"), r.start);
+                    return;
+                }
+                let n = self.names();
+                self.add(r, format!("{}.rawBody({})", n.pages, n.request), Needs::HELPER_RAW_BODY);
+                return;
+            }
+            if self.input.get_server_session.as_deref() == Some(callee)
+                && c.args.len() == 3
+                && self.is_req(&c.args[0].expr)
+                && self.is_res(&c.args[1].expr)
+            {
+                // next-auth v4: getServerSession(req, res, options) -> getServerSession(options)
+                self.visit_expr(&c.args[2].expr);
+                let mut needs = Needs::default();
+                let opts = self.text(range(c.args[2].expr.span()), &mut needs);
+                let callee_text = self.src()[range(c.callee.span())].to_string();
+                self.add(r, format!("{callee_text}({opts})"), needs);
+                return;
+            }
+        }
+        c.visit_children_with(self);
+    }
+
+    fn visit_ident(&mut self, i: &Ident) {
+        let e = Expr::Ident(i.clone());
+        if self.is_req(&e) {
+            self.diag(Code::RequestEscapes, format!("`{}` is passed on as a value; the code receiving it expects a Node request", i.sym), range(i.span).start);
+        } else if self.is_res(&e) {
+            self.diag(Code::ResponseEscapes, format!("`{}` is passed on as a value; the code receiving it may respond through it", i.sym), range(i.span).start);
+        }
+    }
+
+    // Type annotations never reference the runtime values.
+    fn visit_ts_type(&mut self, _: &TsType) {}
+    fn visit_ts_type_ann(&mut self, _: &TsTypeAnn) {}
+}
+
+impl UsageVisitor<'_> {
+    fn in_loop(&mut self, f: impl FnOnce(&mut Self)) {
+        let (tail, brk) = (self.tail, self.break_is_tail);
+        self.tail = false;
+        self.break_is_tail = false;
+        f(self);
+        self.tail = tail;
+        self.break_is_tail = brk;
+    }
+}
+
+fn for_head_names(h: &ForHead) -> Vec<String> {
+    let mut names = Vec::new();
+    if let ForHead::VarDecl(v) = h {
+        if v.kind != VarDeclKind::Var {
+            v.decls.iter().for_each(|d| pat_names(&d.name, &mut names));
+        }
+    }
+    names
+}
