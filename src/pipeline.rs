@@ -197,7 +197,7 @@ pub fn run(opts: &Options) -> RunResult {
                 let target = planned[*i].mapping.as_ref().map(|m| m.target.clone()).unwrap_or_default();
                 planned[*i].mapping = Err(Diagnostic::new(
                     Code::TargetConflict,
-                    format!("{} all map to {target}; merge them or rename one", sources.join(" and ")),
+                    format!("{} map to the same route {target}; merge them or rename one", sources.join(" and ")),
                 ));
             }
             continue;
@@ -346,7 +346,8 @@ pub fn read_source(path: &Path) -> Result<String, String> {
 }
 
 fn with_pool<T: Send>(jobs: usize, f: impl FnOnce() -> T + Send) -> T {
-    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+    let mb: usize = std::env::var("P2A_STACK_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs).stack_size(mb << 20).build() {
         Ok(pool) => pool.install(f),
         Err(_) => f(),
     }

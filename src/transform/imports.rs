@@ -237,7 +237,10 @@ pub fn compat_import(facts: &ImportFacts, src: &str, name: &str, spec: &str, nl:
     match facts.last_import_end {
         Some(end) => {
             // after the last import's line
-            let line_end = src[end..].find('\n').map_or(src.len(), |i| end + i);
+            let mut line_end = src[end..].find('\n').map_or(src.len(), |i| end + i);
+            if line_end > end && src.as_bytes()[line_end - 1] == b'\r' {
+                line_end -= 1;
+            }
             (line_end..line_end, format!("{nl}{stmt}"))
         }
         None => {

@@ -147,6 +147,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
                 req: Some(&req),
                 aliases: &usage.method_aliases,
                 returning: &usage.returning_stmts,
+                removed: &usage.removed_stmts,
                 const_arrays: spec::const_string_arrays(module, &b.stmts),
                 protected: spec::multiline_templates(module, src),
             };
@@ -183,7 +184,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         params: input.params,
         is_async: h.is_async,
         body_mode: &cfg.body_mode,
-        semicolons: statement_semicolons(src, &h.body),
+        semicolons: statement_semicolons(src, &h.body).or(facts.semicolons).unwrap_or(false),
     };
     let plan = emit::plan_exports(&bodies).ok_or_else(|| {
         shape_err("no code path of the handler sends a response through `res`; port it by hand")
@@ -312,7 +313,7 @@ fn to_newlines(s: &str, nl: &str) -> String {
 }
 
 /// Whether the handler's statements end with semicolons (decides generated statements' style).
-fn statement_semicolons(src: &str, body: &handler::HandlerBody) -> bool {
+fn statement_semicolons(src: &str, body: &handler::HandlerBody) -> Option<bool> {
     if let handler::HandlerBody::Block(b) = body {
         let mut with = 0;
         let mut without = 0;
@@ -326,7 +327,9 @@ fn statement_semicolons(src: &str, body: &handler::HandlerBody) -> bool {
                 }
             }
         }
-        return with > without;
+        if with != without {
+            return Some(with > without);
+        }
     }
-    false
+    None
 }

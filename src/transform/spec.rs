@@ -37,6 +37,8 @@ pub struct Specializer<'a> {
     pub req: Option<&'a str>,
     pub aliases: &'a [String],
     pub returning: &'a HashSet<usize>,
+    /// Statements the rewrite deleted (a `break;` after a response that became a `return`).
+    pub removed: &'a HashSet<usize>,
     /// `const ALLOWED = ['GET', 'POST']` style arrays in the module or the handler.
     pub const_arrays: HashMap<String, Vec<String>>,
     /// Multi-line template literals: their lines are never re-indented.
@@ -167,20 +169,19 @@ impl<'a> Specializer<'a> {
 
     fn spec_list(&self, stmts: &[Stmt], m: &str) -> Option<Spec> {
         let mut out = Spec::same(false);
-        let mut dead = false;
-        for s in stmts {
-            if dead {
-                out.edits.push(Edit { range: removal_range(self.src, range(s.span())), text: String::new(), needs: Needs::default() });
-                out.changed = true;
-                continue;
-            }
+        for (i, s) in stmts.iter().enumerate() {
             let spec = self.spec_stmt(s, m)?;
             out.changed |= spec.changed;
             out.terminates |= spec.terminates;
-            if spec.terminates && spec.changed {
-                dead = true;
-            }
             out.edits.extend(spec.edits);
+            if spec.terminates && spec.changed && i + 1 < stmts.len() {
+                // Specialization made this statement end the function: what follows it in this
+                // list can no longer run. Delete it all, with the blank lines between.
+                let from = range(s.span()).end;
+                let to = stmts.last().map_or(from, |l| range(l.span()).end);
+                out.edits.push(Edit { range: from..to, text: String::new(), needs: Needs::default() });
+                break;
+            }
         }
         Some(out)
     }
@@ -303,14 +304,14 @@ impl<'a> Specializer<'a> {
         if let Some(start) = start {
             'cases: for case in &sw.cases[start..] {
                 for st in &case.cons {
-                    if is_plain_break(st) {
+                    if is_plain_break(st) && !self.removed.contains(&range(st.span()).start) {
                         break 'cases;
                     }
                     chosen.push(st);
                 }
             }
         }
-        if chosen.iter().any(|s| contains_switch_break(s)) {
+        if chosen.iter().any(|s| contains_switch_break(s, self.removed)) {
             return None;
         }
         let target = indent_of_line(self.src, r.start);
@@ -337,22 +338,23 @@ impl<'a> Specializer<'a> {
 
 /// True when `s` holds a `break` that would leave an enclosing `switch` (not one inside a nested
 /// loop or switch, nor a labeled one).
-fn contains_switch_break(s: &Stmt) -> bool {
+fn contains_switch_break(s: &Stmt, removed: &HashSet<usize>) -> bool {
+    let any = |stmts: &[Stmt]| stmts.iter().any(|s| contains_switch_break(s, removed));
     match s {
-        Stmt::Break(b) => b.label.is_none(),
-        Stmt::Block(b) => b.stmts.iter().any(contains_switch_break),
-        Stmt::If(i) => contains_switch_break(&i.cons) || i.alt.as_deref().is_some_and(contains_switch_break),
+        Stmt::Break(b) => b.label.is_none() && !removed.contains(&range(b.span).start),
+        Stmt::Block(b) => any(&b.stmts),
+        Stmt::If(i) => contains_switch_break(&i.cons, removed) || i.alt.as_deref().is_some_and(|a| contains_switch_break(a, removed)),
         Stmt::Try(t) => {
-            t.block.stmts.iter().any(contains_switch_break)
-                || t.handler.as_ref().is_some_and(|h| h.body.stmts.iter().any(contains_switch_break))
-                || t.finalizer.as_ref().is_some_and(|f| f.stmts.iter().any(contains_switch_break))
+            any(&t.block.stmts) || t.handler.as_ref().is_some_and(|h| any(&h.body.stmts)) || t.finalizer.as_ref().is_some_and(|f| any(&f.stmts))
         }
-        Stmt::Labeled(l) => contains_switch_break(&l.body),
+        Stmt::Labeled(l) => contains_switch_break(&l.body, removed),
         _ => false,
     }
 }
 
-/// The range to delete for a statement: its whole lines when it stands alone on them.
+/// The range to delete for a statement: its whole lines when it stands alone on them, with the
+/// comment lines right above it (they describe it), and one of the blank lines around it when
+/// it stood between two, so no double blank line is left behind.
 pub fn removal_range(src: &str, r: Range<usize>) -> Range<usize> {
     if !starts_line(src, r.start) {
         return r;
@@ -360,11 +362,31 @@ pub fn removal_range(src: &str, r: Range<usize>) -> Range<usize> {
     let rest = &src[r.end..];
     let line_rest_len = rest.find('\n').map_or(rest.len(), |i| i + 1);
     let line_rest = &rest[..line_rest_len];
-    if line_rest.trim().trim_start_matches(';').trim().is_empty() {
-        line_start(src, r.start)..r.end + line_rest_len
-    } else {
-        r
+    if !line_rest.trim().trim_start_matches(';').trim().is_empty() {
+        return r;
     }
+    let mut start = line_start(src, r.start);
+    let end = r.end + line_rest_len;
+    // Comment lines directly above.
+    while start > 0 {
+        let prev_start = line_start(src, start - 1);
+        let prev = src[prev_start..start].trim();
+        if prev.starts_with("//") {
+            start = prev_start;
+        } else {
+            break;
+        }
+    }
+    // A blank line above and a blank line (or the end of the block) below: drop the one above.
+    if start > 0 {
+        let prev_start = line_start(src, start - 1);
+        let prev_blank = src[prev_start..start].trim().is_empty();
+        let next_line = src[end..].lines().next().unwrap_or("").trim();
+        if prev_blank && (next_line.is_empty() || next_line.starts_with('}')) {
+            start = prev_start;
+        }
+    }
+    start..end
 }
 
 /// Module-level and handler-level `const NAME = ['A', 'B']` arrays of strings.

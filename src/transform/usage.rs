@@ -47,6 +47,8 @@ pub struct Usage {
     pub method_aliases: Vec<String>,
     /// Start offsets of statements that became `return <Response>`: they end the function.
     pub returning_stmts: HashSet<usize>,
+    /// Start offsets of statements the rewrite deleted (a `return;`/`break;` after a response).
+    pub removed_stmts: HashSet<usize>,
     /// Imported raw-body readers that were rewritten (their imports may become unused).
     pub uses_status_var: bool,
     pub uses_headers_var: bool,
@@ -346,7 +348,7 @@ impl<'a> UsageVisitor<'a> {
         // Which options the response passes is settled per exported function (finalize_inits).
         let mut fields = Vec::new();
         match &status_text {
-            Some(t) => fields.push(format!("Sstatus: {t}")),
+            Some(t) => fields.push(format!("S{}", shorthand("status", t))),
             None if self.out.uses_status_var => fields.push(format!("s{}", shorthand("status", &n.status))),
             None => {}
         }
@@ -513,6 +515,7 @@ impl Visit for UsageVisitor<'_> {
             if self.converted && exit_next {
                 if let Some(n) = next {
                     let r = range(n.span());
+                    self.out.removed_stmts.insert(r.start);
                     let r = super::spec::removal_range(self.src(), r);
                     self.add(r, String::new(), Needs::default());
                 }
