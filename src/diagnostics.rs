@@ -98,7 +98,10 @@ pub const CODES: &[CodeInfo] = &[
 
 impl Code {
     pub fn info(self) -> &'static CodeInfo {
-        CODES.iter().find(|c| c.code == self).expect("every Code has a CodeInfo entry")
+        CODES
+            .iter()
+            .find(|c| c.code == self)
+            .expect("every Code has a CodeInfo entry")
     }
     pub fn id(self) -> &'static str {
         self.info().id
@@ -112,7 +115,9 @@ impl Code {
     }
     pub fn by_id(id: &str) -> Option<&'static CodeInfo> {
         let id = id.trim();
-        CODES.iter().find(|c| c.id.eq_ignore_ascii_case(id) || c.name == id)
+        CODES
+            .iter()
+            .find(|c| c.id.eq_ignore_ascii_case(id) || c.name == id)
     }
 }
 
@@ -127,11 +132,21 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Diagnostic { code, message: message.into(), line: 0, column: 0 }
+        Diagnostic {
+            code,
+            message: message.into(),
+            line: 0,
+            column: 0,
+        }
     }
     pub fn at(code: Code, message: impl Into<String>, src: &str, offset: usize) -> Self {
         let (line, column) = crate::text::line_col(src, offset);
-        Diagnostic { code, message: message.into(), line, column }
+        Diagnostic {
+            code,
+            message: message.into(),
+            line,
+            column,
+        }
     }
     pub fn severity(&self) -> Severity {
         self.code.severity()

@@ -62,7 +62,11 @@ impl Needs {
             (Needs::HELPER_END, "end"),
             (Needs::HELPER_REDIRECT, "redirect"),
         ];
-        TABLE.iter().filter(|(n, _)| self.contains(*n)).map(|(_, s)| *s).collect()
+        TABLE
+            .iter()
+            .filter(|(n, _)| self.contains(*n))
+            .map(|(_, s)| *s)
+            .collect()
     }
 }
 
@@ -270,7 +274,11 @@ mod tests {
     use super::*;
 
     fn e(a: usize, b: usize, t: &str) -> Edit {
-        Edit { range: a..b, text: t.into(), needs: Needs::default() }
+        Edit {
+            range: a..b,
+            text: t.into(),
+            needs: Needs::default(),
+        }
     }
 
     #[test]
@@ -280,32 +288,51 @@ mod tests {
         assert!(set.add(e(8, 17, "query")));
         assert!(set.add(e(22, 33, "return json(a)")));
         let mut n = Needs::default();
-        assert_eq!(set.render(src, 0..src.len(), &mut n), "let a = query.id; return json(a)");
+        assert_eq!(
+            set.render(src, 0..src.len(), &mut n),
+            "let a = query.id; return json(a)"
+        );
     }
 
     #[test]
     fn outer_edit_absorbs_inner_ones() {
         let src = "res.json(req.body)";
         let mut set = EditSet::new();
-        assert!(set.add(Edit { range: 9..17, text: "body".into(), needs: Needs::BODY_VAR }));
+        assert!(set.add(Edit {
+            range: 9..17,
+            text: "body".into(),
+            needs: Needs::BODY_VAR
+        }));
         let mut n = Needs::default();
         let inner = set.render(src, 9..17, &mut n);
         assert!(set.add(e(0, 18, &format!("json({inner})"))));
         let mut n2 = Needs::default();
         assert_eq!(set.render(src, 0..18, &mut n2), "json(body)");
-        assert!(n2.contains(Needs::BODY_VAR), "needs of absorbed edits are kept");
+        assert!(
+            n2.contains(Needs::BODY_VAR),
+            "needs of absorbed edits are kept"
+        );
     }
 
     #[test]
     fn response_options_follow_the_function() {
         let t = format!("json(x{INIT_OPEN}Sstatus: 201{INIT_SEP}hheaders{INIT_CLOSE})");
-        assert_eq!(finalize_inits(&t, Needs::default()), "json(x, { status: 201 })");
-        assert_eq!(finalize_inits(&t, Needs::HEADERS_VAR), "json(x, { status: 201, headers })");
+        assert_eq!(
+            finalize_inits(&t, Needs::default()),
+            "json(x, { status: 201 })"
+        );
+        assert_eq!(
+            finalize_inits(&t, Needs::HEADERS_VAR),
+            "json(x, { status: 201, headers })"
+        );
         let t = format!("new Response(null{INIT_OPEN}sstatus{INIT_SEP}hheaders{INIT_CLOSE})");
         assert_eq!(finalize_inits(&t, Needs::default()), "new Response(null)");
         let r = format!("redirect(u{REDIRECT_OPEN}{INIT_SEP}hheaders{INIT_CLOSE})");
         assert_eq!(finalize_inits(&r, Needs::default()), "redirect(u)");
-        assert_eq!(finalize_inits(&r, Needs::HEADERS_VAR), "redirect(u, 307, { headers })");
+        assert_eq!(
+            finalize_inits(&r, Needs::HEADERS_VAR),
+            "redirect(u, 307, { headers })"
+        );
     }
 
     #[test]
@@ -323,8 +350,14 @@ mod tests {
         assert!(set.add(e(0, 16, "export const GET = x")));
         assert!(set.add(e(0, 0, "import y\n")));
         let mut n = Needs::default();
-        assert_eq!(set.render(src, 0..16, &mut n), "import y\nexport const GET = x");
-        assert!(!set.add(e(3, 3, "no")), "insertions inside a replacement are refused");
+        assert_eq!(
+            set.render(src, 0..16, &mut n),
+            "import y\nexport const GET = x"
+        );
+        assert!(
+            !set.add(e(3, 3, "no")),
+            "insertions inside a replacement are refused"
+        );
     }
 
     #[test]

@@ -19,9 +19,21 @@ pub struct SyntaxError {
 
 pub fn syntax_for(lang: Lang) -> Syntax {
     match lang {
-        Lang::Ts => Syntax::Typescript(TsSyntax { tsx: false, decorators: true, ..Default::default() }),
-        Lang::Tsx => Syntax::Typescript(TsSyntax { tsx: true, decorators: true, ..Default::default() }),
-        Lang::Js => Syntax::Es(EsSyntax { jsx: true, decorators: true, ..Default::default() }),
+        Lang::Ts => Syntax::Typescript(TsSyntax {
+            tsx: false,
+            decorators: true,
+            ..Default::default()
+        }),
+        Lang::Tsx => Syntax::Typescript(TsSyntax {
+            tsx: true,
+            decorators: true,
+            ..Default::default()
+        }),
+        Lang::Js => Syntax::Es(EsSyntax {
+            jsx: true,
+            decorators: true,
+            ..Default::default()
+        }),
     }
 }
 
@@ -32,7 +44,9 @@ pub fn parse_module(src: &str, lang: Lang) -> Result<Module, SyntaxError> {
     let input = StringInput::new(src, BytePos(1), end);
     let mut parser = Parser::new(syntax_for(lang), input, None);
     let _ = EsVersion::latest();
-    let module = parser.parse_module().map_err(|e| to_error(src, e.span(), e.kind().msg().to_string()))?;
+    let module = parser
+        .parse_module()
+        .map_err(|e| to_error(src, e.span(), e.kind().msg().to_string()))?;
     if let Some(e) = parser.take_errors().into_iter().next() {
         return Err(to_error(src, e.span(), e.kind().msg().to_string()));
     }

@@ -53,7 +53,13 @@ pub fn to_json(run: &RunResult) -> String {
             diagnostics: f
                 .diagnostics
                 .iter()
-                .map(|d| JsonDiagnostic { code: d.code.id(), severity: d.severity().as_str(), message: &d.message, line: d.line, column: d.column })
+                .map(|d| JsonDiagnostic {
+                    code: d.code.id(),
+                    severity: d.severity().as_str(),
+                    message: &d.message,
+                    line: d.line,
+                    column: d.column,
+                })
                 .collect(),
         })
         .collect();

@@ -66,7 +66,12 @@ pub const ROUTE_EXTENSIONS: &[&str] = &["ts", "tsx", "js", "jsx", "mjs"];
 
 /// Maps a file under `pages/api`, given as its path below that folder (`users/[id].ts`), to its
 /// target under `app_dir` (`app` or `src/app`, relative to the run root).
-pub fn map_route(rel_in_api: &str, app_dir: &str, group: &str, lang: Lang) -> Result<RouteMapping, Diagnostic> {
+pub fn map_route(
+    rel_in_api: &str,
+    app_dir: &str,
+    group: &str,
+    lang: Lang,
+) -> Result<RouteMapping, Diagnostic> {
     let stem = match rel_in_api.rsplit_once('.') {
         Some((stem, _)) => stem,
         None => rel_in_api,
@@ -119,18 +124,32 @@ pub fn map_route(rel_in_api: &str, app_dir: &str, group: &str, lang: Lang) -> Re
         url.push('/');
         url.push_str(s);
     }
-    Ok(RouteMapping { target, url, params, notes })
+    Ok(RouteMapping {
+        target,
+        url,
+        params,
+        notes,
+    })
 }
 
 fn parse_param(seg: &str) -> Option<RouteParam> {
     if let Some(inner) = seg.strip_prefix("[[...").and_then(|s| s.strip_suffix("]]")) {
-        return Some(RouteParam { name: inner.to_string(), kind: ParamKind::OptionalCatchAll });
+        return Some(RouteParam {
+            name: inner.to_string(),
+            kind: ParamKind::OptionalCatchAll,
+        });
     }
     if let Some(inner) = seg.strip_prefix("[...").and_then(|s| s.strip_suffix(']')) {
-        return Some(RouteParam { name: inner.to_string(), kind: ParamKind::CatchAll });
+        return Some(RouteParam {
+            name: inner.to_string(),
+            kind: ParamKind::CatchAll,
+        });
     }
     let inner = seg.strip_prefix('[')?.strip_suffix(']')?;
-    Some(RouteParam { name: inner.to_string(), kind: ParamKind::Single })
+    Some(RouteParam {
+        name: inner.to_string(),
+        kind: ParamKind::Single,
+    })
 }
 
 /// The URL a `route.*` file under an `app` folder serves (route groups and the file name
@@ -180,17 +199,32 @@ mod tests {
     #[test]
     fn dynamic_segments_keep_their_names() {
         let m = map("users/[id]/posts/[...slug].tsx");
-        assert_eq!(m.target, "app/(api)/api/users/[id]/posts/[...slug]/route.ts");
+        assert_eq!(
+            m.target,
+            "app/(api)/api/users/[id]/posts/[...slug]/route.ts"
+        );
         assert_eq!(m.url, "/api/users/[id]/posts/[...slug]");
         assert_eq!(
             m.params,
             vec![
-                RouteParam { name: "id".into(), kind: ParamKind::Single },
-                RouteParam { name: "slug".into(), kind: ParamKind::CatchAll }
+                RouteParam {
+                    name: "id".into(),
+                    kind: ParamKind::Single
+                },
+                RouteParam {
+                    name: "slug".into(),
+                    kind: ParamKind::CatchAll
+                }
             ]
         );
-        assert_eq!(map("docs/[[...slug]].mjs").params[0].kind, ParamKind::OptionalCatchAll);
-        assert_eq!(map("docs/[[...slug]].mjs").target, "app/(api)/api/docs/[[...slug]]/route.js");
+        assert_eq!(
+            map("docs/[[...slug]].mjs").params[0].kind,
+            ParamKind::OptionalCatchAll
+        );
+        assert_eq!(
+            map("docs/[[...slug]].mjs").target,
+            "app/(api)/api/docs/[[...slug]]/route.js"
+        );
     }
 
     #[test]
@@ -199,7 +233,10 @@ mod tests {
         assert_eq!(m.target, "app/(api)/api/%5Finternal/%5Fx/route.ts");
         assert_eq!(m.url, "/api/_internal/_x");
         assert_eq!(m.notes.len(), 2);
-        assert_eq!(app_route_url("(api)/api/%5Finternal/%5Fx/route.ts").as_deref(), Some("/api/_internal/_x"));
+        assert_eq!(
+            app_route_url("(api)/api/%5Finternal/%5Fx/route.ts").as_deref(),
+            Some("/api/_internal/_x")
+        );
     }
 
     #[test]

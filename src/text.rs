@@ -32,7 +32,9 @@ pub fn indent_of_line(src: &str, offset: usize) -> &str {
 
 /// True when only spaces or tabs stand between the line start and `offset`.
 pub fn starts_line(src: &str, offset: usize) -> bool {
-    src[line_start(src, offset)..offset].chars().all(|c| c == ' ' || c == '\t')
+    src[line_start(src, offset)..offset]
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
 }
 
 /// "\r\n" when the text uses Windows line endings, else "\n".
@@ -67,7 +69,11 @@ pub fn dedent_following_lines(
             let is_protected = protected.iter().any(|r| r.start < offset && offset < r.end);
             let ws = line.len() - line.trim_start_matches([' ', '\t']).len();
             if is_protected || line.trim().is_empty() {
-                out.push_str(if is_protected { line } else { line.trim_start_matches([' ', '\t']) });
+                out.push_str(if is_protected {
+                    line
+                } else {
+                    line.trim_start_matches([' ', '\t'])
+                });
             } else {
                 out.push_str(&line[ws.min(width)..]);
             }
@@ -105,7 +111,8 @@ mod tests {
     fn dedent_leaves_template_lines_alone() {
         let text = "a\n    b\n    `x\n    y`";
         // the template literal starts at offset 12 of the text; its second line is protected
-        let out = dedent_following_lines(text, 2, 0, &[12..21]);
+        let protected = std::ops::Range { start: 12, end: 21 };
+        let out = dedent_following_lines(text, 2, 0, std::slice::from_ref(&protected));
         assert_eq!(out, "a\n  b\n  `x\n    y`");
     }
 }

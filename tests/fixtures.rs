@@ -22,7 +22,11 @@ fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.insert(rel, std::fs::read(&p).unwrap());
             }
         }
@@ -54,13 +58,25 @@ fn report_text(run: &RunResult) -> String {
         }
         let _ = writeln!(s, " {}", f.status.as_str());
         for d in &f.diagnostics {
-            let _ = writeln!(s, "  {} {} {}:{} {}", d.code.id(), d.severity().as_str(), d.line, d.column, d.message);
+            let _ = writeln!(
+                s,
+                "  {} {} {}:{} {}",
+                d.code.id(),
+                d.severity().as_str(),
+                d.line,
+                d.column,
+                d.message
+            );
         }
     }
     for c in &run.changes {
         if let Change::Add { path, new } | Change::Modify { path, new, .. } = c {
             let helpers = pages2app::runtime::helpers_in(new);
-            let _ = writeln!(s, "compat {path}: {}", helpers.into_iter().collect::<Vec<_>>().join(", "));
+            let _ = writeln!(
+                s,
+                "compat {path}: {}",
+                helpers.into_iter().collect::<Vec<_>>().join(", ")
+            );
         }
     }
     s
@@ -72,11 +88,15 @@ fn run_case(case: &Path) -> Result<(), String> {
     let tmp = tempfile::tempdir().unwrap();
     let work = tmp.path().join("w");
     copy_tree(&input, &work);
-    let opts = Options { root: work.clone(), group: "(api)".into(), jobs: 2 };
+    let opts = Options { jobs: 2, ..Options::new(work.clone()) };
     let run = pipeline::run(&opts);
     let report = report_text(&run);
-    pages2app::apply::apply(&work, &run.changes).map_err(|e| format!("apply failed: {}: {}", e.path, e.message))?;
-    let after: BTreeMap<String, Vec<u8>> = snapshot(&work).into_iter().filter(|(k, _)| !is_compat(k)).collect();
+    pages2app::apply::apply(&work, &run.changes)
+        .map_err(|e| format!("apply failed: {}: {}", e.path, e.message))?;
+    let after: BTreeMap<String, Vec<u8>> = snapshot(&work)
+        .into_iter()
+        .filter(|(k, _)| !is_compat(k))
+        .collect();
 
     let expected_dir = case.join("expected");
     let report_file = case.join("report.txt");
@@ -91,7 +111,11 @@ fn run_case(case: &Path) -> Result<(), String> {
         return Ok(());
     }
     let mut problems = Vec::new();
-    let expected = if expected_dir.is_dir() { snapshot(&expected_dir) } else { BTreeMap::new() };
+    let expected = if expected_dir.is_dir() {
+        snapshot(&expected_dir)
+    } else {
+        BTreeMap::new()
+    };
     for (rel, bytes) in &expected {
         match after.get(rel) {
             None => problems.push(format!("missing {rel}")),
@@ -110,13 +134,18 @@ fn run_case(case: &Path) -> Result<(), String> {
     }
     let want_report = std::fs::read_to_string(&report_file).unwrap_or_default();
     if want_report != report {
-        problems.push(format!("report.txt differs:\n--- expected\n{want_report}--- got\n{report}"));
+        problems.push(format!(
+            "report.txt differs:\n--- expected\n{want_report}--- got\n{report}"
+        ));
     }
 
     // The migrated tree is a fixed point: a second run changes nothing.
     let again = pipeline::run(&opts);
     if !again.changes.is_empty() {
-        problems.push(format!("a second run would still change {} file(s)", again.changes.len()));
+        problems.push(format!(
+            "a second run would still change {} file(s)",
+            again.changes.len()
+        ));
     }
     if problems.is_empty() {
         Ok(())
@@ -127,15 +156,30 @@ fn run_case(case: &Path) -> Result<(), String> {
 
 #[test]
 fn fixture_cases() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join("cases");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join("cases");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 10, "fixture cases are missing");
     let mut failures = Vec::new();
     for case in &cases {
         if let Err(e) = run_case(case) {
-            failures.push(format!("== {} ==\n{e}", case.file_name().unwrap().to_string_lossy()));
+            failures.push(format!(
+                "== {} ==\n{e}",
+                case.file_name().unwrap().to_string_lossy()
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} fixture cases failed:\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixture cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
 }

@@ -21,9 +21,10 @@ pub fn unwrap_expr(mut e: &Expr) -> &Expr {
 pub fn static_string(e: &Expr) -> Option<String> {
     match unwrap_expr(e) {
         Expr::Lit(Lit::Str(s)) => s.value.as_atom().map(|a| a.to_string()),
-        Expr::Tpl(t) if t.exprs.is_empty() && t.quasis.len() == 1 => {
-            t.quasis[0].cooked.as_ref().and_then(|c| c.as_atom().map(|a| a.to_string()))
-        }
+        Expr::Tpl(t) if t.exprs.is_empty() && t.quasis.len() == 1 => t.quasis[0]
+            .cooked
+            .as_ref()
+            .and_then(|c| c.as_atom().map(|a| a.to_string())),
         _ => None,
     }
 }

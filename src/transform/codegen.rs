@@ -13,12 +13,20 @@ fn print<N: Node>(node: &N) -> String {
         let mut buf = Vec::new();
         {
             let writer = JsWriter::new(cm.clone(), "\n", &mut buf, None);
-            let mut emitter = Emitter { cfg: Config::default(), cm: cm.clone(), comments: None, wr: writer };
+            let mut emitter = Emitter {
+                cfg: Config::default(),
+                cm: cm.clone(),
+                comments: None,
+                wr: writer,
+            };
             if node.emit_with(&mut emitter).is_err() {
                 return String::new();
             }
         }
-        String::from_utf8(buf).unwrap_or_default().trim_end().to_string()
+        String::from_utf8(buf)
+            .unwrap_or_default()
+            .trim_end()
+            .to_string()
     })
 }
 
@@ -35,7 +43,10 @@ pub fn print_const_export(name: &str, value: Expr) -> String {
             kind: VarDeclKind::Const,
             decls: vec![VarDeclarator {
                 span: Default::default(),
-                name: Pat::Ident(BindingIdent { id: Ident::new_no_ctxt(name.into(), Default::default()), type_ann: None }),
+                name: Pat::Ident(BindingIdent {
+                    id: Ident::new_no_ctxt(name.into(), Default::default()),
+                    type_ann: None,
+                }),
                 init: Some(Box::new(value)),
                 definite: false,
             }],

@@ -21,7 +21,11 @@ pub struct RouteConfig {
 
 impl Default for RouteConfig {
     fn default() -> Self {
-        RouteConfig { body_mode: BodyMode::Parsed { size_limit: None }, segment_exports: Vec::new(), notes: Vec::new() }
+        RouteConfig {
+            body_mode: BodyMode::Parsed { size_limit: None },
+            segment_exports: Vec::new(),
+            notes: Vec::new(),
+        }
     }
 }
 
@@ -34,12 +38,16 @@ fn key_name(k: &PropName) -> Option<String> {
 }
 
 fn props(e: &Expr) -> Option<Vec<(String, &Expr, usize)>> {
-    let Expr::Object(o) = unwrap_expr(e) else { return None };
+    let Expr::Object(o) = unwrap_expr(e) else {
+        return None;
+    };
     o.props
         .iter()
         .map(|p| match p {
             PropOrSpread::Prop(p) => match &**p {
-                Prop::KeyValue(kv) => key_name(&kv.key).map(|k| (k, &*kv.value, range(kv.span()).start)),
+                Prop::KeyValue(kv) => {
+                    key_name(&kv.key).map(|k| (k, &*kv.value, range(kv.span()).start))
+                }
                 _ => None,
             },
             PropOrSpread::Spread(_) => None,

@@ -64,16 +64,25 @@ pub fn plan_exports(bodies: &[(&'static str, String, Needs)]) -> Option<ExportPl
         };
         if export {
             exported.push(m);
-        } else if !responds(m) && !(m == "HEAD" && exported.contains(&"GET")) {
+        } else if !(responds(m) || m == "HEAD" && exported.contains(&"GET")) {
             unanswered.push(m);
         }
     }
     let mut groups: Vec<Group> = Vec::new();
     for m in exported {
-        let Some((_, text, needs)) = get(m) else { continue };
-        match groups.iter_mut().find(|g| g.text == *text && g.needs == *needs) {
+        let Some((_, text, needs)) = get(m) else {
+            continue;
+        };
+        match groups
+            .iter_mut()
+            .find(|g| g.text == *text && g.needs == *needs)
+        {
             Some(g) => g.methods.push(m),
-            None => groups.push(Group { methods: vec![m], text: text.clone(), needs: *needs }),
+            None => groups.push(Group {
+                methods: vec![m],
+                text: text.clone(),
+                needs: *needs,
+            }),
         }
     }
     Some(ExportPlan { groups, unanswered })
@@ -94,7 +103,9 @@ fn context_type(params: &[RouteParam]) -> String {
 
 fn ts_key(name: &str) -> String {
     let ident = !name.is_empty()
-        && name.chars().enumerate().all(|(i, c)| c == '_' || c == '$' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit()));
+        && name.chars().enumerate().all(|(i, c)| {
+            c == '_' || c == '$' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())
+        });
     if ident {
         name.to_string()
     } else {
@@ -119,17 +130,28 @@ fn hoists(ctx: &EmitContext, needs: Needs) -> Vec<String> {
     let mut out = Vec::new();
     if needs.contains(Needs::QUERY_VAR) {
         if ctx.params.is_empty() {
-            out.push(format!("const {} = {}.query({}){semi}", n.query, n.pages, n.request));
+            out.push(format!(
+                "const {} = {}.query({}){semi}",
+                n.query, n.pages, n.request
+            ));
         } else {
-            out.push(format!("const {} = {}.query({}, await {}.params){semi}", n.query, n.pages, n.request, n.context));
+            out.push(format!(
+                "const {} = {}.query({}, await {}.params){semi}",
+                n.query, n.pages, n.request, n.context
+            ));
         }
     }
     if needs.contains(Needs::BODY_VAR) {
         let opts = match ctx.body_mode {
-            BodyMode::Parsed { size_limit: Some(l) } => format!(", {{ sizeLimit: {l} }}"),
+            BodyMode::Parsed {
+                size_limit: Some(l),
+            } => format!(", {{ sizeLimit: {l} }}"),
             _ => String::new(),
         };
-        out.push(format!("const {} = await {}.body({}{opts}){semi}", n.body, n.pages, n.request));
+        out.push(format!(
+            "const {} = await {}.body({}{opts}){semi}",
+            n.body, n.pages, n.request
+        ));
         out.push(format!(
             "if ({b} instanceof Response) return {b}{semi} // 400 Invalid JSON / 413, as the Pages body parser answered",
             b = n.body
@@ -154,17 +176,30 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
     let mut parts = Vec::new();
     for g in &plan.groups {
         let needs_query_params = g.needs.contains(Needs::QUERY_VAR) && !ctx.params.is_empty();
-        let is_async = ctx.is_async || g.needs.contains(Needs::AWAIT) || needs_query_params || g.needs.contains(Needs::BODY_VAR);
+        let is_async = ctx.is_async
+            || g.needs.contains(Needs::AWAIT)
+            || needs_query_params
+            || g.needs.contains(Needs::BODY_VAR);
         let mut sig = format!("{}{}", n.request, if ts { ": Request" } else { "" });
         if needs_query_params {
-            sig.push_str(&format!(", {}{}", n.context, if ts { format!(": {}", context_type(ctx.params)) } else { String::new() }));
+            sig.push_str(&format!(
+                ", {}{}",
+                n.context,
+                if ts {
+                    format!(": {}", context_type(ctx.params))
+                } else {
+                    String::new()
+                }
+            ));
         }
         let (export, name) = if g.methods.len() == 1 {
             ("export ", g.methods[0].to_string())
         } else {
             let preferred = if single {
                 n.handler.clone()
-            } else if g.text.contains("status: 405") && !used_local_names.contains(&n.method_not_allowed) {
+            } else if g.text.contains("status: 405")
+                && !used_local_names.contains(&n.method_not_allowed)
+            {
                 n.method_not_allowed.clone()
             } else {
                 n.handler.clone()
@@ -192,7 +227,10 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
         } else {
             body.push_str(&g.text);
         }
-        let mut f = format!("{export}{}function {name}({sig}) {{{body}}}", if is_async { "async " } else { "" });
+        let mut f = format!(
+            "{export}{}function {name}({sig}) {{{body}}}",
+            if is_async { "async " } else { "" }
+        );
         if g.methods.len() > 1 {
             let list: Vec<String> = g.methods.iter().map(|m| format!("{name} as {m}")).collect();
             f.push_str(&format!("\n\nexport {{ {} }}{semi}", list.join(", ")));
@@ -208,13 +246,30 @@ mod tests {
     use super::*;
 
     fn b(m: &'static str, t: &str, responds: bool) -> (&'static str, String, Needs) {
-        (m, t.to_string(), if responds { Needs::RESPONDS } else { Needs::default() })
+        (
+            m,
+            t.to_string(),
+            if responds {
+                Needs::RESPONDS
+            } else {
+                Needs::default()
+            },
+        )
     }
 
     #[test]
     fn plain_405_fallbacks_are_left_to_next_but_options_is_kept() {
         let f = "\n  return new Response(null, { status: 405 })\n";
-        let bodies: Vec<_> = METHODS.iter().map(|m| if *m == "GET" { b(m, "get", true) } else { b(m, f, true) }).collect();
+        let bodies: Vec<_> = METHODS
+            .iter()
+            .map(|m| {
+                if *m == "GET" {
+                    b(m, "get", true)
+                } else {
+                    b(m, f, true)
+                }
+            })
+            .collect();
         let plan = plan_exports(&bodies).unwrap();
         let methods: Vec<_> = plan.groups.iter().map(|g| g.methods.clone()).collect();
         // HEAD differs from GET (it got the 405), so it is exported; OPTIONS keeps its 405.
@@ -226,16 +281,25 @@ mod tests {
         let bodies: Vec<_> = METHODS.iter().map(|m| b(m, "same", true)).collect();
         let plan = plan_exports(&bodies).unwrap();
         assert_eq!(plan.groups.len(), 1);
-        assert_eq!(plan.groups[0].methods, vec!["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+        assert_eq!(
+            plan.groups[0].methods,
+            vec!["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        );
         assert!(plan.unanswered.is_empty());
     }
 
     #[test]
     fn unanswered_methods_are_reported() {
-        let bodies: Vec<_> = METHODS.iter().map(|m| b(m, if *m == "POST" { "post" } else { "" }, *m == "POST")).collect();
+        let bodies: Vec<_> = METHODS
+            .iter()
+            .map(|m| b(m, if *m == "POST" { "post" } else { "" }, *m == "POST"))
+            .collect();
         let plan = plan_exports(&bodies).unwrap();
         assert_eq!(plan.groups.len(), 1);
-        assert_eq!(plan.unanswered, vec!["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+        assert_eq!(
+            plan.unanswered,
+            vec!["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        );
     }
 
     #[test]

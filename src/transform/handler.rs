@@ -47,10 +47,14 @@ pub fn locate<'a>(module: &'a Module, src: &str) -> Result<ModuleShape<'a>, Vec<
     let mut diags = Vec::new();
     let mut handler = None;
     let mut config = None;
-    let at = |code, msg: String, span: swc_common::Span| Diagnostic::at(code, msg, src, range(span).start);
+    let at = |code, msg: String, span: swc_common::Span| {
+        Diagnostic::at(code, msg, src, range(span).start)
+    };
 
     for item in &module.body {
-        let ModuleItem::ModuleDecl(decl) = item else { continue };
+        let ModuleItem::ModuleDecl(decl) = item else {
+            continue;
+        };
         match decl {
             ModuleDecl::ExportDefaultDecl(d) => match &d.decl {
                 DefaultDecl::Fn(f) => match from_function(&f.function, f.ident.as_ref().map(|i| i.sym.to_string()), range(d.span), range(d.span).start) {
@@ -154,7 +158,9 @@ fn is_type_declared(module: &Module, name: &str) -> bool {
             ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => &e.decl,
             ModuleItem::ModuleDecl(ModuleDecl::Import(i)) => {
                 return i.specifiers.iter().any(|s| match s {
-                    ImportSpecifier::Named(n) => n.local.sym == *name && (i.type_only || n.is_type_only),
+                    ImportSpecifier::Named(n) => {
+                        n.local.sym == *name && (i.type_only || n.is_type_only)
+                    }
                     _ => false,
                 })
             }
@@ -168,7 +174,12 @@ fn is_type_declared(module: &Module, name: &str) -> bool {
     })
 }
 
-fn from_function(f: &Function, name: Option<String>, replace: Range<usize>, offset: usize) -> Option<Handler<'_>> {
+fn from_function(
+    f: &Function,
+    name: Option<String>,
+    replace: Range<usize>,
+    offset: usize,
+) -> Option<Handler<'_>> {
     let body = HandlerBody::Block(f.body.as_ref()?);
     Some(Handler {
         params: f.params.iter().map(|p| &p.pat).collect(),
@@ -181,7 +192,12 @@ fn from_function(f: &Function, name: Option<String>, replace: Range<usize>, offs
     })
 }
 
-fn from_arrow(a: &ArrowExpr, name: Option<String>, replace: Range<usize>, offset: usize) -> Handler<'_> {
+fn from_arrow(
+    a: &ArrowExpr,
+    name: Option<String>,
+    replace: Range<usize>,
+    offset: usize,
+) -> Handler<'_> {
     Handler {
         params: a.params.iter().collect(),
         body: match &*a.body {
@@ -197,15 +213,42 @@ fn from_arrow(a: &ArrowExpr, name: Option<String>, replace: Range<usize>, offset
 }
 
 /// `export default <expr>`.
-fn default_expr<'a>(module: &'a Module, e: &'a Expr, item: Range<usize>, src: &str) -> Result<Handler<'a>, Diagnostic> {
+fn default_expr<'a>(
+    module: &'a Module,
+    e: &'a Expr,
+    item: Range<usize>,
+    src: &str,
+) -> Result<Handler<'a>, Diagnostic> {
     let offset = item.start;
     match unwrap_expr(e) {
         Expr::Arrow(a) => Ok(from_arrow(a, None, item, offset)),
-        Expr::Fn(f) => from_function(&f.function, f.ident.as_ref().map(|i| i.sym.to_string()), item, offset)
-            .ok_or_else(|| Diagnostic::at(Code::UnsupportedHandlerShape, "the handler has no body", src, offset)),
+        Expr::Fn(f) => from_function(
+            &f.function,
+            f.ident.as_ref().map(|i| i.sym.to_string()),
+            item,
+            offset,
+        )
+        .ok_or_else(|| {
+            Diagnostic::at(
+                Code::UnsupportedHandlerShape,
+                "the handler has no body",
+                src,
+                offset,
+            )
+        }),
         Expr::Ident(i) => binding_handler(module, i.sym.as_ref(), item, src),
-        Expr::Call(c) => Err(Diagnostic::at(Code::WrappedHandler, wrapped_message(c, src), src, offset)),
-        _ => Err(Diagnostic::at(Code::UnsupportedHandlerShape, "the default export is not a function the tool can rewrite", src, offset)),
+        Expr::Call(c) => Err(Diagnostic::at(
+            Code::WrappedHandler,
+            wrapped_message(c, src),
+            src,
+            offset,
+        )),
+        _ => Err(Diagnostic::at(
+            Code::UnsupportedHandlerShape,
+            "the default export is not a function the tool can rewrite",
+            src,
+            offset,
+        )),
     }
 }
 
@@ -215,15 +258,32 @@ fn wrapped_message(c: &CallExpr, src: &str) -> String {
 }
 
 /// `export default name` where `name` is a function declared in this module.
-fn binding_handler<'a>(module: &'a Module, name: &str, export_item: Range<usize>, src: &str) -> Result<Handler<'a>, Diagnostic> {
+fn binding_handler<'a>(
+    module: &'a Module,
+    name: &str,
+    export_item: Range<usize>,
+    src: &str,
+) -> Result<Handler<'a>, Diagnostic> {
     let offset = export_item.start;
     for item in &module.body {
         match item {
             ModuleItem::Stmt(Stmt::Decl(Decl::Fn(f))) if f.ident.sym == *name => {
                 // FnDecl has no span of its own; the function's starts at `async`/`function`.
                 let fn_range = range(f.function.span);
-                let mut h = from_function(&f.function, Some(name.to_string()), fn_range.clone(), fn_range.start)
-                    .ok_or_else(|| Diagnostic::at(Code::UnsupportedHandlerShape, "the handler has no body", src, fn_range.start))?;
+                let mut h = from_function(
+                    &f.function,
+                    Some(name.to_string()),
+                    fn_range.clone(),
+                    fn_range.start,
+                )
+                .ok_or_else(|| {
+                    Diagnostic::at(
+                        Code::UnsupportedHandlerShape,
+                        "the handler has no body",
+                        src,
+                        fn_range.start,
+                    )
+                })?;
                 h.removals.push(export_item);
                 return Ok(h);
             }
@@ -238,13 +298,44 @@ fn binding_handler<'a>(module: &'a Module, name: &str, export_item: Range<usize>
                     }
                     let var_range = range(v.span);
                     let mut h = match unwrap_expr(init) {
-                        Expr::Arrow(a) => from_arrow(a, Some(name.to_string()), var_range.clone(), var_range.start),
-                        Expr::Fn(f) => match from_function(&f.function, Some(name.to_string()), var_range.clone(), var_range.start) {
+                        Expr::Arrow(a) => from_arrow(
+                            a,
+                            Some(name.to_string()),
+                            var_range.clone(),
+                            var_range.start,
+                        ),
+                        Expr::Fn(f) => match from_function(
+                            &f.function,
+                            Some(name.to_string()),
+                            var_range.clone(),
+                            var_range.start,
+                        ) {
                             Some(h) => h,
-                            None => return Err(Diagnostic::at(Code::UnsupportedHandlerShape, "the handler has no body", src, var_range.start)),
+                            None => {
+                                return Err(Diagnostic::at(
+                                    Code::UnsupportedHandlerShape,
+                                    "the handler has no body",
+                                    src,
+                                    var_range.start,
+                                ))
+                            }
                         },
-                        Expr::Call(c) => return Err(Diagnostic::at(Code::WrappedHandler, wrapped_message(c, src), src, range(c.span).start)),
-                        _ => return Err(Diagnostic::at(Code::UnsupportedHandlerShape, format!("`{name}` is not a function the tool can rewrite"), src, var_range.start)),
+                        Expr::Call(c) => {
+                            return Err(Diagnostic::at(
+                                Code::WrappedHandler,
+                                wrapped_message(c, src),
+                                src,
+                                range(c.span).start,
+                            ))
+                        }
+                        _ => {
+                            return Err(Diagnostic::at(
+                                Code::UnsupportedHandlerShape,
+                                format!("`{name}` is not a function the tool can rewrite"),
+                                src,
+                                var_range.start,
+                            ))
+                        }
                     };
                     h.removals.push(export_item);
                     return Ok(h);
@@ -253,5 +344,10 @@ fn binding_handler<'a>(module: &'a Module, name: &str, export_item: Range<usize>
             _ => {}
         }
     }
-    Err(Diagnostic::at(Code::UnsupportedHandlerShape, format!("the default export `{name}` is not a function declared in this file"), src, offset))
+    Err(Diagnostic::at(
+        Code::UnsupportedHandlerShape,
+        format!("the default export `{name}` is not a function declared in this file"),
+        src,
+        offset,
+    ))
 }

@@ -35,7 +35,10 @@ pub fn rebase_specifier(spec: &str, from_dir: &str, to_dir: &str) -> Option<Stri
 }
 
 fn split(p: &str) -> Vec<String> {
-    p.split('/').filter(|s| !s.is_empty() && *s != ".").map(String::from).collect()
+    p.split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .map(String::from)
+        .collect()
 }
 
 /// A `./`- or `../`-prefixed path from directory `from` to `to`.
@@ -45,7 +48,11 @@ pub fn relative(from: &[String], to: &[String], trailing_slash: bool) -> String 
     let mut parts: Vec<&str> = Vec::new();
     parts.extend(std::iter::repeat_n("..", ups));
     parts.extend(to[common..].iter().map(String::as_str));
-    let mut s = if ups == 0 { format!("./{}", parts.join("/")) } else { parts.join("/") };
+    let mut s = if ups == 0 {
+        format!("./{}", parts.join("/"))
+    } else {
+        parts.join("/")
+    };
     if s == "./" {
         s = ".".into();
     }
@@ -71,13 +78,19 @@ pub fn rebase_edits(module: &Module, src: &str, from_dir: &str, to_dir: &str) ->
                 return;
             }
             let inner = (r.start + 1)..(r.end - 1);
-            let Some(raw) = self.src.get(inner.clone()) else { return };
+            let Some(raw) = self.src.get(inner.clone()) else {
+                return;
+            };
             if raw.contains('\\') {
                 return;
             }
             if let Some(new) = rebase_specifier(raw, self.from, self.to) {
                 if new != raw {
-                    self.out.push(Edit { range: inner, text: new, needs: Default::default() });
+                    self.out.push(Edit {
+                        range: inner,
+                        text: new,
+                        needs: Default::default(),
+                    });
                 }
             }
         }
@@ -114,7 +127,12 @@ pub fn rebase_edits(module: &Module, src: &str, from_dir: &str, to_dir: &str) ->
             c.visit_children_with(self);
         }
     }
-    let mut v = V { src, from: from_dir, to: to_dir, out: Vec::new() };
+    let mut v = V {
+        src,
+        from: from_dir,
+        to: to_dir,
+        out: Vec::new(),
+    };
     module.visit_with(&mut v);
     v.out.sort_by_key(|e| e.range.start);
     v.out
@@ -138,7 +156,9 @@ pub struct ImportFacts {
 pub fn import_facts(module: &Module, src: &str) -> ImportFacts {
     let mut f = ImportFacts::default();
     for item in &module.body {
-        let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else { continue };
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else {
+            continue;
+        };
         let r = range(i.span);
         f.last_import_end = Some(r.end);
         if f.quote.is_none() {
@@ -147,7 +167,7 @@ pub fn import_facts(module: &Module, src: &str) -> ImportFacts {
         }
         let from = i.src.value.to_atom_lossy();
         for s in &i.specifiers {
-            match (&*from.as_str(), s) {
+            match (from.as_str(), s) {
                 ("micro", ImportSpecifier::Named(n)) => {
                     let imported = match &n.imported {
                         Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
@@ -158,7 +178,9 @@ pub fn import_facts(module: &Module, src: &str) -> ImportFacts {
                         f.raw_body_fns.push(n.local.sym.to_string());
                     }
                 }
-                ("raw-body", ImportSpecifier::Default(d)) => f.raw_body_fns.push(d.local.sym.to_string()),
+                ("raw-body", ImportSpecifier::Default(d)) => {
+                    f.raw_body_fns.push(d.local.sym.to_string())
+                }
                 ("next-auth" | "next-auth/next", ImportSpecifier::Named(n)) => {
                     let imported = match &n.imported {
                         Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
@@ -192,11 +214,17 @@ pub fn reference_counts(module: &Module) -> HashMap<String, usize> {
 /// Edits (on `out_src`, the migrated text) removing import specifiers that `before` used and
 /// the migrated module no longer does. An import left with no specifier is removed whole; one
 /// that keeps some is reprinted with swc_ecma_codegen.
-pub fn remove_unused_imports(out: &Module, out_src: &str, before: &HashMap<String, usize>) -> Vec<Edit> {
+pub fn remove_unused_imports(
+    out: &Module,
+    out_src: &str,
+    before: &HashMap<String, usize>,
+) -> Vec<Edit> {
     let after = reference_counts(out);
     let mut edits = Vec::new();
     for item in &out.body {
-        let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else { continue };
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else {
+            continue;
+        };
         let local = |s: &ImportSpecifier| match s {
             ImportSpecifier::Named(n) => n.local.sym.to_string(),
             ImportSpecifier::Default(d) => d.local.sym.to_string(),
@@ -207,7 +235,8 @@ pub fn remove_unused_imports(out: &Module, out_src: &str, before: &HashMap<Strin
             .iter()
             .map(|s| {
                 let name = local(s);
-                before.get(&name).copied().unwrap_or(0) > 0 && after.get(&name).copied().unwrap_or(0) == 0
+                before.get(&name).copied().unwrap_or(0) > 0
+                    && after.get(&name).copied().unwrap_or(0) == 0
             })
             .collect();
         if !dropped.iter().any(|d| *d) {
@@ -215,24 +244,48 @@ pub fn remove_unused_imports(out: &Module, out_src: &str, before: &HashMap<Strin
         }
         let r = range(i.span);
         if dropped.iter().all(|d| *d) {
-            edits.push(Edit { range: super::spec::removal_range(out_src, r), text: String::new(), needs: Default::default() });
+            edits.push(Edit {
+                range: super::spec::removal_range(out_src, r),
+                text: String::new(),
+                needs: Default::default(),
+            });
             continue;
         }
         let mut kept = i.clone();
-        kept.specifiers = i.specifiers.iter().zip(&dropped).filter(|(_, d)| !**d).map(|(s, _)| s.clone()).collect();
+        kept.specifiers = i
+            .specifiers
+            .iter()
+            .zip(&dropped)
+            .filter(|(_, d)| !**d)
+            .map(|(s, _)| s.clone())
+            .collect();
         let mut text = super::codegen::print_import(&kept);
         if !out_src[r.clone()].trim_end().ends_with(';') {
             text = text.trim_end_matches(';').to_string();
         }
-        edits.push(Edit { range: r, text, needs: Default::default() });
+        edits.push(Edit {
+            range: r,
+            text,
+            needs: Default::default(),
+        });
     }
     edits
 }
 
 /// Where to insert the compat import, and the text to insert there.
-pub fn compat_import(facts: &ImportFacts, src: &str, name: &str, spec: &str, nl: &str) -> (Range<usize>, String) {
+pub fn compat_import(
+    facts: &ImportFacts,
+    src: &str,
+    name: &str,
+    spec: &str,
+    nl: &str,
+) -> (Range<usize>, String) {
     let q = facts.quote.unwrap_or('\'');
-    let semi = if facts.semicolons.unwrap_or(false) { ";" } else { "" };
+    let semi = if facts.semicolons.unwrap_or(false) {
+        ";"
+    } else {
+        ""
+    };
     let stmt = format!("import * as {name} from {q}{spec}{q}{semi}");
     match facts.last_import_end {
         Some(end) => {
@@ -245,7 +298,10 @@ pub fn compat_import(facts: &ImportFacts, src: &str, name: &str, spec: &str, nl:
         }
         None => {
             let at = leading_preamble_end(src);
-            (at..at, format!("{stmt}{nl}{}", if at == 0 { nl } else { "" }))
+            (
+                at..at,
+                format!("{stmt}{nl}{}", if at == 0 { nl } else { "" }),
+            )
         }
     }
 }
@@ -268,8 +324,14 @@ mod tests {
         // pages/api/users/[id].ts -> app/(api)/api/users/[id]/route.ts
         let from = "pages/api/users";
         let to = "app/(api)/api/users/[id]";
-        assert_eq!(rebase_specifier("../../../lib/db", from, to).as_deref(), Some("../../../../../lib/db"));
-        assert_eq!(rebase_specifier("./helpers", from, to).as_deref(), Some("../../../../../pages/api/users/helpers"));
+        assert_eq!(
+            rebase_specifier("../../../lib/db", from, to).as_deref(),
+            Some("../../../../../lib/db")
+        );
+        assert_eq!(
+            rebase_specifier("./helpers", from, to).as_deref(),
+            Some("../../../../../pages/api/users/helpers")
+        );
         assert_eq!(rebase_specifier("lodash", from, to), None);
         assert_eq!(rebase_specifier("@/lib/db", from, to), None);
     }
@@ -284,7 +346,13 @@ mod tests {
 
     #[test]
     fn paths_above_the_root_keep_their_ups() {
-        assert_eq!(rebase_specifier("../../shared/x", "pages/api", "app/(api)/api").as_deref(), Some("../../../shared/x"));
-        assert_eq!(rebase_specifier("../../../../shared/x", "pages/api", "app/(api)/api").as_deref(), Some("../../../../../shared/x"));
+        assert_eq!(
+            rebase_specifier("../../shared/x", "pages/api", "app/(api)/api").as_deref(),
+            Some("../../../shared/x")
+        );
+        assert_eq!(
+            rebase_specifier("../../../../shared/x", "pages/api", "app/(api)/api").as_deref(),
+            Some("../../../../../shared/x")
+        );
     }
 }

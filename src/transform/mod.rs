@@ -71,12 +71,19 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
     let module = match parse_module(src, input.lang) {
         Ok(m) => m,
         Err(e) => {
-            return RouteOutcome::Failed(vec![Diagnostic::at(Code::ParseError, format!("syntax error: {}", e.message), src, e.offset)])
+            return RouteOutcome::Failed(vec![Diagnostic::at(
+                Code::ParseError,
+                format!("syntax error: {}", e.message),
+                src,
+                e.offset,
+            )])
         }
     };
     match plan(input, &module) {
         Ok(m) => RouteOutcome::Migrated(m),
-        Err(diags) if diags.iter().any(|d| d.code == Code::InternalError) => RouteOutcome::Failed(diags),
+        Err(diags) if diags.iter().any(|d| d.code == Code::InternalError) => {
+            RouteOutcome::Failed(diags)
+        }
         Err(diags) => RouteOutcome::Manual(diags),
     }
 }
@@ -96,15 +103,25 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         Some(c) => config::read_config(c.value, src).map_err(|d| vec![d])?,
         None => config::RouteConfig::default(),
     };
-    let shape_err = |msg: &str| vec![Diagnostic::at(Code::UnsupportedHandlerShape, msg, src, h.offset)];
+    let shape_err = |msg: &str| {
+        vec![Diagnostic::at(
+            Code::UnsupportedHandlerShape,
+            msg,
+            src,
+            h.offset,
+        )]
+    };
     if h.params.len() < 2 {
         return Err(shape_err("the handler takes fewer than two parameters, so it never uses `res` to respond; port it by hand"));
     }
     if h.params.len() > 2 {
         return Err(shape_err("the handler takes more than two parameters"));
     }
-    let req = param_name(h.params[0]).map_err(|_| shape_err("the handler destructures its `req` parameter; name it and destructure inside"))?;
-    let res = param_name(h.params[1]).map_err(|_| shape_err("the handler destructures its `res` parameter"))?;
+    let req = param_name(h.params[0]).map_err(|_| {
+        shape_err("the handler destructures its `req` parameter; name it and destructure inside")
+    })?;
+    let res = param_name(h.params[1])
+        .map_err(|_| shape_err("the handler destructures its `res` parameter"))?;
 
     let table = names::IdentTable::of_module(module);
     let names = names::Names::choose(&table, Some(&req), h.name.as_deref());
@@ -131,7 +148,12 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         get_server_session: facts.get_server_session.clone(),
     };
     let usage = usage::analyse(&usage_input, body_stmts, base_edits);
-    let blocking: Vec<Diagnostic> = usage.diagnostics.iter().filter(|d| d.severity() == Severity::Error).cloned().collect();
+    let blocking: Vec<Diagnostic> = usage
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity() == Severity::Error)
+        .cloned()
+        .collect();
     if !blocking.is_empty() {
         return Err(blocking);
     }
@@ -153,7 +175,11 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             };
             let all: Option<Vec<_>> = spec::METHODS
                 .iter()
-                .map(|m| specializer.body_for(&b.stmts, inner.clone(), m).map(|(t, n)| (*m, t, n)))
+                .map(|m| {
+                    specializer
+                        .body_for(&b.stmts, inner.clone(), m)
+                        .map(|(t, n)| (*m, t, n))
+                })
                 .collect();
             match all {
                 Some(all) => all,
@@ -162,18 +188,30 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
                     let mut needs = Needs::default();
                     let text = usage.edits.render(src, inner, &mut needs);
                     let text = crate::edit::finalize_inits(&text, needs);
-                    spec::METHODS.iter().map(|m| (*m, text.clone(), needs)).collect()
+                    spec::METHODS
+                        .iter()
+                        .map(|m| (*m, text.clone(), needs))
+                        .collect()
                 }
             }
         }
         handler::HandlerBody::Expr(e) => {
             let mut needs = Needs::default();
-            let text = usage.edits.render(src, range(swc_common::Spanned::span(*e)), &mut needs);
+            let text = usage
+                .edits
+                .render(src, range(swc_common::Spanned::span(*e)), &mut needs);
             let text = crate::edit::finalize_inits(&text, needs);
             let nl = newline_of(src);
-            let semi = if facts.semicolons.unwrap_or(false) { ";" } else { "" };
+            let semi = if facts.semicolons.unwrap_or(false) {
+                ";"
+            } else {
+                ""
+            };
             let body = format!("{nl}  return {text}{semi}{nl}");
-            spec::METHODS.iter().map(|m| (*m, body.clone(), needs)).collect()
+            spec::METHODS
+                .iter()
+                .map(|m| (*m, body.clone(), needs))
+                .collect()
         }
     };
 
@@ -184,7 +222,9 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         params: input.params,
         is_async: h.is_async,
         body_mode: &cfg.body_mode,
-        semicolons: statement_semicolons(src, &h.body).or(facts.semicolons).unwrap_or(false),
+        semicolons: statement_semicolons(src, &h.body)
+            .or(facts.semicolons)
+            .unwrap_or(false),
     };
     let plan = emit::plan_exports(&bodies).ok_or_else(|| {
         shape_err("no code path of the handler sends a response through `res`; port it by hand")
@@ -229,9 +269,23 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         helpers |= g.needs;
     }
     let fn_text = to_newlines(&functions, nl);
-    add_or_bug(&mut edits, Edit { range: h.replace.clone(), text: fn_text, needs: helpers })?;
+    add_or_bug(
+        &mut edits,
+        Edit {
+            range: h.replace.clone(),
+            text: fn_text,
+            needs: helpers,
+        },
+    )?;
     for r in &h.removals {
-        add_or_bug(&mut edits, Edit { range: spec::removal_range(src, r.clone()), text: String::new(), needs: Needs::default() })?;
+        add_or_bug(
+            &mut edits,
+            Edit {
+                range: spec::removal_range(src, r.clone()),
+                text: String::new(),
+                needs: Needs::default(),
+            },
+        )?;
     }
     if let Some(c) = &shape.config {
         let semi = if ctx.semicolons { ";" } else { "" };
@@ -244,34 +298,78 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             })
             .collect();
         let edit = if exports.is_empty() {
-            Edit { range: spec::removal_range(src, c.item_range.clone()), text: String::new(), needs: Needs::default() }
+            Edit {
+                range: spec::removal_range(src, c.item_range.clone()),
+                text: String::new(),
+                needs: Needs::default(),
+            }
         } else {
-            Edit { range: c.item_range.clone(), text: exports.join(nl), needs: Needs::default() }
+            Edit {
+                range: c.item_range.clone(),
+                text: exports.join(nl),
+                needs: Needs::default(),
+            }
         };
         add_or_bug(&mut edits, edit)?;
     }
     if !helpers.helper_names().is_empty() {
         let (at, text) = imports::compat_import(&facts, src, &names.pages, input.compat_spec, nl);
-        add_or_bug(&mut edits, Edit { range: at, text, needs: Needs::default() })?;
+        add_or_bug(
+            &mut edits,
+            Edit {
+                range: at,
+                text,
+                needs: Needs::default(),
+            },
+        )?;
     }
     let mut n = Needs::default();
     let text = edits.render(src, 0..src.len(), &mut n);
 
     // Phase two, on the migrated text: drop the imports the rewrite left unused.
     let out_lang = output_lang(input.lang);
-    let out_module = parse_module(&text, out_lang).map_err(|e| internal(src, h.offset, &format!("the migrated code does not parse ({})", e.message)))?;
+    let out_module = parse_module(&text, out_lang).map_err(|e| {
+        internal(
+            src,
+            h.offset,
+            &format!("the migrated code does not parse ({})", e.message),
+        )
+    })?;
     let before = imports::reference_counts(module);
     let mut cleanup = EditSet::new();
     for e in imports::remove_unused_imports(&out_module, &text, &before) {
         add_or_bug(&mut cleanup, e)?;
     }
-    let text = if cleanup.is_empty() { text } else { cleanup.render(&text, 0..text.len(), &mut n) };
+    let text = if cleanup.is_empty() {
+        text
+    } else {
+        cleanup.render(&text, 0..text.len(), &mut n)
+    };
     let text = keep_trailing_newlines(src, text);
-    parse_module(&text, out_lang).map_err(|e| internal(src, h.offset, &format!("the migrated code does not parse ({})", e.message)))?;
+    parse_module(&text, out_lang).map_err(|e| {
+        internal(
+            src,
+            h.offset,
+            &format!("the migrated code does not parse ({})", e.message),
+        )
+    })?;
 
-    let methods = plan.groups.iter().flat_map(|g| g.methods.iter().copied()).collect::<HashSet<_>>();
-    let methods = spec::METHODS.iter().copied().filter(|m| methods.contains(m)).collect();
-    Ok(Migrated { text, methods, helpers, diagnostics })
+    let methods = plan
+        .groups
+        .iter()
+        .flat_map(|g| g.methods.iter().copied())
+        .collect::<HashSet<_>>();
+    let methods = spec::METHODS
+        .iter()
+        .copied()
+        .filter(|m| methods.contains(m))
+        .collect();
+    Ok(Migrated {
+        text,
+        methods,
+        helpers,
+        diagnostics,
+    })
 }
 
 /// The language the migrated text is parsed as.
@@ -280,7 +378,12 @@ pub fn output_lang(l: Lang) -> Lang {
 }
 
 fn internal(src: &str, at: usize, msg: &str) -> Vec<Diagnostic> {
-    vec![Diagnostic::at(Code::InternalError, format!("{msg}; nothing was written (please report this file)"), src, at)]
+    vec![Diagnostic::at(
+        Code::InternalError,
+        format!("{msg}; nothing was written (please report this file)"),
+        src,
+        at,
+    )]
 }
 
 fn add_or_bug(set: &mut EditSet, e: Edit) -> Result<(), Vec<Diagnostic>> {
@@ -288,7 +391,10 @@ fn add_or_bug(set: &mut EditSet, e: Edit) -> Result<(), Vec<Diagnostic>> {
     if set.add(e) {
         Ok(())
     } else {
-        Err(vec![Diagnostic::new(Code::InternalError, format!("overlapping edits at byte {at} (a bug in pages2app); nothing was written"))])
+        Err(vec![Diagnostic::new(
+            Code::InternalError,
+            format!("overlapping edits at byte {at} (a bug in pages2app); nothing was written"),
+        )])
     }
 }
 
@@ -319,7 +425,10 @@ fn statement_semicolons(src: &str, body: &handler::HandlerBody) -> Option<bool> 
         let mut without = 0;
         for s in &b.stmts {
             let r = range(swc_common::Spanned::span(s));
-            if matches!(s, Stmt::Expr(_) | Stmt::Decl(Decl::Var(_)) | Stmt::Return(_)) {
+            if matches!(
+                s,
+                Stmt::Expr(_) | Stmt::Decl(Decl::Var(_)) | Stmt::Return(_)
+            ) {
                 if src[r].trim_end().ends_with(';') {
                     with += 1;
                 } else {

@@ -69,7 +69,11 @@ pub struct Names {
 }
 
 impl Names {
-    pub fn choose(table: &IdentTable, req_param: Option<&str>, handler_name: Option<&str>) -> Names {
+    pub fn choose(
+        table: &IdentTable,
+        req_param: Option<&str>,
+        handler_name: Option<&str>,
+    ) -> Names {
         let pick = |candidates: &[&str], reusable: Option<&str>| -> String {
             for c in candidates {
                 if table.is_free(c, reusable) {
@@ -77,7 +81,10 @@ impl Names {
                 }
             }
             let base = candidates[0];
-            (2..).map(|n| format!("{base}{n}")).find(|c| table.is_free(c, None)).unwrap_or_else(|| format!("{base}_"))
+            (2..)
+                .map(|n| format!("{base}{n}"))
+                .find(|c| table.is_free(c, None))
+                .unwrap_or_else(|| format!("{base}_"))
         };
         let handler = match handler_name {
             Some(h) => h.to_string(),

@@ -56,17 +56,28 @@ struct Spec {
 
 impl Spec {
     fn same(terminates: bool) -> Spec {
-        Spec { edits: Vec::new(), terminates, changed: false }
+        Spec {
+            edits: Vec::new(),
+            terminates,
+            changed: false,
+        }
     }
 }
 
 impl<'a> Specializer<'a> {
     /// The text of `inner` (a function body's contents) for `method`, or None when a shape
     /// (e.g. a `break` nested inside a method `case`) cannot be specialized safely.
-    pub fn body_for(&self, stmts: &[Stmt], inner: Range<usize>, method: &str) -> Option<(String, Needs)> {
+    pub fn body_for(
+        &self,
+        stmts: &[Stmt],
+        inner: Range<usize>,
+        method: &str,
+    ) -> Option<(String, Needs)> {
         let spec = self.spec_list(stmts, method)?;
         let mut needs = Needs::default();
-        let text = self.edits.render_with(self.src, inner, &spec.edits, &mut needs);
+        let text = self
+            .edits
+            .render_with(self.src, inner, &spec.edits, &mut needs);
         Some((finalize_inits(&text, needs), needs))
     }
 
@@ -74,13 +85,18 @@ impl<'a> Specializer<'a> {
         let e = unwrap_expr(e);
         match e {
             Expr::Member(me) => {
-                if self.req.is_some() && ident_name(&me.obj) == self.req && member_prop_name(me).as_deref() == Some("method") {
+                if self.req.is_some()
+                    && ident_name(&me.obj) == self.req
+                    && member_prop_name(me).as_deref() == Some("method")
+                {
                     return Val::Str(m.to_string());
                 }
                 Val::Unknown
             }
             Expr::Ident(i) if self.aliases.iter().any(|a| *a == *i.sym) => Val::Str(m.to_string()),
-            Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) => static_string(e).map_or(Val::Unknown, Val::Str),
+            Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) => {
+                static_string(e).map_or(Val::Unknown, Val::Str)
+            }
             Expr::Call(c) => self.eval_call(c, m),
             Expr::Unary(u) if u.op == UnaryOp::Bang => match self.eval(&u.arg, m) {
                 Val::Bool(b) => Val::Bool(!b),
@@ -92,7 +108,9 @@ impl<'a> Specializer<'a> {
     }
 
     fn eval_call(&self, c: &CallExpr, m: &str) -> Val {
-        let Some((obj, name)) = method_call(c) else { return Val::Unknown };
+        let Some((obj, name)) = method_call(c) else {
+            return Val::Unknown;
+        };
         match name.as_str() {
             "toUpperCase" | "toLowerCase" if c.args.is_empty() => match self.eval(obj, m) {
                 Val::Str(s) if name == "toUpperCase" => Val::Str(s.to_uppercase()),
@@ -100,9 +118,11 @@ impl<'a> Specializer<'a> {
                 _ => Val::Unknown,
             },
             "includes" if c.args.len() == 1 && c.args[0].spread.is_none() => {
-                let Val::Str(needle) = self.eval(&c.args[0].expr, m) else { return Val::Unknown };
+                let Val::Str(needle) = self.eval(&c.args[0].expr, m) else {
+                    return Val::Unknown;
+                };
                 match self.string_array(obj) {
-                    Some(items) => Val::Bool(items.iter().any(|i| *i == needle)),
+                    Some(items) => Val::Bool(items.contains(&needle)),
                     None => Val::Unknown,
                 }
             }
@@ -115,7 +135,11 @@ impl<'a> Specializer<'a> {
             Expr::Array(a) => a
                 .elems
                 .iter()
-                .map(|el| el.as_ref().filter(|x| x.spread.is_none()).and_then(|x| static_string(&x.expr)))
+                .map(|el| {
+                    el.as_ref()
+                        .filter(|x| x.spread.is_none())
+                        .and_then(|x| static_string(&x.expr))
+                })
                 .collect(),
             Expr::Ident(i) => self.const_arrays.get(i.sym.as_str()).cloned(),
             _ => None,
@@ -139,7 +163,11 @@ impl<'a> Specializer<'a> {
                 match (self.eval(&b.left, m), self.eval(&b.right, m)) {
                     (Val::Str(l), Val::Str(r)) => {
                         let eq = l == r;
-                        Val::Bool(if matches!(b.op, BinaryOp::EqEqEq | BinaryOp::EqEq) { eq } else { !eq })
+                        Val::Bool(if matches!(b.op, BinaryOp::EqEqEq | BinaryOp::EqEq) {
+                            eq
+                        } else {
+                            !eq
+                        })
                     }
                     _ => Val::Unknown,
                 }
@@ -156,11 +184,20 @@ impl<'a> Specializer<'a> {
                         Val::Residual(t, n) => Val::Residual(t, n),
                         _ => self.residual(&b.right, Val::Unknown),
                     },
-                    Val::Unknown | Val::Residual(..) | Val::Str(_) => match self.eval(&b.right, m) {
-                        // x && true -> x (in a test, only truthiness matters); x || false -> x
-                        Val::Bool(rb) if rb == and => self.residual(&b.left, if matches!(l, Val::Residual(..)) { l } else { Val::Unknown }),
-                        _ => Val::Unknown,
-                    },
+                    Val::Unknown | Val::Residual(..) | Val::Str(_) => {
+                        match self.eval(&b.right, m) {
+                            // x && true -> x (in a test, only truthiness matters); x || false -> x
+                            Val::Bool(rb) if rb == and => self.residual(
+                                &b.left,
+                                if matches!(l, Val::Residual(..)) {
+                                    l
+                                } else {
+                                    Val::Unknown
+                                },
+                            ),
+                            _ => Val::Unknown,
+                        }
+                    }
                 }
             }
             _ => Val::Unknown,
@@ -179,7 +216,11 @@ impl<'a> Specializer<'a> {
                 // list can no longer run. Delete it all, with the blank lines between.
                 let from = range(s.span()).end;
                 let to = stmts.last().map_or(from, |l| range(l.span()).end);
-                out.edits.push(Edit { range: from..to, text: String::new(), needs: Needs::default() });
+                out.edits.push(Edit {
+                    range: from..to,
+                    text: String::new(),
+                    needs: Needs::default(),
+                });
                 break;
             }
         }
@@ -194,7 +235,11 @@ impl<'a> Specializer<'a> {
                 Val::Bool(false) => match &ifs.alt {
                     Some(alt) => self.replace_with(r, alt, m)?,
                     None => Spec {
-                        edits: vec![Edit { range: removal_range(self.src, r), text: String::new(), needs: Needs::default() }],
+                        edits: vec![Edit {
+                            range: removal_range(self.src, r),
+                            text: String::new(),
+                            needs: Needs::default(),
+                        }],
                         terminates: false,
                         changed: true,
                     },
@@ -202,7 +247,11 @@ impl<'a> Specializer<'a> {
                 v => {
                     let mut out = Spec::same(false);
                     if let Val::Residual(t, needs) = v {
-                        out.edits.push(Edit { range: range(ifs.test.span()), text: t, needs });
+                        out.edits.push(Edit {
+                            range: range(ifs.test.span()),
+                            text: t,
+                            needs,
+                        });
                         out.changed = true;
                     }
                     let cons = self.spec_stmt(&ifs.cons, m)?;
@@ -230,9 +279,14 @@ impl<'a> Specializer<'a> {
                     Some(f) => Some(self.spec_list(&f.stmts, m)?),
                     None => None,
                 };
-                let terminates = (block.terminates && handler.as_ref().is_none_or(|h| h.terminates))
+                let terminates = (block.terminates
+                    && handler.as_ref().is_none_or(|h| h.terminates))
                     || fin.as_ref().is_some_and(|f| f.terminates);
-                let mut out = Spec { edits: block.edits, terminates, changed: block.changed };
+                let mut out = Spec {
+                    edits: block.edits,
+                    terminates,
+                    changed: block.changed,
+                };
                 for part in [handler, fin].into_iter().flatten() {
                     out.changed |= part.changed;
                     out.edits.extend(part.edits);
@@ -242,12 +296,30 @@ impl<'a> Specializer<'a> {
             Stmt::Switch(sw) => self.spec_switch(sw, r, m)?,
             Stmt::Return(_) | Stmt::Throw(_) => Spec::same(true),
             Stmt::Expr(_) => Spec::same(self.returning.contains(&r.start)),
-            Stmt::Labeled(l) => Spec { terminates: false, ..self.spec_stmt(&l.body, m)? },
-            Stmt::While(w) => Spec { terminates: false, ..self.spec_stmt(&w.body, m)? },
-            Stmt::DoWhile(w) => Spec { terminates: false, ..self.spec_stmt(&w.body, m)? },
-            Stmt::For(f) => Spec { terminates: false, ..self.spec_stmt(&f.body, m)? },
-            Stmt::ForIn(f) => Spec { terminates: false, ..self.spec_stmt(&f.body, m)? },
-            Stmt::ForOf(f) => Spec { terminates: false, ..self.spec_stmt(&f.body, m)? },
+            Stmt::Labeled(l) => Spec {
+                terminates: false,
+                ..self.spec_stmt(&l.body, m)?
+            },
+            Stmt::While(w) => Spec {
+                terminates: false,
+                ..self.spec_stmt(&w.body, m)?
+            },
+            Stmt::DoWhile(w) => Spec {
+                terminates: false,
+                ..self.spec_stmt(&w.body, m)?
+            },
+            Stmt::For(f) => Spec {
+                terminates: false,
+                ..self.spec_stmt(&f.body, m)?
+            },
+            Stmt::ForIn(f) => Spec {
+                terminates: false,
+                ..self.spec_stmt(&f.body, m)?
+            },
+            Stmt::ForOf(f) => Spec {
+                terminates: false,
+                ..self.spec_stmt(&f.body, m)?
+            },
             _ => Spec::same(false),
         })
     }
@@ -256,8 +328,16 @@ impl<'a> Specializer<'a> {
     fn replace_with(&self, r: Range<usize>, branch: &Stmt, m: &str) -> Option<Spec> {
         let target = indent_of_line(self.src, r.start).len();
         let (text, needs, terminates) = self.splice(branch, m, target)?;
-        let range = if text.is_empty() { removal_range(self.src, r) } else { r };
-        Some(Spec { edits: vec![Edit { range, text, needs }], terminates, changed: true })
+        let range = if text.is_empty() {
+            removal_range(self.src, r)
+        } else {
+            r
+        };
+        Some(Spec {
+            edits: vec![Edit { range, text, needs }],
+            terminates,
+            changed: true,
+        })
     }
 
     /// The text of `s` for method `m`, a block's braces dropped, re-indented to `target` columns.
@@ -266,16 +346,27 @@ impl<'a> Specializer<'a> {
         let (spec, inner) = match s {
             Stmt::Block(b) => {
                 let r = range(b.span);
-                (self.spec_list(&b.stmts, m)?, (r.start + 1)..(r.end.saturating_sub(1)).max(r.start + 1))
+                (
+                    self.spec_list(&b.stmts, m)?,
+                    (r.start + 1)..(r.end.saturating_sub(1)).max(r.start + 1),
+                )
             }
             other => (self.spec_stmt(other, m)?, range(other.span())),
         };
-        let text = self.edits.render_with(self.src, inner.clone(), &spec.edits, &mut needs);
+        let text = self
+            .edits
+            .render_with(self.src, inner.clone(), &spec.edits, &mut needs);
         let lead = text.len() - text.trim_start().len();
         let trimmed = text.trim();
         let first_stmt_offset = inner.start + lead;
-        let width = indent_of_line(self.src, first_stmt_offset).len().saturating_sub(target);
-        let width = if starts_line(self.src, first_stmt_offset) { width } else { 0 };
+        let width = indent_of_line(self.src, first_stmt_offset)
+            .len()
+            .saturating_sub(target);
+        let width = if starts_line(self.src, first_stmt_offset) {
+            width
+        } else {
+            0
+        };
         let out = dedent_following_lines(trimmed, width, first_stmt_offset, &self.protected);
         Some((out, needs, spec.terminates))
     }
@@ -285,7 +376,10 @@ impl<'a> Specializer<'a> {
             Val::Str(d) => Some(d),
             _ => None,
         };
-        let all_static = sw.cases.iter().all(|c| c.test.as_ref().is_none_or(|t| static_string(t).is_some()));
+        let all_static = sw
+            .cases
+            .iter()
+            .all(|c| c.test.as_ref().is_none_or(|t| static_string(t).is_some()));
         let Some(d) = decided.filter(|_| all_static) else {
             let mut out = Spec::same(false);
             for case in &sw.cases {
@@ -298,7 +392,11 @@ impl<'a> Specializer<'a> {
         let start = sw
             .cases
             .iter()
-            .position(|c| c.test.as_ref().is_some_and(|t| static_string(t).as_deref() == Some(d.as_str())))
+            .position(|c| {
+                c.test
+                    .as_ref()
+                    .is_some_and(|t| static_string(t).as_deref() == Some(d.as_str()))
+            })
             .or_else(|| sw.cases.iter().position(|c| c.test.is_none()));
         let mut chosen: Vec<&Stmt> = Vec::new();
         if let Some(start) = start {
@@ -311,7 +409,10 @@ impl<'a> Specializer<'a> {
                 }
             }
         }
-        if chosen.iter().any(|s| contains_switch_break(s, self.removed)) {
+        if chosen
+            .iter()
+            .any(|s| contains_switch_break(s, self.removed))
+        {
             return None;
         }
         let target = indent_of_line(self.src, r.start);
@@ -331,8 +432,16 @@ impl<'a> Specializer<'a> {
         }
         let sep = format!("\n{target}");
         let text = parts.join(&sep);
-        let range = if text.is_empty() { removal_range(self.src, r) } else { r };
-        Some(Spec { edits: vec![Edit { range, text, needs }], terminates, changed: true })
+        let range = if text.is_empty() {
+            removal_range(self.src, r)
+        } else {
+            r
+        };
+        Some(Spec {
+            edits: vec![Edit { range, text, needs }],
+            terminates,
+            changed: true,
+        })
     }
 }
 
@@ -343,9 +452,16 @@ fn contains_switch_break(s: &Stmt, removed: &HashSet<usize>) -> bool {
     match s {
         Stmt::Break(b) => b.label.is_none() && !removed.contains(&range(b.span).start),
         Stmt::Block(b) => any(&b.stmts),
-        Stmt::If(i) => contains_switch_break(&i.cons, removed) || i.alt.as_deref().is_some_and(|a| contains_switch_break(a, removed)),
+        Stmt::If(i) => {
+            contains_switch_break(&i.cons, removed)
+                || i.alt
+                    .as_deref()
+                    .is_some_and(|a| contains_switch_break(a, removed))
+        }
         Stmt::Try(t) => {
-            any(&t.block.stmts) || t.handler.as_ref().is_some_and(|h| any(&h.body.stmts)) || t.finalizer.as_ref().is_some_and(|f| any(&f.stmts))
+            any(&t.block.stmts)
+                || t.handler.as_ref().is_some_and(|h| any(&h.body.stmts))
+                || t.finalizer.as_ref().is_some_and(|f| any(&f.stmts))
         }
         Stmt::Labeled(l) => contains_switch_break(&l.body, removed),
         _ => false,
@@ -402,17 +518,25 @@ pub fn const_string_arrays(module: &Module, body: &[Stmt]) -> HashMap<String, Ve
         })
         .chain(body.iter());
     for s in stmts {
-        let Stmt::Decl(Decl::Var(v)) = s else { continue };
+        let Stmt::Decl(Decl::Var(v)) = s else {
+            continue;
+        };
         if v.kind != VarDeclKind::Const {
             continue;
         }
         for d in &v.decls {
-            let (Pat::Ident(b), Some(init)) = (&d.name, &d.init) else { continue };
+            let (Pat::Ident(b), Some(init)) = (&d.name, &d.init) else {
+                continue;
+            };
             if let Expr::Array(a) = unwrap_expr(init) {
                 let items: Option<Vec<String>> = a
                     .elems
                     .iter()
-                    .map(|el| el.as_ref().filter(|x| x.spread.is_none()).and_then(|x| static_string(&x.expr)))
+                    .map(|el| {
+                        el.as_ref()
+                            .filter(|x| x.spread.is_none())
+                            .and_then(|x| static_string(&x.expr))
+                    })
                     .collect();
                 if let Some(items) = items {
                     out.insert(b.id.sym.to_string(), items);

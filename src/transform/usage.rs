@@ -57,7 +57,11 @@ pub struct Usage {
 /// Runs the rewrite over a block body, or over an expression body.
 /// `edits` holds edits made before (rebased import specifiers); the rewrite builds around them.
 pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet) -> Usage {
-    let mut pre = PreScan { res: input.res.clone(), status: false, headers: false };
+    let mut pre = PreScan {
+        res: input.res.clone(),
+        status: false,
+        headers: false,
+    };
     match body {
         Ok(stmts) => stmts.iter().for_each(|s| s.visit_with(&mut pre)),
         Err(e) => e.visit_with(&mut pre),
@@ -70,7 +74,12 @@ pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet)
         shadow_req: 0,
         shadow_res: 0,
         converted: false,
-        out: Usage { edits, uses_status_var: pre.status, uses_headers_var: pre.headers, ..Default::default() },
+        out: Usage {
+            edits,
+            uses_status_var: pre.status,
+            uses_headers_var: pre.headers,
+            ..Default::default()
+        },
     };
     match body {
         Ok(stmts) => v.visit_stmts(stmts),
@@ -96,7 +105,9 @@ impl Visit for PreScan {
     fn visit_member_expr(&mut self, m: &MemberExpr) {
         if self.res.is_some() && ident_name(&m.obj) == self.res.as_deref() {
             match member_prop_name(m).as_deref() {
-                Some("setHeader" | "appendHeader" | "removeHeader" | "getHeader" | "hasHeader") => self.headers = true,
+                Some("setHeader" | "appendHeader" | "removeHeader" | "getHeader" | "hasHeader") => {
+                    self.headers = true
+                }
                 Some("statusCode") => self.status = true,
                 _ => {}
             }
@@ -106,7 +117,8 @@ impl Visit for PreScan {
     fn visit_expr_stmt(&mut self, s: &ExprStmt) {
         if let Expr::Call(c) = unwrap_expr(&s.expr) {
             if let Some((obj, name)) = method_call(c) {
-                if name == "status" && self.res.is_some() && ident_name(obj) == self.res.as_deref() {
+                if name == "status" && self.res.is_some() && ident_name(obj) == self.res.as_deref()
+                {
                     self.status = true;
                 }
             }
@@ -149,10 +161,14 @@ impl<'a> UsageVisitor<'a> {
         self.input.names
     }
     fn is_req(&self, e: &Expr) -> bool {
-        self.shadow_req == 0 && self.input.req.is_some() && ident_name(e) == self.input.req.as_deref()
+        self.shadow_req == 0
+            && self.input.req.is_some()
+            && ident_name(e) == self.input.req.as_deref()
     }
     fn is_res(&self, e: &Expr) -> bool {
-        self.shadow_res == 0 && self.input.res.is_some() && ident_name(e) == self.input.res.as_deref()
+        self.shadow_res == 0
+            && self.input.res.is_some()
+            && ident_name(e) == self.input.res.as_deref()
     }
     fn diag(&mut self, code: Code, msg: impl Into<String>, at: usize) {
         let d = Diagnostic::at(code, msg, self.src(), at);
@@ -166,7 +182,11 @@ impl<'a> UsageVisitor<'a> {
     fn add(&mut self, range: Range<usize>, text: String, needs: Needs) {
         let at = range.start;
         if !self.out.edits.add(Edit { range, text, needs }) {
-            self.diag(Code::InternalError, "overlapping rewrites (a bug in pages2app)", at);
+            self.diag(
+                Code::InternalError,
+                "overlapping rewrites (a bug in pages2app)",
+                at,
+            );
         }
     }
 
@@ -181,7 +201,12 @@ impl<'a> UsageVisitor<'a> {
         self.shadow_res -= res as usize;
     }
 
-    fn enter_function(&mut self, params: Vec<String>, body_stmts: Option<&[Stmt]>, f: impl FnOnce(&mut Self)) {
+    fn enter_function(
+        &mut self,
+        params: Vec<String>,
+        body_stmts: Option<&[Stmt]>,
+        f: impl FnOnce(&mut Self),
+    ) {
         let mut names = params;
         if let Some(stmts) = body_stmts {
             var_names(stmts, &mut names);
@@ -210,10 +235,19 @@ impl<'a> UsageVisitor<'a> {
                     self.diag(Code::UnsupportedRequestMember, "`req.body` with `bodyParser: false` is undefined in Pages; read the raw body instead", at);
                     return None;
                 }
-                (n.body.clone(), Needs::BODY_VAR | Needs::HELPER_BODY | Needs::AWAIT)
+                (
+                    n.body.clone(),
+                    Needs::BODY_VAR | Needs::HELPER_BODY | Needs::AWAIT,
+                )
             }
-            "cookies" => (format!("{}.cookies({})", n.pages, n.request), Needs::HELPER_COOKIES),
-            "headers" => (format!("{}.headers({})", n.pages, n.request), Needs::HELPER_HEADERS),
+            "cookies" => (
+                format!("{}.cookies({})", n.pages, n.request),
+                Needs::HELPER_COOKIES,
+            ),
+            "headers" => (
+                format!("{}.headers({})", n.pages, n.request),
+                Needs::HELPER_HEADERS,
+            ),
             "url" => (format!("{}.url({})", n.pages, n.request), Needs::HELPER_URL),
             "env" => ("process.env".to_string(), Needs::default()),
             _ => return None,
@@ -223,20 +257,40 @@ impl<'a> UsageVisitor<'a> {
     fn handle_req_member(&mut self, m: &MemberExpr) {
         let r = range(m.span);
         let Some(key) = member_prop_name(m) else {
-            self.diag(Code::UnsupportedRequestMember, "`req[...]` with a computed key", r.start);
+            self.diag(
+                Code::UnsupportedRequestMember,
+                "`req[...]` with a computed key",
+                r.start,
+            );
             return;
         };
         match self.req_member(&key, r.start) {
             Some((text, needs)) => self.add(r, text, needs),
             None => {
                 let hint = match key.as_str() {
-                    "socket" | "connection" => " (no socket in Route Handlers: use the x-forwarded-for header)",
-                    "on" | "once" | "pipe" | "read" => " (stream reads: use request.body / request.arrayBuffer())",
-                    "preview" | "previewData" | "draftMode" => " (use draftMode() from next/headers)",
+                    "socket" | "connection" => {
+                        " (no socket in Route Handlers: use the x-forwarded-for header)"
+                    }
+                    "on" | "once" | "pipe" | "read" => {
+                        " (stream reads: use request.body / request.arrayBuffer())"
+                    }
+                    "preview" | "previewData" | "draftMode" => {
+                        " (use draftMode() from next/headers)"
+                    }
                     _ => "",
                 };
-                if self.out.diagnostics.iter().all(|d| d.code != Code::UnsupportedRequestMember) || !hint.is_empty() {
-                    self.diag(Code::UnsupportedRequestMember, format!("`req.{key}` has no automatic Route Handler equivalent{hint}"), r.start);
+                if self
+                    .out
+                    .diagnostics
+                    .iter()
+                    .all(|d| d.code != Code::UnsupportedRequestMember)
+                    || !hint.is_empty()
+                {
+                    self.diag(
+                        Code::UnsupportedRequestMember,
+                        format!("`req.{key}` has no automatic Route Handler equivalent{hint}"),
+                        r.start,
+                    );
                 }
             }
         }
@@ -252,7 +306,11 @@ impl<'a> UsageVisitor<'a> {
                     PropName::Ident(i) => i.sym.to_string(),
                     PropName::Str(s) => s.value.to_atom_lossy().to_string(),
                     _ => {
-                        self.diag(Code::RequestEscapes, "destructuring `req` with a computed key", range(pat.span).start);
+                        self.diag(
+                            Code::RequestEscapes,
+                            "destructuring `req` with a computed key",
+                            range(pat.span).start,
+                        );
                         return;
                     }
                 },
@@ -274,13 +332,26 @@ impl<'a> UsageVisitor<'a> {
                 }
             }
             let Some((text, n)) = self.req_member(&key, range(pat.span).start) else {
-                if !self.out.diagnostics.iter().any(|d| d.code == Code::UnsupportedRequestMember) {
-                    self.diag(Code::UnsupportedRequestMember, format!("`req.{key}` has no automatic Route Handler equivalent"), range(pat.span).start);
+                if !self
+                    .out
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.code == Code::UnsupportedRequestMember)
+                {
+                    self.diag(
+                        Code::UnsupportedRequestMember,
+                        format!("`req.{key}` has no automatic Route Handler equivalent"),
+                        range(pat.span).start,
+                    );
                 }
                 return;
             };
             needs |= n;
-            parts.push(if text == key { key } else { format!("{key}: {text}") });
+            parts.push(if text == key {
+                key
+            } else {
+                format!("{key}: {text}")
+            });
         }
         self.add(init_range, format!("{{ {} }}", parts.join(", ")), needs);
     }
@@ -288,7 +359,9 @@ impl<'a> UsageVisitor<'a> {
     // ---- the response side ------------------------------------------------------------------
 
     fn response_call<'e>(&self, e: &'e Expr) -> Option<RespCall<'e>> {
-        let Expr::Call(c) = unwrap_expr(e) else { return None };
+        let Expr::Call(c) = unwrap_expr(e) else {
+            return None;
+        };
         let (obj, name) = method_call(c)?;
         let kind = match name.as_str() {
             "json" => RespKind::Json,
@@ -298,12 +371,24 @@ impl<'a> UsageVisitor<'a> {
             _ => return None,
         };
         if self.is_res(obj) {
-            return Some(RespCall { status: None, kind, args: &c.args });
+            return Some(RespCall {
+                status: None,
+                kind,
+                args: &c.args,
+            });
         }
         if let Expr::Call(inner) = unwrap_expr(obj) {
             let (o2, n2) = method_call(inner)?;
-            if n2 == "status" && self.is_res(o2) && inner.args.len() == 1 && inner.args[0].spread.is_none() {
-                return Some(RespCall { status: Some(&inner.args[0].expr), kind, args: &c.args });
+            if n2 == "status"
+                && self.is_res(o2)
+                && inner.args.len() == 1
+                && inner.args[0].spread.is_none()
+            {
+                return Some(RespCall {
+                    status: Some(&inner.args[0].expr),
+                    kind,
+                    args: &c.args,
+                });
             }
         }
         None
@@ -329,7 +414,9 @@ impl<'a> UsageVisitor<'a> {
             }
             return;
         }
-        let Some(call) = self.response_call(e) else { return };
+        let Some(call) = self.response_call(e) else {
+            return;
+        };
         for a in call.args {
             self.visit_expr(&a.expr);
         }
@@ -338,18 +425,28 @@ impl<'a> UsageVisitor<'a> {
         }
         let r = range(e.span());
         if call.args.iter().any(|a| a.spread.is_some()) {
-            self.diag(Code::UnsupportedResponseMember, "a response call with spread arguments", r.start);
+            self.diag(
+                Code::UnsupportedResponseMember,
+                "a response call with spread arguments",
+                r.start,
+            );
             return;
         }
         let mut needs = Needs::RESPONDS;
-        let arg = |v: &mut Self, i: usize, needs: &mut Needs| call.args.get(i).map(|a| v.text(range(a.expr.span()), needs));
+        let arg = |v: &mut Self, i: usize, needs: &mut Needs| {
+            call.args
+                .get(i)
+                .map(|a| v.text(range(a.expr.span()), needs))
+        };
         let n = self.names().clone();
         let status_text = call.status.map(|s| self.text(range(s.span()), &mut needs));
         // Which options the response passes is settled per exported function (finalize_inits).
         let mut fields = Vec::new();
         match &status_text {
             Some(t) => fields.push(format!("S{}", shorthand("status", t))),
-            None if self.out.uses_status_var => fields.push(format!("s{}", shorthand("status", &n.status))),
+            None if self.out.uses_status_var => {
+                fields.push(format!("s{}", shorthand("status", &n.status)))
+            }
             None => {}
         }
         if self.out.uses_headers_var {
@@ -358,12 +455,19 @@ impl<'a> UsageVisitor<'a> {
         let init = if fields.is_empty() {
             String::new()
         } else {
-            format!("{INIT_OPEN}{}{INIT_CLOSE}", fields.join(&INIT_SEP.to_string()))
+            format!(
+                "{INIT_OPEN}{}{INIT_CLOSE}",
+                fields.join(&INIT_SEP.to_string())
+            )
         };
         let text = match call.kind {
             RespKind::Json | RespKind::Send => {
                 let value = arg(self, 0, &mut needs).unwrap_or_else(|| "undefined".into());
-                let (f, h) = if call.kind == RespKind::Json { ("json", Needs::HELPER_JSON) } else { ("send", Needs::HELPER_SEND) };
+                let (f, h) = if call.kind == RespKind::Json {
+                    ("json", Needs::HELPER_JSON)
+                } else {
+                    ("send", Needs::HELPER_SEND)
+                };
                 needs |= h;
                 format!("{}.{f}({}, {value}{init})", n.pages, n.request)
             }
@@ -378,17 +482,35 @@ impl<'a> UsageVisitor<'a> {
                 needs |= Needs::HELPER_REDIRECT;
                 let (url, status) = match call.args.len() {
                     1 => (arg(self, 0, &mut needs).unwrap_or_default(), String::new()),
-                    2 => (arg(self, 1, &mut needs).unwrap_or_default(), arg(self, 0, &mut needs).unwrap_or_default()),
+                    2 => (
+                        arg(self, 1, &mut needs).unwrap_or_default(),
+                        arg(self, 0, &mut needs).unwrap_or_default(),
+                    ),
                     _ => {
-                        self.diag(Code::UnsupportedResponseMember, "`res.redirect` takes ([status,] url)", r.start);
+                        self.diag(
+                            Code::UnsupportedResponseMember,
+                            "`res.redirect` takes ([status,] url)",
+                            r.start,
+                        );
                         return;
                     }
                 };
-                let h = if self.out.uses_headers_var { format!("h{}", shorthand("headers", &n.headers)) } else { String::new() };
-                format!("{}.redirect({url}{REDIRECT_OPEN}{status}{INIT_SEP}{h}{INIT_CLOSE})", n.pages)
+                let h = if self.out.uses_headers_var {
+                    format!("h{}", shorthand("headers", &n.headers))
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{}.redirect({url}{REDIRECT_OPEN}{status}{INIT_SEP}{h}{INIT_CLOSE})",
+                    n.pages
+                )
             }
         };
-        let text = if with_return { format!("return {text}") } else { text };
+        let text = if with_return {
+            format!("return {text}")
+        } else {
+            text
+        };
         self.add(r, text, needs);
     }
 
@@ -397,7 +519,10 @@ impl<'a> UsageVisitor<'a> {
         let n = self.names().clone();
         if let Expr::Assign(a) = unwrap_expr(e) {
             if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &a.left {
-                if self.is_res(&m.obj) && member_prop_name(m).as_deref() == Some("statusCode") && a.op == AssignOp::Assign {
+                if self.is_res(&m.obj)
+                    && member_prop_name(m).as_deref() == Some("statusCode")
+                    && a.op == AssignOp::Assign
+                {
                     self.visit_expr(&a.right);
                     let mut needs = Needs::STATUS_VAR;
                     let value = self.text(range(a.right.span()), &mut needs);
@@ -407,8 +532,12 @@ impl<'a> UsageVisitor<'a> {
             }
             return false;
         }
-        let Expr::Call(c) = unwrap_expr(e) else { return false };
-        let Some((obj, name)) = method_call(c) else { return false };
+        let Expr::Call(c) = unwrap_expr(e) else {
+            return false;
+        };
+        let Some((obj, name)) = method_call(c) else {
+            return false;
+        };
         if !self.is_res(obj) {
             return false;
         }
@@ -416,7 +545,11 @@ impl<'a> UsageVisitor<'a> {
             self.visit_expr(&a.expr);
         }
         let mut needs = Needs::default();
-        let args: Vec<String> = c.args.iter().map(|a| self.text(range(a.expr.span()), &mut needs)).collect();
+        let args: Vec<String> = c
+            .args
+            .iter()
+            .map(|a| self.text(range(a.expr.span()), &mut needs))
+            .collect();
         let r = range(c.span);
         let text = match (name.as_str(), args.as_slice()) {
             ("status", [s]) => {
@@ -425,7 +558,9 @@ impl<'a> UsageVisitor<'a> {
             }
             ("setHeader", [k, v]) => {
                 needs |= Needs::HEADERS_VAR;
-                if c.args[1].expr.is_lit() && static_string(&c.args[1].expr).is_some() || matches!(unwrap_expr(&c.args[1].expr), Expr::Tpl(_)) {
+                if c.args[1].expr.is_lit() && static_string(&c.args[1].expr).is_some()
+                    || matches!(unwrap_expr(&c.args[1].expr), Expr::Tpl(_))
+                {
                     format!("{}.set({k}, {v})", n.headers)
                 } else {
                     needs |= Needs::HELPER_SET_HEADER;
@@ -468,7 +603,9 @@ impl<'a> UsageVisitor<'a> {
     }
 
     fn handle_res_call(&mut self, c: &CallExpr) -> bool {
-        let Some((obj, name)) = method_call(c) else { return false };
+        let Some((obj, name)) = method_call(c) else {
+            return false;
+        };
         let r = range(c.span);
         if self.is_res(obj) {
             if name == "getHeader" && c.args.len() == 1 && self.fn_depth == 0 {
@@ -508,7 +645,9 @@ impl Visit for UsageVisitor<'_> {
         for (i, s) in stmts.iter().enumerate() {
             let next = stmts.get(i + 1);
             let exit_next = self.fn_depth == 0
-                && next.is_some_and(|n| is_bare_return(n) || (is_plain_break(n) && self.break_is_tail));
+                && next.is_some_and(|n| {
+                    is_bare_return(n) || (is_plain_break(n) && self.break_is_tail)
+                });
             self.tail = (outer_tail && i + 1 == stmts.len()) || exit_next;
             self.converted = false;
             self.visit_stmt(s);
@@ -591,18 +730,22 @@ impl Visit for UsageVisitor<'_> {
     fn visit_for_of_stmt(&mut self, f: &ForOfStmt) {
         let names = for_head_names(&f.left);
         self.visit_expr(&f.right);
-        self.in_loop(|v| v.with_bindings(&names, |v| {
-            f.left.visit_with(v);
-            f.body.visit_with(v);
-        }));
+        self.in_loop(|v| {
+            v.with_bindings(&names, |v| {
+                f.left.visit_with(v);
+                f.body.visit_with(v);
+            })
+        });
     }
     fn visit_for_in_stmt(&mut self, f: &ForInStmt) {
         let names = for_head_names(&f.left);
         self.visit_expr(&f.right);
-        self.in_loop(|v| v.with_bindings(&names, |v| {
-            f.left.visit_with(v);
-            f.body.visit_with(v);
-        }));
+        self.in_loop(|v| {
+            v.with_bindings(&names, |v| {
+                f.left.visit_with(v);
+                f.body.visit_with(v);
+            })
+        });
     }
     fn visit_while_stmt(&mut self, w: &WhileStmt) {
         self.in_loop(|v| w.visit_children_with(v));
@@ -711,7 +854,11 @@ impl Visit for UsageVisitor<'_> {
                     return;
                 }
                 let n = self.names();
-                self.add(r, format!("{}.rawBody({})", n.pages, n.request), Needs::HELPER_RAW_BODY);
+                self.add(
+                    r,
+                    format!("{}.rawBody({})", n.pages, n.request),
+                    Needs::HELPER_RAW_BODY,
+                );
                 return;
             }
             if self.input.get_server_session.as_deref() == Some(callee)
@@ -734,9 +881,23 @@ impl Visit for UsageVisitor<'_> {
     fn visit_ident(&mut self, i: &Ident) {
         let e = Expr::Ident(i.clone());
         if self.is_req(&e) {
-            self.diag(Code::RequestEscapes, format!("`{}` is passed on as a value; the code receiving it expects a Node request", i.sym), range(i.span).start);
+            self.diag(
+                Code::RequestEscapes,
+                format!(
+                    "`{}` is passed on as a value; the code receiving it expects a Node request",
+                    i.sym
+                ),
+                range(i.span).start,
+            );
         } else if self.is_res(&e) {
-            self.diag(Code::ResponseEscapes, format!("`{}` is passed on as a value; the code receiving it may respond through it", i.sym), range(i.span).start);
+            self.diag(
+                Code::ResponseEscapes,
+                format!(
+                    "`{}` is passed on as a value; the code receiving it may respond through it",
+                    i.sym
+                ),
+                range(i.span).start,
+            );
         }
     }
 
