@@ -13,7 +13,11 @@ use crate::pipeline::{self, Options, RunResult, Status};
 use crate::{apply, patch, report};
 
 #[derive(Parser, Debug)]
-#[command(name = "pages2app", version, about = "Migrate Next.js Pages Router API routes (pages/api) to App Router Route Handlers")]
+#[command(
+    name = "pages2app",
+    version,
+    about = "Migrate Next.js Pages Router API routes (pages/api) to App Router Route Handlers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -78,7 +82,11 @@ fn migrate(args: MigrateArgs) -> i32 {
         eprintln!("error: --group must be a route group such as \"(api)\", or \"\" for none");
         return EXIT_USAGE;
     }
-    let opts = Options { root: args.dir.clone(), group: args.group.clone(), jobs: args.jobs };
+    let opts = Options {
+        root: args.dir.clone(),
+        group: args.group.clone(),
+        jobs: args.jobs,
+    };
     let run = pipeline::run(&opts);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -91,7 +99,17 @@ fn migrate(args: MigrateArgs) -> i32 {
             let _ = out.write_all(report::to_json(&run).as_bytes());
         }
         let pending = !run.changes.is_empty() || unfinished > 0;
-        eprintln!("{}", summary_line(&run, if pending { "would change" } else { "nothing to migrate" }));
+        eprintln!(
+            "{}",
+            summary_line(
+                &run,
+                if pending {
+                    "would change"
+                } else {
+                    "nothing to migrate"
+                }
+            )
+        );
         return if pending { EXIT_WORK } else { EXIT_OK };
     }
     if args.dry_run {
@@ -139,8 +157,19 @@ fn print_diagnostics(run: &RunResult) {
             if d.severity() == Severity::Info {
                 continue;
             }
-            let pos = if d.line > 0 { format!(":{}:{}", d.line, d.column) } else { String::new() };
-            let _ = writeln!(err, "{}{pos}: {}[{}]: {}", f.source, d.severity().as_str(), d.code.id(), d.message);
+            let pos = if d.line > 0 {
+                format!(":{}:{}", d.line, d.column)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                err,
+                "{}{pos}: {}[{}]: {}",
+                f.source,
+                d.severity().as_str(),
+                d.code.id(),
+                d.message
+            );
         }
     }
 }

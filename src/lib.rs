@@ -12,6 +12,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod discover;
 pub mod edit;
+pub mod next_config;
 pub mod parse;
 pub mod patch;
 pub mod pipeline;

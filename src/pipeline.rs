@@ -21,6 +21,42 @@ pub struct Options {
     pub jobs: usize,
 }
 
+impl Options {
+    /// The defaults: group `(api)`, all cores.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Options {
+            root: root.into(),
+            group: "(api)".into(),
+            jobs: 0,
+        }
+    }
+}
+
+/// What a caller adds to a run: a subset of the routes and a progress hook.
+#[derive(Clone, Copy, Default)]
+pub struct RunHooks<'a> {
+    /// Only these sources (files or folders, relative to the root, `/`-separated); empty = all.
+    /// Clashes are still found among all routes.
+    pub only: &'a [String],
+    /// Called with (done, total): once before the files are transformed, then after each one
+    /// (from worker threads, in no particular order).
+    pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+}
+
+impl RunHooks<'_> {
+    /// True when `source` is selected by `only`.
+    pub fn selects(&self, source: &str) -> bool {
+        self.only.is_empty()
+            || self.only.iter().any(|o| {
+                o.is_empty()
+                    || source == o
+                    || source
+                        .strip_prefix(o.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Status {
     Migrated,
@@ -55,11 +91,20 @@ pub struct FileReport {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
     /// A route moved and rewritten: the source is deleted, the target created.
-    Rename { from: String, to: String, old: String, new: String },
+    Rename {
+        from: String,
+        to: String,
+        old: String,
+        new: String,
+    },
     /// A file the tool creates (the compat module).
     Add { path: String, new: String },
     /// A file the tool created before and now extends (the compat module).
-    Modify { path: String, old: String, new: String },
+    Modify {
+        path: String,
+        old: String,
+        new: String,
+    },
 }
 
 impl Change {
@@ -75,6 +120,8 @@ impl Change {
 pub struct RunResult {
     pub files: Vec<FileReport>,
     pub changes: Vec<Change>,
+    /// Findings about the project rather than one route (see [`crate::discover::Discovery::warnings`]).
+    pub warnings: Vec<(String, String)>,
 }
 
 impl RunResult {
@@ -118,9 +165,13 @@ fn existing_app_routes(root: &Path, app_dir: &str) -> HashMap<String, String> {
     }
     let mut stack = vec![String::new()];
     while let Some(rel) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(base.join(&rel)) else { continue };
+        let Ok(rd) = std::fs::read_dir(base.join(&rel)) else {
+            continue;
+        };
         for e in rd.flatten() {
-            let Ok(name) = e.file_name().into_string() else { continue };
+            let Ok(name) = e.file_name().into_string() else {
+                continue;
+            };
             let Ok(ft) = e.file_type() else { continue };
             let child = join(&rel, &name);
             if ft.is_dir() {
@@ -138,9 +189,21 @@ fn existing_app_routes(root: &Path, app_dir: &str) -> HashMap<String, String> {
 /// The compat module path of a tree, and whether it is TypeScript.
 fn compat_path(root: &Path, tree: &ApiTree, files: &[&RouteFile], group: &str) -> (String, bool) {
     let ts = root.join(&tree.app_root).join("tsconfig.json").is_file()
-        || files.iter().any(|f| Lang::from_path(&f.source).is_some_and(Lang::is_typescript));
-    let dir = if group.is_empty() { tree.app_dir.clone() } else { join(&tree.app_dir, group) };
-    (join(&join(&dir, "_pages2app"), if ts { "compat.ts" } else { "compat.js" }), ts)
+        || files
+            .iter()
+            .any(|f| Lang::from_path(&f.source).is_some_and(Lang::is_typescript));
+    let dir = if group.is_empty() {
+        tree.app_dir.clone()
+    } else {
+        join(&tree.app_dir, group)
+    };
+    (
+        join(
+            &join(&dir, "_pages2app"),
+            if ts { "compat.ts" } else { "compat.js" },
+        ),
+        ts,
+    )
 }
 
 fn dir_of(p: &str) -> &str {
@@ -151,6 +214,9 @@ fn strip_ext(p: &str) -> &str {
     p.rsplit_once('.').map_or(p, |(a, _)| a)
 }
 
+/// A migrated file: original text, new text, helpers it needs.
+type Transformed = (String, String, crate::edit::Needs);
+
 struct Planned<'a> {
     file: &'a RouteFile,
     mapping: Result<RouteMapping, Diagnostic>,
@@ -158,18 +224,27 @@ struct Planned<'a> {
 
 /// Runs the whole migration plan over `opts.root`.
 pub fn run(opts: &Options) -> RunResult {
+    run_with(opts, RunHooks::default())
+}
+
+/// [`run`] over the routes `hooks.only` selects, reporting progress to `hooks.progress`.
+pub fn run_with(opts: &Options, hooks: RunHooks) -> RunResult {
+    let progress = hooks.progress.unwrap_or(&|_, _| {});
     let root = &opts.root;
     let found = discover(root);
     let mut reports: Vec<FileReport> = Vec::new();
 
-    for (path, why) in &found.unreadable {
+    for (path, why) in found.unreadable.iter().filter(|(p, _)| hooks.selects(p)) {
         reports.push(FileReport {
             source: path.clone(),
             target: None,
             url: None,
             methods: Vec::new(),
             status: Status::Error,
-            diagnostics: vec![Diagnostic::new(Code::ReadError, format!("cannot read: {why}"))],
+            diagnostics: vec![Diagnostic::new(
+                Code::ReadError,
+                format!("cannot read: {why}"),
+            )],
         });
     }
 
@@ -180,24 +255,45 @@ pub fn run(opts: &Options) -> RunResult {
         .map(|f| {
             let tree = &found.trees[f.tree];
             let lang = Lang::from_path(&f.source).unwrap_or(Lang::Js);
-            Planned { file: f, mapping: map_route(&f.rel_in_api, &tree.app_dir, &opts.group, lang) }
+            let mut mapping = map_route(&f.rel_in_api, &tree.app_dir, &opts.group, lang);
+            if let (Ok(m), Some(ext)) = (&mut mapping, &f.target_ext) {
+                m.target = format!("{}/route.{ext}", dir_of(&m.target));
+            }
+            Planned { file: f, mapping }
         })
         .collect();
     let mut by_target: HashMap<(usize, String), Vec<usize>> = HashMap::new();
     for (i, p) in planned.iter().enumerate() {
         if let Ok(m) = &p.mapping {
-            by_target.entry((p.file.tree, url_shape(&m.url))).or_default().push(i);
+            by_target
+                .entry((p.file.tree, url_shape(&m.url)))
+                .or_default()
+                .push(i);
         }
     }
-    let existing: Vec<HashMap<String, String>> = found.trees.iter().map(|t| existing_app_routes(root, &t.app_dir)).collect();
+    let existing: Vec<HashMap<String, String>> = found
+        .trees
+        .iter()
+        .map(|t| existing_app_routes(root, &t.app_dir))
+        .collect();
     for ((tree, _), idxs) in &by_target {
         if idxs.len() > 1 {
-            let sources: Vec<String> = idxs.iter().map(|i| planned[*i].file.source.clone()).collect();
+            let sources: Vec<String> = idxs
+                .iter()
+                .map(|i| planned[*i].file.source.clone())
+                .collect();
             for i in idxs {
-                let target = planned[*i].mapping.as_ref().map(|m| m.target.clone()).unwrap_or_default();
+                let target = planned[*i]
+                    .mapping
+                    .as_ref()
+                    .map(|m| m.target.clone())
+                    .unwrap_or_default();
                 planned[*i].mapping = Err(Diagnostic::new(
                     Code::TargetConflict,
-                    format!("{} map to the same route {target}; merge them or rename one", sources.join(" and ")),
+                    format!(
+                        "{} map to the same route {target}; merge them or rename one",
+                        sources.join(" and ")
+                    ),
                 ));
             }
             continue;
@@ -214,6 +310,9 @@ pub fn run(opts: &Options) -> RunResult {
         }
     }
 
+    // Clashes are found among all routes; only the selected ones go on.
+    planned.retain(|p| hooks.selects(&p.file.source));
+
     // Compat module per tree.
     let compat: Vec<(String, bool)> = found
         .trees
@@ -225,13 +324,20 @@ pub fn run(opts: &Options) -> RunResult {
         })
         .collect();
 
-    let work = |p: &Planned| -> (FileReport, Option<(String, String, crate::edit::Needs)>) {
+    let work = |p: &Planned| -> (FileReport, Option<Transformed>) {
         let f = p.file;
         let mapping = match &p.mapping {
             Ok(m) => m,
             Err(d) => {
                 return (
-                    FileReport { source: f.source.clone(), target: None, url: None, methods: Vec::new(), status: Status::Error, diagnostics: vec![d.clone()] },
+                    FileReport {
+                        source: f.source.clone(),
+                        target: None,
+                        url: None,
+                        methods: Vec::new(),
+                        status: Status::Error,
+                        diagnostics: vec![d.clone()],
+                    },
                     None,
                 )
             }
@@ -247,17 +353,31 @@ pub fn run(opts: &Options) -> RunResult {
         let src = match read_source(&root.join(&f.source)) {
             Ok(s) => s,
             Err(msg) => {
-                report.diagnostics.push(Diagnostic::new(Code::ReadError, msg));
+                report
+                    .diagnostics
+                    .push(Diagnostic::new(Code::ReadError, msg));
                 return (report, None);
             }
         };
         let (compat_file, _) = &compat[f.tree];
         let spec = relative_spec(dir_of(&mapping.target), strip_ext(compat_file));
         let lang = Lang::from_path(&f.source).unwrap_or(Lang::Js);
-        let input = RouteInput { src: &src, lang, source: &f.source, target: &mapping.target, params: &mapping.params, compat_spec: &spec };
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| migrate_route(&input))).unwrap_or_else(|_| {
-            RouteOutcome::Failed(vec![Diagnostic::new(Code::InternalError, "pages2app crashed on this file (please report it); nothing was written")])
-        });
+        let input = RouteInput {
+            src: &src,
+            lang,
+            source: &f.source,
+            target: &mapping.target,
+            params: &mapping.params,
+            compat_spec: &spec,
+        };
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| migrate_route(&input)))
+                .unwrap_or_else(|_| {
+                    RouteOutcome::Failed(vec![Diagnostic::new(
+                        Code::InternalError,
+                        "pages2app crashed on this file (please report it); nothing was written",
+                    )])
+                });
         match outcome {
             RouteOutcome::Migrated(m) => {
                 report.diagnostics = mapping.notes.clone();
@@ -279,7 +399,22 @@ pub fn run(opts: &Options) -> RunResult {
         }
     };
 
-    let results: Vec<(FileReport, Option<(String, String, crate::edit::Needs)>)> = with_pool(opts.jobs, || planned.par_iter().map(work).collect());
+    let total = planned.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    progress(0, total);
+    let results: Vec<(FileReport, Option<Transformed>)> = with_pool(opts.jobs, || {
+        planned
+            .par_iter()
+            .map(|p| {
+                let r = work(p);
+                progress(
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                    total,
+                );
+                r
+            })
+            .collect()
+    });
 
     // Helpers needed per tree, and the compat module change.
     let mut wanted: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
@@ -287,7 +422,10 @@ pub fn run(opts: &Options) -> RunResult {
         if let Some((_, _, needs)) = done {
             let names = needs.helper_names();
             if !names.is_empty() {
-                wanted.entry(p.file.tree).or_default().extend(names.into_iter().map(String::from));
+                wanted
+                    .entry(p.file.tree)
+                    .or_default()
+                    .extend(names.into_iter().map(String::from));
             }
         }
     }
@@ -302,28 +440,49 @@ pub fn run(opts: &Options) -> RunResult {
                 all.extend(names.iter().cloned());
                 let new = runtime::assemble(&all, *ts);
                 if new != existing {
-                    compat_changes.push(Change::Modify { path: path.clone(), old: existing, new });
+                    compat_changes.push(Change::Modify {
+                        path: path.clone(),
+                        old: existing,
+                        new,
+                    });
                 }
             }
             Ok(_) => {
                 compat_blocked.insert(*tree, Diagnostic::new(Code::TargetExists, format!("{path} exists and was not written by pages2app; nothing is overwritten")));
             }
             Err(_) if full.exists() => {
-                compat_blocked.insert(*tree, Diagnostic::new(Code::TargetExists, format!("{path} exists and cannot be read; nothing is overwritten")));
+                compat_blocked.insert(
+                    *tree,
+                    Diagnostic::new(
+                        Code::TargetExists,
+                        format!("{path} exists and cannot be read; nothing is overwritten"),
+                    ),
+                );
             }
-            Err(_) => compat_changes.push(Change::Add { path: path.clone(), new: runtime::assemble(names, *ts) }),
+            Err(_) => compat_changes.push(Change::Add {
+                path: path.clone(),
+                new: runtime::assemble(names, *ts),
+            }),
         }
     }
 
     let mut changes = Vec::new();
     for (p, (mut report, done)) in planned.iter().zip(results) {
         if let Some((old, new, needs)) = done {
-            if let (Some(d), false) = (compat_blocked.get(&p.file.tree), needs.helper_names().is_empty()) {
+            if let (Some(d), false) = (
+                compat_blocked.get(&p.file.tree),
+                needs.helper_names().is_empty(),
+            ) {
                 report.status = Status::Error;
                 report.methods.clear();
                 report.diagnostics = vec![d.clone()];
             } else if let Some(target) = &report.target {
-                changes.push(Change::Rename { from: report.source.clone(), to: target.clone(), old, new });
+                changes.push(Change::Rename {
+                    from: report.source.clone(),
+                    to: target.clone(),
+                    old,
+                    new,
+                });
             }
         }
         reports.push(report);
@@ -331,23 +490,44 @@ pub fn run(opts: &Options) -> RunResult {
     changes.extend(compat_changes);
     changes.sort_by(|a, b| a.sort_key().cmp(b.sort_key()));
     reports.sort_by(|a, b| a.source.cmp(&b.source));
-    RunResult { files: reports, changes }
+    RunResult {
+        files: reports,
+        changes,
+        warnings: found.warnings.clone(),
+    }
 }
 
 fn relative_spec(from_dir: &str, to: &str) -> String {
-    let split = |p: &str| p.split('/').filter(|s| !s.is_empty()).map(String::from).collect::<Vec<_>>();
+    let split = |p: &str| {
+        p.split('/')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
     relative(&split(from_dir), &split(to), false)
 }
 
 /// Reads a source file as UTF-8 text; the error names what is wrong.
 pub fn read_source(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| format!("the file is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the file is not valid UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 fn with_pool<T: Send>(jobs: usize, f: impl FnOnce() -> T + Send) -> T {
-    let mb: usize = std::env::var("P2A_STACK_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
-    match rayon::ThreadPoolBuilder::new().num_threads(jobs).stack_size(mb << 20).build() {
+    let mb: usize = std::env::var("P2A_STACK_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .stack_size(mb << 20)
+        .build()
+    {
         Ok(pool) => pool.install(f),
         Err(_) => f(),
     }
