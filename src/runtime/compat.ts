@@ -1,0 +1,381 @@
+// pages2app runtime helpers: the Next.js Pages API `req`/`res` behaviour, rebuilt for App Router
+// Route Handlers. Each helper was checked against a real next 16.4.6 server by
+// tests/runtime/verify.mjs. "Source" paths are vercel/next.js packages/next/src/...
+// Blocks: `// @pages2app-helper NAME [requires=A,B]` ... `// @pages2app-helper-end NAME`.
+
+// @pages2app-helper _buffer
+import { Buffer } from 'node:buffer'
+// @pages2app-helper-end _buffer
+
+// @pages2app-helper _querystring
+import { decode as _querystringDecode } from 'node:querystring'
+// @pages2app-helper-end _querystring
+
+// @pages2app-helper _stream
+import { Readable, Stream } from 'node:stream'
+// @pages2app-helper-end _stream
+
+// @pages2app-helper _http
+import type { IncomingHttpHeaders } from 'node:http'
+// @pages2app-helper-end _http
+
+// @pages2app-helper PagesQuery
+/** Type of `req.query` (server/api-utils/index.ts `NextApiRequestQuery`). */
+export type PagesQuery = Partial<{ [key: string]: string | string[] }>
+// @pages2app-helper-end PagesQuery
+
+// @pages2app-helper PagesCookies
+/** Type of `req.cookies` (server/api-utils/index.ts `NextApiRequestCookies`). */
+export type PagesCookies = Partial<{ [key: string]: string }>
+// @pages2app-helper-end PagesCookies
+
+// @pages2app-helper query requires=PagesQuery
+/**
+ * `req.query`: build/templates/pages-api.ts passes `{...query, ...params}`, where `query` comes from
+ * shared/lib/router/utils/querystring.ts `searchParamsToUrlQuery` (a repeated key becomes a string[]).
+ * Route params win over search params. An absent optional catch-all (value undefined) is skipped.
+ * `ctx.params` of a catch-all is already the string[] Pages gives (decoded once; measured).
+ */
+export function query(request: Request, params?: Record<string, string | string[] | undefined>): PagesQuery {
+  const search: Record<string, any> = {}
+  new URL(request.url).searchParams.forEach((value, key) => {
+    const existing = search[key]
+    if (typeof existing === 'undefined') search[key] = value
+    else if (Array.isArray(existing)) existing.push(value)
+    else search[key] = [existing, value]
+  })
+  const defined = Object.entries(params ?? {}).filter(([, value]) => value !== undefined)
+  return { ...search, ...Object.fromEntries(defined.map(([key, value]) => [key, Array.isArray(value) ? [...value] : value])) }
+}
+// @pages2app-helper-end query
+
+// @pages2app-helper url
+/**
+ * `req.url`: the path plus the search as Next normalised it (the same string in both routers, measured),
+ * except that Pages drops every search key named like one of the route's dynamic params
+ * (`/api/i/5?id=x&a=1` -> `/api/i/5?a=1`, even for an absent optional catch-all). Pass the route's
+ * param names, e.g. `url(request, ['id'])`.
+ */
+export function url(request: Request, paramNames?: readonly string[]): string {
+  const parsed = new URL(request.url)
+  for (const name of paramNames ?? []) parsed.searchParams.delete(name)
+  return parsed.pathname + parsed.search
+}
+// @pages2app-helper-end url
+
+// @pages2app-helper cookies requires=PagesCookies
+/**
+ * `req.cookies`: server/api-utils/get-cookie-parser.ts with the bundled `cookie@0.4` `parse`:
+ * split on `; `, skip parts without `=`, trim, strip a leading quote pair, decodeURIComponent when
+ * valid, and the FIRST duplicate wins. `{}` without a Cookie header.
+ */
+export function cookies(request: Request): PagesCookies {
+  const header = request.headers.get('cookie')
+  const out: Record<string, string> = {}
+  if (!header) return out
+  for (const pair of header.split(/; */)) {
+    const eq = pair.indexOf('=')
+    if (eq < 0) continue
+    const key = pair.slice(0, eq).trim()
+    let value = pair.slice(eq + 1).trim()
+    if (value[0] === '"') value = value.slice(1, -1)
+    if (out[key] == undefined) {
+      try {
+        out[key] = decodeURIComponent(value)
+      } catch {
+        out[key] = value
+      }
+    }
+  }
+  return out
+}
+// @pages2app-helper-end cookies
+
+// @pages2app-helper headers requires=_http
+/**
+ * `req.headers`: Node `IncomingHttpHeaders`. Next builds `request.headers` from Node's object, so
+ * values are already Node's (duplicates joined with `, `, cookie with `; `, single-value headers keep
+ * the first). `set-cookie` is an array. Key order is alphabetical, not the wire order.
+ */
+export function headers(request: Request): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {}
+  request.headers.forEach((value, key) => {
+    if (key === 'set-cookie') (out['set-cookie'] ??= []).push(value)
+    else out[key] = value
+  })
+  return out
+}
+// @pages2app-helper-end headers
+
+// @pages2app-helper rawBody requires=_buffer
+/** `bodyParser: false` reads (`buffer(req)` from micro, `getRawBody(req)`): the raw bytes, empty without a body. */
+export async function rawBody(request: Request): Promise<Buffer> {
+  return Buffer.from(await request.arrayBuffer())
+}
+// @pages2app-helper-end rawBody
+
+// @pages2app-helper _parseBytes
+/** The bundled `bytes.parse` (next/dist/compiled/bytes): '1mb' -> 1048576, '10b' -> 10, 'x' -> NaN (no limit). */
+function _parseBytes(value: string | number): number | null {
+  if (typeof value === 'number' && !isNaN(value)) return value
+  if (typeof value !== 'string') return null
+  const units: Record<string, number> = { b: 1, kb: 1 << 10, mb: 1 << 20, gb: 1 << 30, tb: Math.pow(1024, 4), pb: Math.pow(1024, 5) }
+  const match = /^((-|\+)?(\d+(?:\.\d+)?)) *(kb|mb|gb|tb|pb)$/i.exec(value)
+  if (!match) return Math.floor(parseInt(value, 10))
+  return Math.floor(units[match[4].toLowerCase()] * parseFloat(match[1]))
+}
+// @pages2app-helper-end _parseBytes
+
+// @pages2app-helper _parseContentType
+/** The bundled `content-type` parse (next/dist/compiled/content-type): lower-cased type and params; throws when malformed. */
+function _parseContentType(header: string): { type: string; parameters: Record<string, string> } {
+  const paramRe = /; *([!#$%&'*+.^_`|~0-9A-Za-z-]+) *= *("(?:[\u000b\u0020\u0021\u0023-\u005b\u005d-\u007e\u0080-\u00ff]|\\[\u000b\u0020-\u00ff])*"|[!#$%&'*+.^_`|~0-9A-Za-z-]+) */g
+  let index = header.indexOf(';')
+  const type = index !== -1 ? header.slice(0, index).trim() : header.trim()
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(type)) throw new TypeError('invalid media type')
+  const parameters: Record<string, string> = Object.create(null)
+  if (index !== -1) {
+    paramRe.lastIndex = index
+    let match: RegExpExecArray | null
+    while ((match = paramRe.exec(header))) {
+      if (match.index !== index) throw new TypeError('invalid parameter format')
+      index += match[0].length
+      let value = match[2]
+      if (value[0] === '"') value = value.slice(1, -1).replace(/\\([\u000b\u0020-\u00ff])/g, '$1')
+      parameters[match[1].toLowerCase()] = value
+    }
+    if (index !== header.length) throw new TypeError('invalid parameter format')
+  }
+  return { type: type.toLowerCase(), parameters }
+}
+// @pages2app-helper-end _parseContentType
+
+// @pages2app-helper _decoder requires=_buffer
+/**
+ * raw-body's charset decoding (iconv-lite names: case and punctuation ignored). UTF-8 and UTF-16LE
+ * drop a BOM like iconv-lite (UTF-16LE keeps lone surrogates). Other charsets go to the WHATWG
+ * TextDecoder, which can differ from iconv-lite on legacy charsets; an unknown one throws.
+ */
+function _decoder(charset: string): (bytes: Buffer) => string {
+  const name = charset.toLowerCase().replace(/:\d{4}$|[^0-9a-z]/g, '')
+  if (name === 'utf8' || name === 'unicode11utf8') return (bytes) => new TextDecoder('utf-8').decode(bytes)
+  if (name === 'ucs2' || name === 'utf16le') return (bytes) => bytes.toString('utf16le').replace(/^\uFEFF/, '')
+  if (name === 'binary' || name === 'latin1' || name === 'iso88591') return (bytes) => bytes.toString('latin1')
+  if (name === 'base64' || name === 'hex') return (bytes) => bytes.toString(name)
+  const decoder = new TextDecoder(charset)
+  return (bytes) => decoder.decode(bytes)
+}
+// @pages2app-helper-end _decoder
+
+// @pages2app-helper _readLimited requires=_buffer
+/** raw-body's read: the whole body, or null as soon as more than `limit` bytes arrived (null/NaN limit = none). */
+async function _readLimited(request: Request, limit: number | null): Promise<Buffer | null> {
+  const chunks: Uint8Array[] = []
+  let received = 0
+  if (request.body) {
+    const reader = request.body.getReader()
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      received += value.length
+      if (limit !== null && received > limit) {
+        reader.cancel().catch(() => {})
+        return null
+      }
+      chunks.push(value)
+    }
+  }
+  return Buffer.concat(chunks)
+}
+// @pages2app-helper-end _readLimited
+
+// @pages2app-helper _respond
+/** A Response with Node's rules: bytes as given (no Content-Type added), no body for 204/205/304. */
+function _respond(body: string | Uint8Array | null, status: number, statusText: string | undefined, headers: Headers): Response {
+  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body === null ? null : new Uint8Array(body)
+  const nullBody = status === 101 || status === 103 || status === 204 || status === 205 || status === 304
+  return new Response(nullBody ? null : bytes, { status, statusText, headers })
+}
+// @pages2app-helper-end _respond
+
+// @pages2app-helper body requires=_querystring,_parseBytes,_parseContentType,_decoder,_readLimited,_respond
+/**
+ * `req.body` with the default bodyParser (server/api-utils/node/parse-body.ts). A missing or malformed
+ * Content-Type means text/plain; JSON (also ld+json): '' -> {}, invalid -> 400 "Invalid JSON";
+ * urlencoded -> querystring.decode; anything else -> the string. Over `sizeLimit` (default '1mb')
+ * -> 413 "Body exceeded <limit> limit"; unknown charset or a broken stream -> 400 "Invalid body".
+ * Errors come back as a Response (status line and body like api-utils `sendError`): return it.
+ * Next hands Route Handlers no body for GET/HEAD, so there it is always '' (or {} for JSON).
+ */
+export async function body(request: Request, options?: { sizeLimit?: string | number }): Promise<any> {
+  const limit = options?.sizeLimit || '1mb'
+  const error = (status: number, message: string) => _respond(message, status, message, new Headers())
+  let contentType: { type: string; parameters: Record<string, string> }
+  try {
+    contentType = _parseContentType(request.headers.get('content-type') || 'text/plain')
+  } catch {
+    contentType = _parseContentType('text/plain')
+  }
+  let text: string
+  try {
+    const decode = _decoder(contentType.parameters.charset || 'utf-8')
+    const bytes = await _readLimited(request, _parseBytes(limit))
+    if (bytes === null) return error(413, `Body exceeded ${limit} limit`)
+    text = decode(bytes)
+  } catch {
+    return error(400, 'Invalid body')
+  }
+  if (contentType.type === 'application/json' || contentType.type === 'application/ld+json') {
+    if (text.length === 0) return {}
+    try {
+      return JSON.parse(text)
+    } catch {
+      return error(400, 'Invalid JSON')
+    }
+  }
+  if (contentType.type === 'application/x-www-form-urlencoded') return _querystringDecode(text)
+  return text
+}
+// @pages2app-helper-end body
+
+// @pages2app-helper setHeader
+/** `res.setHeader(name, value)` into a Headers bag: replaces, a number becomes a string, an array gives one header line per item. */
+export function setHeader(headers: Headers, name: string, value: number | string | readonly string[]): void {
+  headers.delete(name)
+  if (typeof value === 'object') for (const item of value) headers.append(name, item)
+  else headers.set(name, String(value))
+}
+// @pages2app-helper-end setHeader
+
+// @pages2app-helper _generateETag
+/** server/lib/etag.ts `generateETag`: FNV-1a 52-bit over UTF-16 code units, base 36, plus the length. */
+function _generateETag(payload: string): string {
+  const len = payload.length
+  let i = 0, t0 = 0, v0 = 0x2325, t1 = 0, v1 = 0x8422, t2 = 0, v2 = 0x9ce4, t3 = 0, v3 = 0xcbf2
+  while (i < len) {
+    v0 ^= payload.charCodeAt(i++)
+    t0 = v0 * 435
+    t1 = v1 * 435
+    t2 = v2 * 435
+    t3 = v3 * 435
+    t2 += v0 << 8
+    t3 += v1 << 8
+    t1 += t0 >>> 16
+    v0 = t0 & 65535
+    t2 += t1 >>> 16
+    v1 = t1 & 65535
+    v3 = (t3 + (t2 >>> 16)) & 65535
+    v2 = t2 & 65535
+  }
+  const hash = (v3 & 15) * 281474976710656 + v2 * 4294967296 + v1 * 65536 + (v0 ^ (v3 >> 4))
+  return '"' + hash.toString(36) + payload.length.toString(36) + '"'
+}
+// @pages2app-helper-end _generateETag
+
+// @pages2app-helper _fresh
+/** The bundled `fresh` (server/send-payload.ts `sendEtagResponse`): does the request's cache validator match `etag`? */
+function _fresh(headers: Headers, etag: string): boolean {
+  const modifiedSince = headers.get('if-modified-since')
+  const noneMatch = headers.get('if-none-match')
+  if (!modifiedSince && !noneMatch) return false
+  const cacheControl = headers.get('cache-control')
+  if (cacheControl && /(?:^|,)\s*?no-cache\s*?(?:,|$)/.test(cacheControl)) return false
+  if (noneMatch && noneMatch !== '*') {
+    const tokens: string[] = []
+    let start = 0, end = 0
+    for (let i = 0; i < noneMatch.length; i++) {
+      const code = noneMatch.charCodeAt(i)
+      if (code === 32) {
+        if (start === end) start = end = i + 1
+      } else if (code === 44) {
+        tokens.push(noneMatch.substring(start, end))
+        start = end = i + 1
+      } else end = i + 1
+    }
+    tokens.push(noneMatch.substring(start, end))
+    if (!tokens.some((token) => token === etag || token === 'W/' + etag || 'W/' + token === etag)) return false
+  }
+  // Pages passes no Last-Modified, so any If-Modified-Since makes the response stale.
+  return !modifiedSince
+}
+// @pages2app-helper-end _fresh
+
+// @pages2app-helper _send requires=_buffer,_stream,_generateETag,_fresh,_respond
+/**
+ * server/api-utils/node/api-resolver.ts `sendData` (res.send): null/undefined -> empty; status 204/304
+ * -> drop body, Content-Type, Content-Length; Node stream -> piped (octet-stream unless set);
+ * object/number/boolean -> JSON.stringify (so a plain Uint8Array becomes `{"0":..}`). Then the ETag of
+ * that string (a Buffer's ETag is taken over JSON.stringify(buffer)) and 304 when it is fresh;
+ * Buffer -> its bytes (octet-stream unless set); JSON-like -> forces application/json; string -> as is,
+ * no Content-Type. (Next strips Content-Length from Route Handler responses, so none is set.)
+ */
+function _send(request: Request, value: unknown, init: ResponseInit | undefined, headers: Headers): Response {
+  const status = init?.status ?? 200
+  const statusText = init?.statusText
+  if (value === null || value === undefined) return _respond(null, status, statusText, headers)
+  if (status === 204 || status === 304) {
+    headers.delete('content-type')
+    headers.delete('content-length')
+    headers.delete('transfer-encoding')
+    return _respond(null, status, statusText, headers)
+  }
+  const contentType = headers.get('content-type')
+  if (value instanceof Stream) {
+    if (!contentType) headers.set('content-type', 'application/octet-stream')
+    const stream = Readable.toWeb(value as Readable) as unknown as ReadableStream<Uint8Array>
+    return new Response(stream, { status, statusText, headers })
+  }
+  const isJSONLike = ['object', 'number', 'boolean'].includes(typeof value)
+  const payload = (isJSONLike ? JSON.stringify(value) : value) as string
+  const etag = _generateETag(payload)
+  headers.set('etag', etag)
+  if (_fresh(request.headers, etag)) return _respond(null, 304, undefined, headers)
+  if (Buffer.isBuffer(value)) {
+    if (!contentType) headers.set('content-type', 'application/octet-stream')
+    return _respond(value, status, statusText, headers)
+  }
+  if (isJSONLike) headers.set('content-type', 'application/json; charset=utf-8')
+  return _respond(payload, status, statusText, headers)
+}
+// @pages2app-helper-end _send
+
+// @pages2app-helper json requires=_send
+/**
+ * `res.json(value)` (api-resolver.ts `sendJson`): always sets `application/json; charset=utf-8`, then
+ * `res.send(JSON.stringify(value))`, so ETag/304 and the 204/304 rules apply ('' body for undefined).
+ */
+export function json(request: Request, value: unknown, init?: ResponseInit): Response {
+  const headers = new Headers(init?.headers)
+  headers.set('content-type', 'application/json; charset=utf-8')
+  return _send(request, JSON.stringify(value), init, headers)
+}
+// @pages2app-helper-end json
+
+// @pages2app-helper send requires=_send
+/** `res.send(value)` (api-resolver.ts `sendData`, see `_send`). `init` carries the status and the headers set so far. */
+export function send(request: Request, value: unknown, init?: ResponseInit): Response {
+  return _send(request, value, init, new Headers(init?.headers))
+}
+// @pages2app-helper-end send
+
+// @pages2app-helper end requires=_respond
+/** `res.end(data?)`: Node's end, so no Content-Type and no ETag; a string is sent as UTF-8. */
+export function end(value?: string | Uint8Array | null, init?: ResponseInit): Response {
+  return _respond(value ?? null, init?.status ?? 200, init?.statusText, new Headers(init?.headers))
+}
+// @pages2app-helper-end end
+
+// @pages2app-helper redirect requires=_respond
+/**
+ * `res.redirect([status,] url)` (server/api-utils/index.ts `redirect`): `writeHead(status, {Location})`
+ * keeps headers set before, ignores an earlier `res.status()`, default 307; the body is the URL text.
+ */
+export function redirect(url: string, status: number = 307, init?: ResponseInit): Response {
+  if (typeof status !== 'number' || typeof url !== 'string') {
+    throw new Error(`Invalid redirect arguments. Please use a single argument URL, e.g. res.redirect('/destination') or use a status code and URL, e.g. res.redirect(307, '/destination').`)
+  }
+  const headers = new Headers(init?.headers)
+  headers.set('location', url)
+  return _respond(url, status, init?.statusText, headers)
+}
+// @pages2app-helper-end redirect
