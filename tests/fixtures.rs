@@ -88,7 +88,10 @@ fn run_case(case: &Path) -> Result<(), String> {
     let tmp = tempfile::tempdir().unwrap();
     let work = tmp.path().join("w");
     copy_tree(&input, &work);
-    let opts = Options { jobs: 2, ..Options::new(work.clone()) };
+    let opts = Options {
+        jobs: 2,
+        ..Options::new(work.clone())
+    };
     let run = pipeline::run(&opts);
     let report = report_text(&run);
     pages2app::apply::apply(&work, &run.changes)

@@ -246,6 +246,24 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         ));
     }
     let reads_body = |n: Needs| n.contains(Needs::BODY_VAR);
+    let get_with_body: Vec<&str> = plan
+        .groups
+        .iter()
+        .filter(|g| reads_body(g.needs))
+        .flat_map(|g| g.methods.iter().copied())
+        .filter(|m| *m == "GET" || *m == "HEAD")
+        .collect();
+    if !get_with_body.is_empty() {
+        diagnostics.push(Diagnostic::at(
+            Code::BodyOfGetIgnored,
+            format!(
+                "{} requests reach Route Handlers without their body: where Pages parsed a body sent with them, `body` is now empty",
+                get_with_body.join(" and ")
+            ),
+            src,
+            h.offset,
+        ));
+    }
     if cfg.body_mode != usage::BodyMode::Raw && plan.groups.iter().any(|g| !reads_body(g.needs)) {
         diagnostics.push(Diagnostic::at(
             Code::BodyNotParsed,
