@@ -1,6 +1,6 @@
 // pages2app runtime helpers: the Next.js Pages API `req`/`res` behaviour, rebuilt for App Router
-// Route Handlers. Each helper was checked against a real next 16.4.6 server by
-// tests/runtime/verify.mjs. "Source" paths are vercel/next.js packages/next/src/...
+// Route Handlers. Each helper was checked against a real next 16.4.6 server (pages2app's
+// tests/runtime/verify.mjs). Source paths are vercel/next.js packages/next/src/...
 // Blocks: `// @pages2app-helper NAME [requires=A,B]` ... `// @pages2app-helper-end NAME`.
 
 // @pages2app-helper _buffer
@@ -95,7 +95,8 @@ export function cookies(request: Request): PagesCookies {
 /**
  * `req.headers`: Node `IncomingHttpHeaders`. Next builds `request.headers` from Node's object, so
  * values are already Node's (duplicates joined with `, `, cookie with `; `, single-value headers keep
- * the first). `set-cookie` is an array. Key order is alphabetical, not the wire order.
+ * the first). `set-cookie` is an array. Key order is alphabetical, not the wire order. Next drops a
+ * `Next-Url` header before a Route Handler runs (and answers `RSC: 1` requests with a 307).
  */
 export function headers(request: Request): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = {}

@@ -9,7 +9,8 @@
 //    the same code once TypeScript types are erased (both printed by the TypeScript printer).
 // 3. Offline differential checks: compat.js against Next's own compiled modules (parseBody, cookie,
 //    generateETag, fresh, searchParamsToUrlQuery) over many inputs.
-// 4. A scratch app (temp dir under the toolchain dir, so Turbopack finds next): Pages API routes
+// 4. A scratch app (a temp dir under the toolchain dir: Turbopack does not follow a symlinked
+//    node_modules out of its root, "Could not find the Next.js package"): Pages API routes
 //    pages/api/x/... and App Router twins app/(t)/t/x/.../route.ts using the helpers;
 //    one extracted-closure file per helper (each must type-check alone); `next build`,
 //    `tsc --noEmit` (strict), `next start`.
@@ -726,6 +727,16 @@ async function main() {
     const port = await freePort()
     let serverLog = ''
     server = spawn(next, ['start', '-H', '127.0.0.1', '-p', String(port)], { cwd: scratch, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } })
+    // Interrupted (Ctrl-C, a CI timeout): still take the server's whole process group down.
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+      process.once(sig, () => {
+        try {
+          process.kill(-server.pid, 'SIGKILL')
+        } catch {}
+        if (!keep) fs.rmSync(scratch, { recursive: true, force: true })
+        process.exit(130)
+      })
+    }
     server.stdout.on('data', (d) => (serverLog += d))
     server.stderr.on('data', (d) => (serverLog += d))
     const deadline = Date.now() + 30000
