@@ -9,6 +9,7 @@
 
 pub mod apply;
 pub mod cli;
+pub mod depth_guard;
 pub mod diagnostics;
 pub mod discover;
 pub mod edit;

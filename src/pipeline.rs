@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::depth_guard;
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::discover::{discover, join, ApiTree, RouteFile};
 use crate::route_path::{app_route_url, map_route, Lang, RouteMapping};
@@ -324,6 +325,12 @@ pub fn run_with(opts: &Options, hooks: RunHooks) -> RunResult {
         })
         .collect();
 
+    let (pool, depth_limit) = worker_pool(opts.jobs);
+    // Test hook: a panic while transforming the sources ending with this text (proves that a
+    // crash on one file is reported and the run goes on). Never set in normal use.
+    let panic_on = std::env::var("PAGES2APP_TEST_PANIC_ON")
+        .ok()
+        .filter(|s| !s.is_empty());
     let work = |p: &Planned| -> (FileReport, Option<Transformed>) {
         let f = p.file;
         let mapping = match &p.mapping {
@@ -359,6 +366,16 @@ pub fn run_with(opts: &Options, hooks: RunHooks) -> RunResult {
                 return (report, None);
             }
         };
+        let depth = depth_guard::estimate(&src);
+        if depth.score > depth_limit {
+            report.diagnostics.push(Diagnostic::at(
+                Code::TooDeeplyNested,
+                "the code nests too deeply here for pages2app to parse safely; the file was left as it is",
+                &src,
+                depth.offset,
+            ));
+            return (report, None);
+        }
         let (compat_file, _) = &compat[f.tree];
         let spec = relative_spec(dir_of(&mapping.target), strip_ext(compat_file));
         let lang = Lang::from_path(&f.source).unwrap_or(Lang::Js);
@@ -370,14 +387,21 @@ pub fn run_with(opts: &Options, hooks: RunHooks) -> RunResult {
             params: &mapping.params,
             compat_spec: &spec,
         };
-        let outcome =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| migrate_route(&input)))
-                .unwrap_or_else(|_| {
-                    RouteOutcome::Failed(vec![Diagnostic::new(
-                        Code::InternalError,
-                        "pages2app crashed on this file (please report it); nothing was written",
-                    )])
-                });
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if panic_on
+                .as_ref()
+                .is_some_and(|s| f.source.ends_with(s.as_str()))
+            {
+                panic!("PAGES2APP_TEST_PANIC_ON: {}", f.source);
+            }
+            migrate_route(&input)
+        }))
+        .unwrap_or_else(|_| {
+            RouteOutcome::Failed(vec![Diagnostic::new(
+                Code::InternalError,
+                "pages2app crashed on this file (please report it); nothing was written",
+            )])
+        });
         match outcome {
             RouteOutcome::Migrated(m) => {
                 report.diagnostics = mapping.notes.clone();
@@ -402,7 +426,7 @@ pub fn run_with(opts: &Options, hooks: RunHooks) -> RunResult {
     let total = planned.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     progress(0, total);
-    let results: Vec<(FileReport, Option<Transformed>)> = with_pool(opts.jobs, || {
+    let all = || -> Vec<(FileReport, Option<Transformed>)> {
         planned
             .par_iter()
             .map(|p| {
@@ -414,7 +438,11 @@ pub fn run_with(opts: &Options, hooks: RunHooks) -> RunResult {
                 r
             })
             .collect()
-    });
+    };
+    let results = match &pool {
+        Some(pool) => pool.install(all),
+        None => all(),
+    };
 
     // Helpers needed per tree, and the compat module change.
     let mut wanted: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
@@ -507,8 +535,23 @@ fn relative_spec(from_dir: &str, to: &str) -> String {
     relative(&split(from_dir), &split(to), false)
 }
 
-/// Reads a source file as UTF-8 text; the error names what is wrong.
+/// The largest route file read; larger ones are reported, not read.
+pub const MAX_SOURCE_BYTES: u64 = 64 << 20;
+
+/// Reads a source file as UTF-8 text; the error names what is wrong. Only regular files are
+/// read (a symlink to a FIFO or a device would block or never end).
 pub fn read_source(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file (a symlink to a folder, a FIFO or a device?)".into());
+    }
+    if meta.len() > MAX_SOURCE_BYTES {
+        return Err(format!(
+            "the file is {} MiB, more than the {} MiB pages2app reads",
+            meta.len() >> 20,
+            MAX_SOURCE_BYTES >> 20
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
@@ -518,17 +561,22 @@ pub fn read_source(path: &Path) -> Result<String, String> {
     })
 }
 
-fn with_pool<T: Send>(jobs: usize, f: impl FnOnce() -> T + Send) -> T {
-    let mb: usize = std::env::var("P2A_STACK_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2);
-    match rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .stack_size(mb << 20)
-        .build()
-    {
-        Ok(pool) => pool.install(f),
-        Err(_) => f(),
+/// The worker pool: threads with a stack deep enough for deeply nested files (see
+/// [`depth_guard`]), and the nesting estimate they can take. Falls back to smaller stacks where
+/// the system refuses a large one.
+fn worker_pool(jobs: usize) -> (Option<rayon::ThreadPool>, usize) {
+    for stack in [
+        depth_guard::WORKER_STACK,
+        depth_guard::WORKER_STACK / 8,
+        16 << 20,
+    ] {
+        let built = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .stack_size(stack)
+            .build();
+        if let Ok(pool) = built {
+            return (Some(pool), depth_guard::limit_for_stack(stack));
+        }
     }
+    (None, depth_guard::limit_for_stack(2 << 20))
 }
