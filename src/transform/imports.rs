@@ -186,7 +186,7 @@ pub fn import_facts(module: &Module, src: &str) -> ImportFacts {
                         Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
                         _ => n.local.sym.to_string(),
                     };
-                    if imported == "getServerSession" {
+                    if imported == "getServerSession" || imported == "unstable_getServerSession" {
                         f.get_server_session = Some(n.local.sym.to_string());
                     }
                 }

@@ -146,6 +146,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         body_mode: cfg.body_mode.clone(),
         raw_body_fns: facts.raw_body_fns.clone(),
         get_server_session: facts.get_server_session.clone(),
+        param_names: input.params.iter().map(|p| p.name.clone()).collect(),
     };
     let usage = usage::analyse(&usage_input, body_stmts, base_edits);
     let blocking: Vec<Diagnostic> = usage

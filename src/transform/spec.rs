@@ -13,6 +13,7 @@ use swc_common::Spanned;
 use swc_ecma_ast::*;
 
 use super::ast_util::*;
+use super::usage::MethodCase;
 use crate::edit::{finalize_inits, Edit, EditSet, Needs};
 use crate::parse::range;
 use crate::text::{dedent_following_lines, indent_of_line, line_start, starts_line};
@@ -35,7 +36,7 @@ pub struct Specializer<'a> {
     pub src: &'a str,
     pub edits: &'a EditSet,
     pub req: Option<&'a str>,
-    pub aliases: &'a [String],
+    pub aliases: &'a [(String, MethodCase)],
     pub returning: &'a HashSet<usize>,
     /// Statements the rewrite deleted (a `break;` after a response that became a `return`).
     pub removed: &'a HashSet<usize>,
@@ -93,7 +94,12 @@ impl<'a> Specializer<'a> {
                 }
                 Val::Unknown
             }
-            Expr::Ident(i) if self.aliases.iter().any(|a| *a == *i.sym) => Val::Str(m.to_string()),
+            Expr::Ident(i) => match self.aliases.iter().find(|(a, _)| *a == *i.sym) {
+                Some((_, MethodCase::AsIs)) => Val::Str(m.to_string()),
+                Some((_, MethodCase::Lower)) => Val::Str(m.to_lowercase()),
+                Some((_, MethodCase::Upper)) => Val::Str(m.to_uppercase()),
+                None => Val::Unknown,
+            },
             Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) => {
                 static_string(e).map_or(Val::Unknown, Val::Str)
             }

@@ -18,6 +18,14 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::edit::{Edit, EditSet, Needs, INIT_CLOSE, INIT_OPEN, INIT_SEP, REDIRECT_OPEN};
 use crate::parse::range;
 
+/// How an alias of `req.method` spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodCase {
+    AsIs,
+    Lower,
+    Upper,
+}
+
 /// How the route's body is read, from `config.api.bodyParser`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BodyMode {
@@ -35,6 +43,8 @@ pub struct UsageInput<'a> {
     pub body_mode: BodyMode,
     /// Local names of raw-body readers (`buffer` from micro, default of raw-body).
     pub raw_body_fns: Vec<String>,
+    /// The route's dynamic param names (Pages' `req.url` drops search keys named like them).
+    pub param_names: Vec<String>,
     /// Local name of next-auth's `getServerSession`, when imported.
     pub get_server_session: Option<String>,
 }
@@ -44,7 +54,9 @@ pub struct Usage {
     pub edits: EditSet,
     pub diagnostics: Vec<Diagnostic>,
     /// Names bound to `req.method` (`const { method } = req`, `const m = req.method`).
-    pub method_aliases: Vec<String>,
+    /// Names bound to `req.method` (`const { method } = req`, `const m = req.method`), with the case
+    /// change applied to it (`req.method.toLowerCase()`).
+    pub method_aliases: Vec<(String, MethodCase)>,
     /// Start offsets of statements that became `return <Response>`: they end the function.
     pub returning_stmts: HashSet<usize>,
     /// Start offsets of statements the rewrite deleted (a `return;`/`break;` after a response).
@@ -74,6 +86,7 @@ pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet)
         shadow_req: 0,
         shadow_res: 0,
         converted: false,
+        decl_kind: None,
         out: Usage {
             edits,
             uses_status_var: pre.status,
@@ -150,6 +163,8 @@ struct UsageVisitor<'a> {
     shadow_res: usize,
     /// Set when the statement just visited became a `return`.
     converted: bool,
+    /// The kind of the variable declaration being visited.
+    decl_kind: Option<VarDeclKind>,
     out: Usage,
 }
 
@@ -248,7 +263,15 @@ impl<'a> UsageVisitor<'a> {
                 format!("{}.headers({})", n.pages, n.request),
                 Needs::HELPER_HEADERS,
             ),
-            "url" => (format!("{}.url({})", n.pages, n.request), Needs::HELPER_URL),
+            "url" => {
+                let text = if self.input.param_names.is_empty() {
+                    format!("{}.url({})", n.pages, n.request)
+                } else {
+                    let names: Vec<String> = self.input.param_names.iter().map(|p| format!("'{}'", p.replace('\\', "\\\\").replace('\'', "\\'"))).collect();
+                    format!("{}.url({}, [{}])", n.pages, n.request, names.join(", "))
+                };
+                (text, Needs::HELPER_URL)
+            }
             "env" => ("process.env".to_string(), Needs::default()),
             _ => return None,
         })
@@ -323,11 +346,11 @@ impl<'a> UsageVisitor<'a> {
             if key == "method" {
                 if let ObjectPatProp::Assign(a) = prop {
                     if a.value.is_none() {
-                        self.out.method_aliases.push(a.key.sym.to_string());
+                        self.out.method_aliases.push((a.key.sym.to_string(), MethodCase::AsIs));
                     }
                 } else if let ObjectPatProp::KeyValue(kv) = prop {
                     if let Pat::Ident(b) = &*kv.value {
-                        self.out.method_aliases.push(b.id.sym.to_string());
+                        self.out.method_aliases.push((b.id.sym.to_string(), MethodCase::AsIs));
                     }
                 }
             }
@@ -398,12 +421,24 @@ impl<'a> UsageVisitor<'a> {
     fn is_response_expr(&self, e: &Expr) -> bool {
         match unwrap_expr(e) {
             Expr::Cond(c) => self.is_response_expr(&c.cons) && self.is_response_expr(&c.alt),
+            // `return void res.json(x)`: the `void` only kept the handler's return type happy.
+            Expr::Unary(u) if u.op == UnaryOp::Void => self.is_response_expr(&u.arg),
             _ => self.response_call(e).is_some(),
         }
     }
 
     /// Rewrites a response expression in place; `with_return` prefixes `return `.
     fn rewrite_response_expr(&mut self, e: &Expr, with_return: bool) {
+        if let Expr::Unary(u) = unwrap_expr(e) {
+            if u.op == UnaryOp::Void {
+                self.rewrite_response_expr(&u.arg, false);
+                let mut needs = Needs::default();
+                let inner = self.text(range(u.arg.span()), &mut needs);
+                let text = if with_return { format!("return {inner}") } else { inner };
+                self.add(range(e.span()), text, needs);
+                return;
+            }
+        }
         if let Expr::Cond(c) = unwrap_expr(e) {
             self.visit_expr(&c.test);
             self.rewrite_response_expr(&c.cons, false);
@@ -786,6 +821,12 @@ impl Visit for UsageVisitor<'_> {
         self.enter_function(Vec::new(), None, |v| c.visit_children_with(v));
     }
 
+    fn visit_var_decl(&mut self, v: &VarDecl) {
+        let outer = self.decl_kind.replace(v.kind);
+        v.visit_children_with(self);
+        self.decl_kind = outer;
+    }
+
     fn visit_var_declarator(&mut self, d: &VarDeclarator) {
         if let (Pat::Object(pat), Some(init)) = (&d.name, &d.init) {
             if self.is_req(init) {
@@ -795,11 +836,9 @@ impl Visit for UsageVisitor<'_> {
                 return;
             }
         }
-        if let (Pat::Ident(b), Some(init)) = (&d.name, &d.init) {
-            if let Expr::Member(m) = unwrap_expr(init) {
-                if self.is_req(&m.obj) && member_prop_name(m).as_deref() == Some("method") {
-                    self.out.method_aliases.push(b.id.sym.to_string());
-                }
+        if let (Pat::Ident(b), Some(init), Some(VarDeclKind::Const)) = (&d.name, &d.init, self.decl_kind) {
+            if let Some(case) = self.method_expr_case(init) {
+                self.out.method_aliases.push((b.id.sym.to_string(), case));
             }
         }
         d.visit_children_with(self);
@@ -907,6 +946,40 @@ impl Visit for UsageVisitor<'_> {
 }
 
 impl UsageVisitor<'_> {
+    /// `req.method`, `req.method.toLowerCase()`, `req.method?.toUpperCase()`: the case it yields.
+    fn method_expr_case(&self, e: &Expr) -> Option<MethodCase> {
+        let is_method = |e: &Expr| match unwrap_expr(e) {
+            Expr::Member(m) => self.is_req(&m.obj) && member_prop_name(m).as_deref() == Some("method"),
+            _ => false,
+        };
+        if is_method(e) {
+            return Some(MethodCase::AsIs);
+        }
+        let (obj, name) = match unwrap_expr(e) {
+            Expr::Call(c) if c.args.is_empty() => method_call(c)?,
+            Expr::OptChain(o) => match &*o.base {
+                OptChainBase::Call(c) if c.args.is_empty() => match unwrap_expr(&c.callee) {
+                    Expr::Member(m) => (&*m.obj, member_prop_name(m)?),
+                    Expr::OptChain(inner) => match &*inner.base {
+                        OptChainBase::Member(m) => (&*m.obj, member_prop_name(m)?),
+                        _ => return None,
+                    },
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        };
+        if !is_method(obj) {
+            return None;
+        }
+        match name.as_str() {
+            "toLowerCase" => Some(MethodCase::Lower),
+            "toUpperCase" => Some(MethodCase::Upper),
+            _ => None,
+        }
+    }
+
     fn in_loop(&mut self, f: impl FnOnce(&mut Self)) {
         let (tail, brk) = (self.tail, self.break_is_tail);
         self.tail = false;
