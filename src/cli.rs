@@ -1,24 +1,34 @@
-//! The command line: `pages2app migrate [--dry-run | --check] [--json] [DIR]`.
+//! The command line:
+//!
+//! - `pages2app migrate [DIR] [--dry-run | --check] [--json] [--only PATH]... [--group NAME] [--jobs N]`
+//! - `pages2app list [DIR] [--json] [--only PATH]...`: the route inventory (changes nothing)
+//! - `pages2app explain [CODE]`: what a diagnostic code means and how to fix it by hand
+//!
+//! `--color auto|always|never` applies to every command.
 //!
 //! Exit codes (a public contract): 0 done and nothing left; 1 `--check` found work, or some file
 //! could not be migrated (manual or error); 2 the run could not start.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::diagnostics::Severity;
-use crate::pipeline::{self, Options, RunResult, Status};
-use crate::{apply, patch, report};
+use crate::output::{self, ColorChoice, Paint, Progress, ProgressMode};
+use crate::pipeline::{self, Options, RunHooks, RunResult, Status};
+use crate::{apply, explain, patch, report};
 
 #[derive(Parser, Debug)]
 #[command(
     name = "pages2app",
     version,
-    about = "Migrate Next.js Pages Router API routes (pages/api) to App Router Route Handlers"
+    about = "Migrate Next.js Pages Router API routes (pages/api) to App Router Route Handlers",
+    after_help = "Exit codes: 0 done, nothing left; 1 --check found work, or a file was not migrated; 2 could not start.\nRun `pages2app explain CODE` for what a diagnostic code means."
 )]
 struct Cli {
+    /// When to use colors: auto (a terminal, without NO_COLOR), always or never.
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -27,13 +37,32 @@ struct Cli {
 enum Command {
     /// Migrate every pages/api route under DIR (default: the current folder).
     Migrate(MigrateArgs),
+    /// List the routes left in pages/api: source, URL, target, methods, status. Changes nothing.
+    List(ListArgs),
+    /// Explain a diagnostic code (`P2A108` or `response-not-in-tail`); without one, list them all.
+    Explain(ExplainArgs),
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// The project (or monorepo) folder.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Only these routes: a file or folder relative to DIR (repeatable), e.g. pages/api/users.
+    #[arg(long, value_name = "PATH")]
+    only: Vec<PathBuf>,
+    /// Route group for migrated routes ("" for none).
+    #[arg(long, default_value = "(api)")]
+    group: String,
+    /// Worker threads (default: all cores).
+    #[arg(long, default_value_t = 0)]
+    jobs: usize,
 }
 
 #[derive(Args, Debug)]
 struct MigrateArgs {
-    /// The project (or monorepo) folder.
-    #[arg(default_value = ".")]
-    dir: PathBuf,
+    #[command(flatten)]
+    run: RunArgs,
     /// Print the migration as a git patch on stdout; change nothing.
     #[arg(long, conflicts_with = "check")]
     dry_run: bool,
@@ -43,12 +72,21 @@ struct MigrateArgs {
     /// Print the JSON report on stdout instead of the patch.
     #[arg(long)]
     json: bool,
-    /// Route group for migrated routes ("" for none).
-    #[arg(long, default_value = "(api)")]
-    group: String,
-    /// Worker threads (default: all cores).
-    #[arg(long, default_value_t = 0)]
-    jobs: usize,
+}
+
+#[derive(Args, Debug)]
+struct ListArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Print the JSON report (the same as `migrate --json`) instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct ExplainArgs {
+    /// A code (`P2A108`, `108`) or its name (`response-not-in-tail`).
+    code: Option<String>,
 }
 
 pub const EXIT_OK: i32 = 0;
@@ -65,7 +103,9 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Migrate(args) => migrate(args),
+        Command::Migrate(args) => migrate(args, cli.color),
+        Command::List(args) => list(args, cli.color),
+        Command::Explain(args) => explain_cmd(args, cli.color),
     }
 }
 
@@ -73,42 +113,148 @@ fn valid_group(g: &str) -> bool {
     g.is_empty() || (g.starts_with('(') && g.ends_with(')') && g.len() > 2 && !g.contains('/'))
 }
 
-fn migrate(args: MigrateArgs) -> i32 {
+/// An `--only` path as a `/`-separated path relative to DIR ("" for DIR itself).
+fn only_path(dir: &Path, raw: &Path) -> Result<String, String> {
+    let shown = raw.display();
+    let rel: PathBuf = if raw.is_absolute() {
+        let base = std::fs::canonicalize(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        // The path may not exist any more (migrated already): canonicalize its nearest parent.
+        let mut existing = raw.to_path_buf();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            match (
+                existing.file_name().map(|n| n.to_os_string()),
+                existing.parent(),
+            ) {
+                (Some(name), Some(parent)) => {
+                    rest.push(name);
+                    existing = parent.to_path_buf();
+                }
+                _ => break,
+            }
+        }
+        let mut full = std::fs::canonicalize(&existing).unwrap_or(existing);
+        full.extend(rest.into_iter().rev());
+        full.strip_prefix(&base)
+            .map_err(|_| format!("--only {shown} is not inside {}", dir.display()))?
+            .to_path_buf()
+    } else {
+        raw.to_path_buf()
+    };
+    let mut parts = Vec::new();
+    for c in rel.components() {
+        match c {
+            Component::Normal(s) => parts.push(
+                s.to_str()
+                    .ok_or_else(|| format!("--only {shown} is not valid UTF-8"))?
+                    .to_string(),
+            ),
+            Component::CurDir => {}
+            _ => {
+                return Err(format!(
+                    "--only {shown} must be a path inside DIR, relative to it (no `..`)"
+                ))
+            }
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// Everything `migrate` and `list` share: checks the arguments and runs the pipeline.
+struct Prepared {
+    run: RunResult,
+    dir_shown: String,
+}
+
+fn prepare(args: &RunArgs) -> Result<Prepared, i32> {
     if !args.dir.is_dir() {
         eprintln!("error: {} is not a folder", args.dir.display());
-        return EXIT_USAGE;
+        return Err(EXIT_USAGE);
     }
     if !valid_group(&args.group) {
         eprintln!("error: --group must be a route group such as \"(api)\", or \"\" for none");
-        return EXIT_USAGE;
+        return Err(EXIT_USAGE);
+    }
+    let mut only = Vec::new();
+    for raw in &args.only {
+        match only_path(&args.dir, raw) {
+            Ok(p) => only.push(p),
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                return Err(EXIT_USAGE);
+            }
+        }
     }
     let opts = Options {
         root: args.dir.clone(),
         group: args.group.clone(),
         jobs: args.jobs,
     };
-    let run = pipeline::run(&opts);
+    let progress = Progress::new(ProgressMode::from_env());
+    let update = |done: usize, total: usize| progress.update(done, total);
+    let run = pipeline::run_with(
+        &opts,
+        RunHooks {
+            only: &only,
+            progress: Some(&update),
+        },
+    );
+    progress.finish();
+    let dir_shown = args.dir.to_string_lossy().into_owned();
+    for o in &only {
+        let hooks = RunHooks {
+            only: std::slice::from_ref(o),
+            progress: None,
+        };
+        if !run.files.iter().any(|f| hooks.selects(&f.source)) {
+            let why = if args.dir.join(o).exists() {
+                "selects no route in a pages/api folder"
+            } else {
+                "does not exist"
+            };
+            eprintln!(
+                "pages2app: warning: --only {}: {why}",
+                output::shown_path(&dir_shown, o)
+            );
+        }
+    }
+    if run.files.is_empty() && only.is_empty() && run.warnings.is_empty() {
+        eprintln!(
+            "pages2app: no route files in a pages/api or src/pages/api folder under {}",
+            args.dir.display()
+        );
+    }
+    Ok(Prepared { run, dir_shown })
+}
+
+fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
+    let Prepared { mut run, dir_shown } = match prepare(&args.run) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let paint = Paint { on: color.stderr() };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-
-    print_diagnostics(&run);
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
     let unfinished = run.count(Status::Manual) + run.count(Status::Error);
 
     if args.check {
         if args.json {
             let _ = out.write_all(report::to_json(&run).as_bytes());
         }
+        let _ = out.flush();
         let pending = !run.changes.is_empty() || unfinished > 0;
-        eprintln!(
-            "{}",
-            summary_line(
-                &run,
-                if pending {
-                    "would change"
-                } else {
-                    "nothing to migrate"
-                }
-            )
+        output::write_summary(
+            &mut err,
+            &run,
+            &dir_shown,
+            if pending {
+                "would change"
+            } else {
+                "nothing to migrate"
+            },
+            paint,
         );
         return if pending { EXIT_WORK } else { EXIT_OK };
     }
@@ -116,14 +262,19 @@ fn migrate(args: MigrateArgs) -> i32 {
         if args.json {
             let _ = out.write_all(report::to_json(&run).as_bytes());
         } else {
-            let _ = out.write_all(patch::render(&run.changes).as_bytes());
+            let text = patch::render(&run.changes);
+            let text = if color.stdout() {
+                output::color_patch(&text)
+            } else {
+                text
+            };
+            let _ = out.write_all(text.as_bytes());
         }
-        eprintln!("{}", summary_line(&run, "dry run"));
+        let _ = out.flush();
+        output::write_summary(&mut err, &run, &dir_shown, "dry run", paint);
         return if unfinished > 0 { EXIT_WORK } else { EXIT_OK };
     }
-    let mut run = run;
-    if let Err(e) = apply::apply(&args.dir, &run.changes) {
-        eprintln!("error: {}: {}; nothing was changed", e.path, e.message);
+    if let Err(e) = apply::apply(&args.run.dir, &run.changes) {
         for f in &mut run.files {
             if matches!(f.status, Status::Migrated | Status::MigratedWithNotes) {
                 f.status = Status::Error;
@@ -136,12 +287,22 @@ fn migrate(args: MigrateArgs) -> i32 {
         if args.json {
             let _ = out.write_all(report::to_json(&run).as_bytes());
         }
+        let _ = out.flush();
+        let _ = writeln!(
+            err,
+            "{}: {}: {}; nothing was changed",
+            paint.paint(output::BOLD_RED, "error"),
+            output::shown_path(&dir_shown, &e.path),
+            e.message
+        );
+        output::write_summary(&mut err, &run, &dir_shown, "not applied", paint);
         return EXIT_WORK;
     }
     if args.json {
         let _ = out.write_all(report::to_json(&run).as_bytes());
     }
-    eprintln!("{}", summary_line(&run, "applied"));
+    let _ = out.flush();
+    output::write_summary(&mut err, &run, &dir_shown, "applied", paint);
     if unfinished > 0 {
         EXIT_WORK
     } else {
@@ -149,37 +310,85 @@ fn migrate(args: MigrateArgs) -> i32 {
     }
 }
 
-fn print_diagnostics(run: &RunResult) {
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
-    for f in &run.files {
-        for d in &f.diagnostics {
-            if d.severity() == Severity::Info {
-                continue;
-            }
-            let pos = if d.line > 0 {
-                format!(":{}:{}", d.line, d.column)
-            } else {
-                String::new()
-            };
-            let _ = writeln!(
-                err,
-                "{}{pos}: {}[{}]: {}",
-                f.source,
-                d.severity().as_str(),
-                d.code.id(),
-                d.message
-            );
-        }
+fn list(args: ListArgs, color: ColorChoice) -> i32 {
+    let Prepared { run, dir_shown } = match prepare(&args.run) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let _ = out.write_all(report::to_json(&run).as_bytes());
+    } else {
+        let _ = out.write_all(output::inventory(&run, Paint { on: color.stdout() }).as_bytes());
     }
-}
-
-fn summary_line(run: &RunResult, what: &str) -> String {
-    format!(
-        "pages2app: {what}: {} migrated, {} migrated with notes, {} manual, {} error",
+    let _ = out.flush();
+    let paint = Paint { on: color.stderr() };
+    let mut err = std::io::stderr().lock();
+    for (path, msg) in &run.warnings {
+        let _ = writeln!(
+            err,
+            "{}: {}: {msg}",
+            paint.paint(output::BOLD, &output::shown_path(&dir_shown, path)),
+            paint.paint(output::BOLD_YELLOW, "warning")
+        );
+    }
+    let _ = writeln!(
+        err,
+        "pages2app: {} routes left: {} can be migrated, {} with notes, {} manual, {} error",
+        run.files.len(),
         run.count(Status::Migrated),
         run.count(Status::MigratedWithNotes),
         run.count(Status::Manual),
         run.count(Status::Error)
-    )
+    );
+    EXIT_OK
+}
+
+fn explain_cmd(args: ExplainArgs, color: ColorChoice) -> i32 {
+    let mut out = std::io::stdout().lock();
+    let Some(query) = args.code else {
+        let _ = out.write_all(explain::index().as_bytes());
+        return EXIT_OK;
+    };
+    match explain::lookup(&query) {
+        Some(info) => {
+            let _ = out.write_all(explain::render(info, color.stdout()).as_bytes());
+            EXIT_OK
+        }
+        None => {
+            eprintln!("error: no diagnostic code `{query}`; `pages2app explain` lists them all");
+            EXIT_USAGE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_are_relative_to_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("pages/api/users")).unwrap();
+        assert_eq!(
+            only_path(d, Path::new("pages/api/users")).unwrap(),
+            "pages/api/users"
+        );
+        assert_eq!(
+            only_path(d, Path::new("./pages/api/users/")).unwrap(),
+            "pages/api/users"
+        );
+        assert_eq!(only_path(d, Path::new(".")).unwrap(), "");
+        assert_eq!(
+            only_path(d, &d.join("pages/api/users")).unwrap(),
+            "pages/api/users"
+        );
+        assert_eq!(
+            only_path(d, &d.join("pages/api/gone.ts")).unwrap(),
+            "pages/api/gone.ts"
+        );
+        assert!(only_path(d, Path::new("../x")).is_err());
+        assert!(only_path(d, Path::new("/elsewhere/pages/api")).is_err());
+    }
 }

@@ -435,17 +435,17 @@ pub fn render(info: &CodeInfo, color: bool) -> String {
     let (sev, effect, why_title) = match info.severity {
         Severity::Error => (
             st.paint("1;31", "error"),
-            "the file is left as it is",
+            "the file is not migrated",
             "Why pages2app did not rewrite it",
         ),
         Severity::Warning => (
             st.paint("1;33", "warning"),
-            "the file is migrated; behaviour changes",
+            "migrated; behaviour changes",
             "What pages2app did",
         ),
         Severity::Info => (
             st.paint("1;36", "note"),
-            "the file is migrated",
+            "migrated",
             "What pages2app did",
         ),
     };
