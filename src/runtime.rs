@@ -114,10 +114,24 @@ mod tests {
         let wanted: BTreeSet<String> = ["json".to_string()].into();
         let text = assemble(&wanted, true);
         assert!(text.starts_with(MARKER));
-        assert_eq!(
-            helpers_in(&text).iter().next().map(String::as_str),
-            Some("json")
-        );
-        assert!(!helpers_in(&text).contains("redirect"));
+        let got = helpers_in(&text);
+        assert!(got.contains("json"));
+        assert!(got.contains("_send"), "json requires _send");
+        assert!(!got.contains("redirect"));
+        assert!(!got.contains("body"));
+    }
+
+    #[test]
+    fn every_assembled_module_parses() {
+        use crate::route_path::Lang;
+        for name in all_helpers() {
+            let wanted: BTreeSet<String> = [name.clone()].into();
+            for (ts, lang) in [(true, Lang::Ts), (false, Lang::Js)] {
+                let text = assemble(&wanted, ts);
+                assert!(crate::parse::parse_module(&text, lang).is_ok(), "{name} (ts: {ts}) does not parse:\n{text}");
+            }
+        }
+        let text = assemble(&all_helpers(), true);
+        assert!(crate::parse::parse_module(&text, Lang::Ts).is_ok());
     }
 }
