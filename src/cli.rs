@@ -72,6 +72,9 @@ struct MigrateArgs {
     /// Print the JSON report on stdout instead of the patch.
     #[arg(long)]
     json: bool,
+    /// Migrate even when files it would touch have uncommitted changes in git.
+    #[arg(long)]
+    allow_dirty: bool,
 }
 
 #[derive(Args, Debug)]
@@ -273,6 +276,12 @@ fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
         let _ = out.flush();
         output::write_summary(&mut err, &run, &dir_shown, "dry run", paint);
         return if unfinished > 0 { EXIT_WORK } else { EXIT_OK };
+    }
+    if !args.allow_dirty {
+        if let Err(why) = crate::git_guard::refuse_dirty(&args.run.dir, &run.changes) {
+            let _ = writeln!(err, "{}: {why}", paint.paint(output::BOLD_RED, "error"));
+            return EXIT_USAGE;
+        }
     }
     if let Err(e) = apply::apply(&args.run.dir, &run.changes) {
         for f in &mut run.files {

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod depth_guard;
 pub mod diagnostics;
 pub mod discover;
+pub mod git_guard;
 pub mod edit;
 pub mod explain;
 pub mod next_config;
