@@ -443,11 +443,7 @@ pub fn render(info: &CodeInfo, color: bool) -> String {
             "migrated; behaviour changes",
             "What pages2app did",
         ),
-        Severity::Info => (
-            st.paint("1;36", "note"),
-            "migrated",
-            "What pages2app did",
-        ),
+        Severity::Info => (st.paint("1;36", "note"), "migrated", "What pages2app did"),
     };
     let mut out = String::new();
     out.push_str(&format!(
