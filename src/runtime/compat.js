@@ -195,7 +195,7 @@ async function _readLimited(request, limit) {
 function _respond(body, status, statusText, headers) {
   const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body === null ? null : new Uint8Array(body)
   const nullBody = status === 101 || status === 103 || status === 204 || status === 205 || status === 304
-  return new Response(nullBody ? null : bytes, { status, statusText, headers })
+  return new Response(nullBody ? null : bytes, { status, statusText: statusText ?? '', headers })
 }
 // @pages2app-helper-end _respond
 
@@ -219,7 +219,7 @@ export async function body(request, options) {
   }
   let text
   try {
-    const decode = _decoder(contentType.parameters.charset || 'utf-8')
+    const decode = _decoder(contentType.parameters['charset'] || 'utf-8')
     const bytes = await _readLimited(request, _parseBytes(limit))
     if (bytes === null) return error(413, `Body exceeded ${limit} limit`)
     text = decode(bytes)
@@ -312,7 +312,7 @@ function _fresh(headers, etag) {
  */
 function _send(request, value, init, headers) {
   const status = init?.status ?? 200
-  const statusText = init?.statusText
+  const statusText = init?.statusText ?? ''
   if (value === null || value === undefined) return _respond(null, status, statusText, headers)
   if (status === 204 || status === 304) {
     headers.delete('content-type')

@@ -123,7 +123,7 @@ function _parseBytes(value: string | number): number | null {
   const units: Record<string, number> = { b: 1, kb: 1 << 10, mb: 1 << 20, gb: 1 << 30, tb: Math.pow(1024, 4), pb: Math.pow(1024, 5) }
   const match = /^((-|\+)?(\d+(?:\.\d+)?)) *(kb|mb|gb|tb|pb)$/i.exec(value)
   if (!match) return Math.floor(parseInt(value, 10))
-  return Math.floor(units[match[4].toLowerCase()] * parseFloat(match[1]))
+  return Math.floor(units[match[4]!.toLowerCase()]! * parseFloat(match[1]!))
 }
 // @pages2app-helper-end _parseBytes
 
@@ -141,9 +141,9 @@ function _parseContentType(header: string): { type: string; parameters: Record<s
     while ((match = paramRe.exec(header))) {
       if (match.index !== index) throw new TypeError('invalid parameter format')
       index += match[0].length
-      let value = match[2]
+      let value = match[2]!
       if (value[0] === '"') value = value.slice(1, -1).replace(/\\([\u000b\u0020-\u00ff])/g, '$1')
-      parameters[match[1].toLowerCase()] = value
+      parameters[match[1]!.toLowerCase()] = value
     }
     if (index !== header.length) throw new TypeError('invalid parameter format')
   }
@@ -195,7 +195,7 @@ async function _readLimited(request: Request, limit: number | null): Promise<Buf
 function _respond(body: string | Uint8Array | null, status: number, statusText: string | undefined, headers: Headers): Response {
   const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body === null ? null : new Uint8Array(body)
   const nullBody = status === 101 || status === 103 || status === 204 || status === 205 || status === 304
-  return new Response(nullBody ? null : bytes, { status, statusText, headers })
+  return new Response(nullBody ? null : bytes, { status, statusText: statusText ?? '', headers })
 }
 // @pages2app-helper-end _respond
 
@@ -219,7 +219,7 @@ export async function body(request: Request, options?: { sizeLimit?: string | nu
   }
   let text: string
   try {
-    const decode = _decoder(contentType.parameters.charset || 'utf-8')
+    const decode = _decoder(contentType.parameters['charset'] || 'utf-8')
     const bytes = await _readLimited(request, _parseBytes(limit))
     if (bytes === null) return error(413, `Body exceeded ${limit} limit`)
     text = decode(bytes)
@@ -312,7 +312,7 @@ function _fresh(headers: Headers, etag: string): boolean {
  */
 function _send(request: Request, value: unknown, init: ResponseInit | undefined, headers: Headers): Response {
   const status = init?.status ?? 200
-  const statusText = init?.statusText
+  const statusText = init?.statusText ?? ''
   if (value === null || value === undefined) return _respond(null, status, statusText, headers)
   if (status === 204 || status === 304) {
     headers.delete('content-type')

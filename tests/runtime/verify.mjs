@@ -13,7 +13,8 @@
 //    node_modules out of its root, "Could not find the Next.js package"): Pages API routes
 //    pages/api/x/... and App Router twins app/(t)/t/x/.../route.ts using the helpers;
 //    one extracted-closure file per helper (each must type-check alone); `next build`,
-//    `tsc --noEmit` (strict), `next start`.
+//    `tsc --noEmit` (strict), tsc with the pickiest flags (lib es2022+dom, no dom.iterable) on
+//    compat.ts and each extract, `next start`.
 // 5. The same raw HTTP request (node:http) to /api/x/... and /t/x/...: status, reason phrase,
 //    content-type, location, set-cookie, etag, allow, cache-control, x-* headers and body bytes
 //    must be identical. Then the measured facts about Route Handlers that the README cites.
@@ -722,6 +723,10 @@ async function main() {
     const buildOut = run(next, ['build'], scratch, 'next build')
     check(/Finished TypeScript/.test(buildOut), 'next build ran its TypeScript check')
     run(tsc, ['--noEmit', '-p', 'tsconfig.json'], scratch, 'tsc --noEmit (strict)')
+    // The module lands in users' apps: it must also pass the strictest flags a tsconfig may set.
+    const pickyFlags = ['--strict', '--noUncheckedIndexedAccess', '--exactOptionalPropertyTypes', '--noPropertyAccessFromIndexSignature', '--noImplicitReturns', '--noUnusedLocals', '--noUnusedParameters', '--verbatimModuleSyntax', '--isolatedModules']
+    const env = ['--noEmit', '--skipLibCheck', '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--lib', 'es2022,dom', '--types', 'node']
+    run(tsc, [...env, ...pickyFlags, 'app/(t)/_pages2app/compat.ts', ...PUBLIC.map((p) => `extract/${p}.ts`)], scratch, 'tsc with noUncheckedIndexedAccess, exactOptionalPropertyTypes, … on compat.ts and each extract')
     if (failures.some((f) => f.startsWith('next build'))) throw new Error('build failed')
 
     const port = await freePort()
