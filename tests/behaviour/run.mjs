@@ -431,7 +431,9 @@ function describeRequest(r) {
   if (r.contentType) bits.push(`content-type: ${r.contentType}`);
   if (r.cookies !== undefined) bits.push(`cookie: ${cookieHeader(r.cookies)}`);
   for (const [k, v] of Object.entries(r.headers ?? {})) bits.push(`${k}: ${v}`);
+  if (r.chunked) bits.push('transfer-encoding: chunked');
   if (r.bodyBase64 !== undefined) bits.push(`body(base64): ${r.bodyBase64}`);
+  else if (r.bodySize !== undefined) bits.push(`body: ${r.bodySize} × ${JSON.stringify(r.bodyChar ?? 'a')}`);
   else if (r.body !== undefined) bits.push(`body: ${clip(typeof r.body === 'string' ? JSON.stringify(r.body) : JSON.stringify(r.body), 120)}`);
   return bits.join('  ');
 }
@@ -444,10 +446,11 @@ function send(port, r) {
     const headers = { host: DEFAULT_HOST_HEADER };
     let body = null;
     if (r.bodyBase64 !== undefined) body = Buffer.from(r.bodyBase64, 'base64');
+    else if (r.bodySize !== undefined) body = Buffer.alloc(r.bodySize, r.bodyChar ?? 'a');
     else if (r.body !== undefined && r.body !== null) body = Buffer.from(typeof r.body === 'string' ? r.body : JSON.stringify(r.body), 'utf8');
     if (r.contentType !== undefined) headers['content-type'] = r.contentType;
     else if (r.body !== undefined && r.body !== null && typeof r.body !== 'string') headers['content-type'] = 'application/json';
-    if (body) headers['content-length'] = String(body.length);
+    if (body && !r.chunked) headers['content-length'] = String(body.length);
     const cookie = cookieHeader(r.cookies);
     if (cookie !== undefined) headers.cookie = cookie;
     for (const [k, v] of Object.entries(r.headers ?? {})) {
@@ -475,7 +478,12 @@ function send(port, r) {
       req.destroy();
     }, REQUEST_TIMEOUT_MS);
     req.on('error', (e) => finish({ error: `request error: ${e.code ?? ''} ${e.message}`.trim() }));
-    if (body) req.end(body);
+    if (body && r.chunked) {
+      // no content-length: Transfer-Encoding: chunked, in two chunks
+      const half = Math.floor(body.length / 2);
+      req.write(body.subarray(0, half));
+      req.end(body.subarray(half));
+    } else if (body) req.end(body);
     else req.end();
   });
 }
@@ -511,8 +519,9 @@ function record(raw, port) {
     }
   }
   let body = decodeBody(raw.body);
-  const isHtml = /^text\/html/i.test(headers['content-type'] ?? '');
-  if (isHtml && body.encoding === 'utf8') {
+  // Only Next's own pages (they load /_next/ chunks and embed the build id) are reduced to text.
+  const isNextPage = /^text\/html/i.test(headers['content-type'] ?? '') && body.encoding === 'utf8' && /<html[\s>]/i.test(body.text) && body.text.includes('/_next/');
+  if (isNextPage) {
     body = { encoding: 'html-text', text: htmlText(body.text) };
     if (headers.etag) headers.etag = '<etag of a Next.js HTML page>';
   } else if (body.encoding === 'utf8') {
