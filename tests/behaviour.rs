@@ -16,10 +16,17 @@ static SERIAL: Mutex<()> = Mutex::new(());
 
 fn require_tool(tool: &str, min_major: Option<u32>) {
     let hint = "install Node.js >= 20 and npm (e.g. `apt-get install nodejs npm` or https://nodejs.org) to run the behavioural tests";
-    let out = Command::new(tool).arg("--version").output().unwrap_or_else(|e| {
-        panic!("`{tool} --version` could not run ({e}): {hint}");
-    });
-    assert!(out.status.success(), "`{tool} --version` failed ({}): {hint}", out.status);
+    let out = Command::new(tool)
+        .arg("--version")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("`{tool} --version` could not run ({e}): {hint}");
+        });
+    assert!(
+        out.status.success(),
+        "`{tool} --version` failed ({}): {hint}",
+        out.status
+    );
     let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
     if let Some(min) = min_major {
         let major: u32 = version
@@ -33,7 +40,9 @@ fn require_tool(tool: &str, min_major: Option<u32>) {
 }
 
 fn run_app(app: &str) {
-    let _serial = SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     require_tool("node", Some(20));
     require_tool("npm", None);
 
@@ -52,7 +61,10 @@ fn run_app(app: &str) {
         .unwrap_or_else(|e| panic!("could not start node {}: {e}", runner.display()));
     println!("{}", String::from_utf8_lossy(&out.stdout));
     eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-    println!("{app}: runner finished in {:.1}s", started.elapsed().as_secs_f64());
+    println!(
+        "{app}: runner finished in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     assert!(
         out.status.success(),
         "behavioural test of fixtures/{app} failed ({}); the runner output above names each difference. Re-run by hand with: node tests/behaviour/run.mjs --bin {} --app fixtures/{app} --keep",
