@@ -308,9 +308,9 @@ impl Progress {
             ProgressMode::Forced => ProgressDrawTarget::term_like(Box::new(AnsiStderr)),
         };
         let bar = ProgressBar::with_draw_target(Some(total as u64), target);
-        if let Ok(style) = ProgressStyle::with_template(
-            "pages2app: migrating [{bar:40}] {pos}/{len} files ({elapsed})",
-        ) {
+        if let Ok(style) =
+            ProgressStyle::with_template("pages2app: [{bar:40}] {pos}/{len} routes ({elapsed})")
+        {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.tick();

@@ -458,12 +458,12 @@ fn progress_bar_is_drawn_when_forced_and_never_on_a_pipe() {
         .arg(a.path())
         .env("PAGES2APP_PROGRESS", "always")
         .assert()
-        .stderr(contains("pages2app: migrating ["))
-        .stderr(contains("/2 files"));
+        .stderr(contains("pages2app: ["))
+        .stderr(contains("/2 routes"));
     // --never wins over a terminal; a pipe gets none, however many files.
     let big = big_app(320);
     let err = stderr_of(cmd().args(["migrate", "--check"]).arg(big.path()));
-    assert!(!err.contains("migrating"), "{err}");
+    assert!(!err.contains("routes ("), "{err}");
     assert_eq!(
         err,
         "pages2app: would change: 320 migrated, 0 migrated with notes, 0 manual, 0 error\n"
@@ -474,7 +474,7 @@ fn progress_bar_is_drawn_when_forced_and_never_on_a_pipe() {
             .arg(big.path())
             .env("PAGES2APP_PROGRESS", "never"),
     );
-    assert!(!err.contains("migrating"));
+    assert!(!err.contains("routes ("));
 }
 
 #[test]
@@ -485,14 +485,14 @@ fn progress_bar_on_a_terminal_for_big_runs_only_and_not_in_ci() {
         eprintln!("script(1) not available; skipped");
         return;
     };
-    assert!(tty.contains("pages2app: migrating ["), "{tty}");
-    assert!(tty.contains("/320 files"), "{tty}");
+    assert!(tty.contains("pages2app: ["), "{tty}");
+    assert!(tty.contains("/320 routes"), "{tty}");
     let ci = on_pty(&format!("migrate --check {dir}"), &[("CI", "true")]).unwrap();
-    assert!(!ci.contains("migrating"), "{ci}");
+    assert!(!ci.contains("routes ("), "{ci}");
     assert!(ci.contains("would change: 320 migrated"));
     let small = app(false);
     let small_tty = on_pty(&format!("migrate --check {}", small.path().display()), &[]).unwrap();
-    assert!(!small_tty.contains("migrating"), "{small_tty}");
+    assert!(!small_tty.contains("routes ("), "{small_tty}");
 }
 
 // ---------------------------------------------------------------------------------------------
