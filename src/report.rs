@@ -37,6 +37,16 @@ struct Report<'a> {
     version: u32,
     files: Vec<JsonFile<'a>>,
     summary: Summary,
+    /// Findings about the project rather than one route (a `pages/api` tree that cannot be
+    /// placed in an app, an unreadable `pageExtensions`); present only when there are some.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<JsonWarning<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonWarning<'a> {
+    path: &'a str,
+    message: &'a str,
 }
 
 /// The report as pretty-printed JSON with a final newline.
@@ -72,6 +82,11 @@ pub fn to_json(run: &RunResult) -> String {
             manual: run.count(Status::Manual),
             error: run.count(Status::Error),
         },
+        warnings: run
+            .warnings
+            .iter()
+            .map(|(path, message)| JsonWarning { path, message })
+            .collect(),
     };
     let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into());
     s.push('\n');

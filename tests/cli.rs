@@ -782,6 +782,20 @@ fn app_roots_and_trees_that_cannot_be_placed() {
         "{err}"
     );
     assert!(err.contains("dry run: 3 migrated"), "{err}");
+    // The JSON report carries them too (a `warnings` array, only when there are some).
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout_of(cmd().args(["list", "--json"]).arg(d))).unwrap();
+    let paths: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["apps/admin/src/pages/api", "scratch/pages/api"]);
+    let clean = app(false);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout_of(cmd().args(["list", "--json"]).arg(clean.path()))).unwrap();
+    assert!(v.get("warnings").is_none());
 }
 
 #[test]
