@@ -107,9 +107,9 @@ pub fn explanation(code: Code) -> Explanation {
             ),
         },
         Code::WriteError => Explanation {
-            meaning: "Writing a migrated file failed (no permission, disk full, a read-only checkout).",
-            why: "pages2app writes each target through a temporary file and a rename, and deletes a source only after its target is in place. When a write fails the run stops there: every file is either fully migrated or untouched, never half-written.",
-            fix: "Fix the cause and run pages2app again; it picks up the routes that are still in pages/api.",
+            meaning: "Writing a migrated file failed (no permission, disk full, a read-only checkout, a file that appeared at the target while the run was going on).",
+            why: "pages2app writes each target through a temporary file and a rename, and keeps the sources aside until every target is in place. When a write fails, what was written is rolled back: the tree is left as it was, never half-migrated.",
+            fix: "Fix the cause and run pages2app again.",
             before: ex("terminal", "$ pages2app migrate .\nerror: app/(api)/api/users/route.ts: Permission denied (os error 13); nothing was changed"),
             after: ex("terminal", "$ chmod -R u+w app\n$ pages2app migrate .\npages2app: applied: 12 migrated, 0 migrated with notes, 0 manual, 0 error"),
         },
