@@ -343,8 +343,11 @@ fn list(args: ListArgs, color: ColorChoice) -> i32 {
     }
     let _ = writeln!(
         err,
-        "pages2app: {} routes left: {} can be migrated, {} with notes, {} manual, {} error",
-        run.files.len(),
+        "pages2app: {} left: {} can be migrated, {} with notes, {} manual, {} error",
+        match run.files.len() {
+            1 => "1 route".to_string(),
+            n => format!("{n} routes"),
+        },
         run.count(Status::Migrated),
         run.count(Status::MigratedWithNotes),
         run.count(Status::Manual),
