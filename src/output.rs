@@ -18,7 +18,8 @@ use crate::pipeline::{RunResult, Status};
 /// `--color`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// Color when the stream is a terminal and NO_COLOR is not set.
+    // Color when the stream is a terminal and NO_COLOR is not set. (No doc comment: clap would
+    // print a long list of possible values.)
     #[default]
     Auto,
     Always,
