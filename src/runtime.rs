@@ -128,7 +128,10 @@ mod tests {
             let wanted: BTreeSet<String> = [name.clone()].into();
             for (ts, lang) in [(true, Lang::Ts), (false, Lang::Js)] {
                 let text = assemble(&wanted, ts);
-                assert!(crate::parse::parse_module(&text, lang).is_ok(), "{name} (ts: {ts}) does not parse:\n{text}");
+                assert!(
+                    crate::parse::parse_module(&text, lang).is_ok(),
+                    "{name} (ts: {ts}) does not parse:\n{text}"
+                );
             }
         }
         let text = assemble(&all_helpers(), true);

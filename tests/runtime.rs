@@ -10,7 +10,10 @@ fn compat_helpers_match_pages_on_a_real_next_server() {
     let root = env!("CARGO_MANIFEST_DIR");
     let hint = "install Node.js >= 20 and npm to run the runtime helper tests";
     let node = Command::new("node").arg("--version").output();
-    assert!(node.is_ok_and(|o| o.status.success()), "`node --version` failed: {hint}");
+    assert!(
+        node.is_ok_and(|o| o.status.success()),
+        "`node --version` failed: {hint}"
+    );
     let out = Command::new("node")
         .arg("tests/runtime/verify.mjs")
         .current_dir(root)
@@ -21,5 +24,9 @@ fn compat_helpers_match_pages_on_a_real_next_server() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
     eprintln!("{stderr}");
-    assert!(out.status.success(), "tests/runtime/verify.mjs failed ({})", out.status);
+    assert!(
+        out.status.success(),
+        "tests/runtime/verify.mjs failed ({})",
+        out.status
+    );
 }

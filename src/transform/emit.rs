@@ -90,7 +90,8 @@ pub fn plan_exports(bodies: &[(&'static str, String, Needs)]) -> Option<ExportPl
 
 /// True when the last response of a body is a 405: the function is a "method not allowed" fallback.
 fn ends_with_405(text: &str) -> bool {
-    text.rfind("return ").is_some_and(|i| text[i..].contains("status: 405"))
+    text.rfind("return ")
+        .is_some_and(|i| text[i..].contains("status: 405"))
 }
 
 /// The TypeScript type of the second argument, `{ params: Promise<{ id: string }> }`.
@@ -202,8 +203,7 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
         } else {
             let preferred = if single {
                 n.handler.clone()
-            } else if ends_with_405(&g.text) && !used_local_names.contains(&n.method_not_allowed)
-            {
+            } else if ends_with_405(&g.text) && !used_local_names.contains(&n.method_not_allowed) {
                 n.method_not_allowed.clone()
             } else {
                 n.handler.clone()

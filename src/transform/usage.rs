@@ -267,7 +267,12 @@ impl<'a> UsageVisitor<'a> {
                 let text = if self.input.param_names.is_empty() {
                     format!("{}.url({})", n.pages, n.request)
                 } else {
-                    let names: Vec<String> = self.input.param_names.iter().map(|p| format!("'{}'", p.replace('\\', "\\\\").replace('\'', "\\'"))).collect();
+                    let names: Vec<String> = self
+                        .input
+                        .param_names
+                        .iter()
+                        .map(|p| format!("'{}'", p.replace('\\', "\\\\").replace('\'', "\\'")))
+                        .collect();
                     format!("{}.url({}, [{}])", n.pages, n.request, names.join(", "))
                 };
                 (text, Needs::HELPER_URL)
@@ -346,11 +351,15 @@ impl<'a> UsageVisitor<'a> {
             if key == "method" {
                 if let ObjectPatProp::Assign(a) = prop {
                     if a.value.is_none() {
-                        self.out.method_aliases.push((a.key.sym.to_string(), MethodCase::AsIs));
+                        self.out
+                            .method_aliases
+                            .push((a.key.sym.to_string(), MethodCase::AsIs));
                     }
                 } else if let ObjectPatProp::KeyValue(kv) = prop {
                     if let Pat::Ident(b) = &*kv.value {
-                        self.out.method_aliases.push((b.id.sym.to_string(), MethodCase::AsIs));
+                        self.out
+                            .method_aliases
+                            .push((b.id.sym.to_string(), MethodCase::AsIs));
                     }
                 }
             }
@@ -434,7 +443,11 @@ impl<'a> UsageVisitor<'a> {
                 self.rewrite_response_expr(&u.arg, false);
                 let mut needs = Needs::default();
                 let inner = self.text(range(u.arg.span()), &mut needs);
-                let text = if with_return { format!("return {inner}") } else { inner };
+                let text = if with_return {
+                    format!("return {inner}")
+                } else {
+                    inner
+                };
                 self.add(range(e.span()), text, needs);
                 return;
             }
@@ -836,7 +849,9 @@ impl Visit for UsageVisitor<'_> {
                 return;
             }
         }
-        if let (Pat::Ident(b), Some(init), Some(VarDeclKind::Const)) = (&d.name, &d.init, self.decl_kind) {
+        if let (Pat::Ident(b), Some(init), Some(VarDeclKind::Const)) =
+            (&d.name, &d.init, self.decl_kind)
+        {
             if let Some(case) = self.method_expr_case(init) {
                 self.out.method_aliases.push((b.id.sym.to_string(), case));
             }
@@ -949,7 +964,9 @@ impl UsageVisitor<'_> {
     /// `req.method`, `req.method.toLowerCase()`, `req.method?.toUpperCase()`: the case it yields.
     fn method_expr_case(&self, e: &Expr) -> Option<MethodCase> {
         let is_method = |e: &Expr| match unwrap_expr(e) {
-            Expr::Member(m) => self.is_req(&m.obj) && member_prop_name(m).as_deref() == Some("method"),
+            Expr::Member(m) => {
+                self.is_req(&m.obj) && member_prop_name(m).as_deref() == Some("method")
+            }
             _ => false,
         };
         if is_method(e) {
