@@ -216,7 +216,20 @@ fn strip_ext(p: &str) -> &str {
 }
 
 /// A migrated file: original text, new text, helpers it needs.
-type Transformed = (String, String, crate::edit::Needs);
+/// What a run keeps of each migrated file until the end: its texts (to apply them), or only its
+/// patch, rendered on the worker as soon as the transform finished (a dry run).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    Texts,
+    Patch,
+}
+
+enum Kept {
+    Texts { old: String, new: String },
+    Patch(String),
+}
+
+type Transformed = (Kept, crate::edit::Needs);
 
 struct Planned<'a> {
     file: &'a RouteFile,
@@ -230,6 +243,19 @@ pub fn run(opts: &Options) -> RunResult {
 
 /// [`run`] over the routes `hooks.only` selects, reporting progress to `hooks.progress`.
 pub fn run_with(opts: &Options, hooks: RunHooks) -> RunResult {
+    run_keeping(opts, hooks, Keep::Texts).0
+}
+
+/// [`run_with`] for a dry run: the patch instead of the changes. Each migrated file's part of the
+/// patch is rendered on the worker thread as soon as its transform finishes, and its texts are
+/// dropped there, so memory holds the patch, not every file's old and new text. The chunks, in
+/// order, concatenate to exactly `patch::render(&run_with(opts, hooks).changes)`; the returned
+/// `RunResult` has no `changes` (test `chunks.is_empty()` for "would change").
+pub fn run_patch(opts: &Options, hooks: RunHooks) -> (RunResult, Vec<String>) {
+    run_keeping(opts, hooks, Keep::Patch)
+}
+
+fn run_keeping(opts: &Options, hooks: RunHooks, keep: Keep) -> (RunResult, Vec<String>) {
     let progress = hooks.progress.unwrap_or(&|_, _| {});
     let root = &opts.root;
     let found = discover(root);
@@ -403,10 +429,34 @@ pub fn run_with(opts: &Options, hooks: RunHooks) -> RunResult {
         match outcome {
             RouteOutcome::Migrated(m) => {
                 report.diagnostics = mapping.notes.clone();
+                // JSX in a .tsx route needs route.tsx: a .ts file cannot hold JSX.
+                let mut target = mapping.target.clone();
+                if m.has_jsx && lang == Lang::Tsx {
+                    if let Some(stem) = target.strip_suffix(".ts") {
+                        target = format!("{stem}.tsx");
+                        report.diagnostics.push(Diagnostic::new(
+                            Code::JsxRouteKeepsExtension,
+                            format!("the route contains JSX, so it is written as {target}"),
+                        ));
+                    }
+                }
+                report.target = Some(target.clone());
                 report.diagnostics.extend(m.diagnostics);
                 report.methods = m.methods;
                 report.status = status_of(&report.diagnostics);
-                (report, Some((src, m.text, m.helpers)))
+                let kept = match keep {
+                    Keep::Texts => Kept::Texts {
+                        old: src,
+                        new: m.text,
+                    },
+                    Keep::Patch => Kept::Patch(crate::patch::render_change(&Change::Rename {
+                        from: f.source.clone(),
+                        to: target.clone(),
+                        old: src,
+                        new: m.text,
+                    })),
+                };
+                (report, Some((kept, m.helpers)))
             }
             RouteOutcome::Manual(d) => {
                 report.diagnostics = d;
@@ -445,7 +495,7 @@ pub fn run_with(opts: &Options, hooks: RunHooks) -> RunResult {
     // Helpers needed per tree, and the compat module change.
     let mut wanted: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     for (p, (_, done)) in planned.iter().zip(&results) {
-        if let Some((_, _, needs)) = done {
+        if let Some((_, needs)) = done {
             let names = needs.helper_names();
             if !names.is_empty() {
                 wanted
@@ -493,8 +543,9 @@ pub fn run_with(opts: &Options, hooks: RunHooks) -> RunResult {
     }
 
     let mut changes = Vec::new();
+    let mut patches: Vec<(String, String)> = Vec::new();
     for (p, (mut report, done)) in planned.iter().zip(results) {
-        if let Some((old, new, needs)) = done {
+        if let Some((kept, needs)) = done {
             if let (Some(d), false) = (
                 compat_blocked.get(&p.file.tree),
                 needs.helper_names().is_empty(),
@@ -503,24 +554,36 @@ pub fn run_with(opts: &Options, hooks: RunHooks) -> RunResult {
                 report.methods.clear();
                 report.diagnostics = vec![d.clone()];
             } else if let Some(target) = &report.target {
-                changes.push(Change::Rename {
-                    from: report.source.clone(),
-                    to: target.clone(),
-                    old,
-                    new,
-                });
+                match kept {
+                    Kept::Texts { old, new } => changes.push(Change::Rename {
+                        from: report.source.clone(),
+                        to: target.clone(),
+                        old,
+                        new,
+                    }),
+                    Kept::Patch(patch) => patches.push((report.source.clone(), patch)),
+                }
             }
         }
         reports.push(report);
     }
     changes.extend(compat_changes);
     changes.sort_by(|a, b| a.sort_key().cmp(b.sort_key()));
+    if keep == Keep::Patch {
+        patches.extend(
+            changes
+                .drain(..)
+                .map(|c| (c.sort_key().to_string(), crate::patch::render_change(&c))),
+        );
+        patches.sort_by(|a, b| a.0.cmp(&b.0));
+    }
     reports.sort_by(|a, b| a.source.cmp(&b.source));
-    RunResult {
+    let run = RunResult {
         files: reports,
         changes,
         warnings: found.warnings.clone(),
-    }
+    };
+    (run, patches.into_iter().map(|(_, p)| p).collect())
 }
 
 fn relative_spec(from_dir: &str, to: &str) -> String {
@@ -595,4 +658,26 @@ fn worker_pool(jobs: usize) -> (Option<rayon::ThreadPool>, usize) {
         }
     }
     (None, depth_guard::limit_for_stack(2 << 20))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The streamed dry-run patch is byte for byte the patch of the kept changes.
+    #[test]
+    fn run_patch_matches_rendering_the_changes() {
+        for fixture in ["fixtures/demo-app", "fixtures/behaviour-app"] {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture);
+            let mut opts = Options::new(root);
+            opts.jobs = 2;
+            let kept = run_with(&opts, RunHooks::default());
+            let (streamed, chunks) = run_patch(&opts, RunHooks::default());
+            assert!(!kept.changes.is_empty(), "{fixture}");
+            assert_eq!(chunks.concat(), crate::patch::render(&kept.changes), "{fixture}");
+            assert_eq!(chunks.len(), kept.changes.len());
+            assert!(streamed.changes.is_empty());
+            assert_eq!(crate::report::to_json(&streamed), crate::report::to_json(&kept), "{fixture}");
+        }
+    }
 }

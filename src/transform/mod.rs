@@ -50,6 +50,8 @@ pub struct Migrated {
     /// The compat helpers the route imports.
     pub helpers: Needs,
     pub diagnostics: Vec<Diagnostic>,
+    /// The route contains JSX (a `.tsx` source then needs `route.tsx`).
+    pub has_jsx: bool,
 }
 
 #[derive(Debug)]
@@ -388,7 +390,25 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         methods,
         helpers,
         diagnostics,
+            has_jsx: contains_jsx(module),
     })
+}
+
+/// True when the module holds JSX.
+fn contains_jsx(module: &Module) -> bool {
+    use swc_ecma_visit::{Visit, VisitWith};
+    struct V(bool);
+    impl Visit for V {
+        fn visit_jsx_element(&mut self, _: &JSXElement) {
+            self.0 = true;
+        }
+        fn visit_jsx_fragment(&mut self, _: &JSXFragment) {
+            self.0 = true;
+        }
+    }
+    let mut v = V(false);
+    module.visit_with(&mut v);
+    v.0
 }
 
 /// The language the migrated text is parsed as.
