@@ -10,7 +10,9 @@ use crate::pipeline::Change;
 /// Quotes a path the way git does when it holds special characters.
 pub fn quote_path(prefix: &str, path: &str) -> String {
     let full = format!("{prefix}{path}");
-    let needs = full.chars().any(|c| c == '"' || c == '\\' || c.is_control() || !c.is_ascii());
+    let needs = full
+        .chars()
+        .any(|c| c == '"' || c == '\\' || c.is_control() || !c.is_ascii());
     if !needs {
         return full;
     }
@@ -36,30 +38,47 @@ pub fn render_change(change: &Change) -> String {
     let mut out = String::new();
     match change {
         Change::Rename { from, to, old, new } => {
-            let _ = writeln!(out, "diff --git {} {}", quote_path("a/", from), quote_path("b/", to));
-            let _ = writeln!(out, "similarity index {}%", similarity(old, new));
+            let _ = writeln!(
+                out,
+                "diff --git {} {}",
+                quote_path("a/", from),
+                quote_path("b/", to)
+            );
+            // One line diff serves both the similarity and the hunks.
+            let diff = TextDiff::from_lines(old.as_str(), new.as_str());
+            let _ = writeln!(out, "similarity index {}%", similarity(&diff, old, new));
             let _ = writeln!(out, "rename from {}", quote_path("", from));
             let _ = writeln!(out, "rename to {}", quote_path("", to));
             if old != new {
                 let _ = writeln!(out, "--- {}", quote_path("a/", from));
                 let _ = writeln!(out, "+++ {}", quote_path("b/", to));
-                hunks(&mut out, old, new);
+                hunks(&mut out, &diff);
             }
         }
         Change::Add { path, new } => {
-            let _ = writeln!(out, "diff --git {} {}", quote_path("a/", path), quote_path("b/", path));
+            let _ = writeln!(
+                out,
+                "diff --git {} {}",
+                quote_path("a/", path),
+                quote_path("b/", path)
+            );
             out.push_str("new file mode 100644\n");
             if !new.is_empty() {
                 out.push_str("--- /dev/null\n");
                 let _ = writeln!(out, "+++ {}", quote_path("b/", path));
-                hunks(&mut out, "", new);
+                hunks(&mut out, &TextDiff::from_lines("", new.as_str()));
             }
         }
         Change::Modify { path, old, new } => {
-            let _ = writeln!(out, "diff --git {} {}", quote_path("a/", path), quote_path("b/", path));
+            let _ = writeln!(
+                out,
+                "diff --git {} {}",
+                quote_path("a/", path),
+                quote_path("b/", path)
+            );
             let _ = writeln!(out, "--- {}", quote_path("a/", path));
             let _ = writeln!(out, "+++ {}", quote_path("b/", path));
-            hunks(&mut out, old, new);
+            hunks(&mut out, &TextDiff::from_lines(old.as_str(), new.as_str()));
         }
     }
     out
@@ -71,24 +90,33 @@ pub fn render(changes: &[Change]) -> String {
 }
 
 /// Percentage of lines kept, as git prints it for renames.
-fn similarity(old: &str, new: &str) -> usize {
+fn similarity(diff: &TextDiff<str>, old: &str, new: &str) -> usize {
     if old.is_empty() && new.is_empty() {
         return 100;
     }
-    let diff = TextDiff::from_lines(old, new);
-    let same: usize = diff.iter_all_changes().filter(|c| c.tag() == ChangeTag::Equal).map(|c| c.value().len()).sum();
+    let same: usize = diff
+        .iter_all_changes()
+        .filter(|c| c.tag() == ChangeTag::Equal)
+        .map(|c| c.value().len())
+        .sum();
     (same * 100 / old.len().max(new.len()).max(1)).min(100)
 }
 
-fn hunks(out: &mut String, old: &str, new: &str) {
-    let diff = TextDiff::from_lines(old, new);
+fn hunks(out: &mut String, diff: &TextDiff<str>) {
     for group in diff.grouped_ops(3) {
-        let (Some(first), Some(last)) = (group.first(), group.last()) else { continue };
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
         let old_start = first.old_range().start;
         let old_len = last.old_range().end - old_start;
         let new_start = first.new_range().start;
         let new_len = last.new_range().end - new_start;
-        let _ = writeln!(out, "@@ -{} +{} @@", range_text(old_start, old_len), range_text(new_start, new_len));
+        let _ = writeln!(
+            out,
+            "@@ -{} +{} @@",
+            range_text(old_start, old_len),
+            range_text(new_start, new_len)
+        );
         for op in &group {
             for change in diff.iter_changes(op) {
                 let sign = match change.tag() {
@@ -123,7 +151,12 @@ mod tests {
 
     #[test]
     fn rename_with_hunk() {
-        let c = Change::Rename { from: "pages/api/a.ts".into(), to: "app/(api)/api/a/route.ts".into(), old: "a\nb\n".into(), new: "a\nc\n".into() };
+        let c = Change::Rename {
+            from: "pages/api/a.ts".into(),
+            to: "app/(api)/api/a/route.ts".into(),
+            old: "a\nb\n".into(),
+            new: "a\nc\n".into(),
+        };
         let p = render_change(&c);
         assert!(p.starts_with("diff --git a/pages/api/a.ts b/app/(api)/api/a/route.ts\n"));
         assert!(p.contains("rename from pages/api/a.ts\nrename to app/(api)/api/a/route.ts\n"));
@@ -132,19 +165,30 @@ mod tests {
 
     #[test]
     fn missing_final_newline_is_marked() {
-        let c = Change::Modify { path: "x".into(), old: "a".into(), new: "b".into() };
-        assert!(render_change(&c).ends_with("-a\n\\ No newline at end of file\n+b\n\\ No newline at end of file\n"));
+        let c = Change::Modify {
+            path: "x".into(),
+            old: "a".into(),
+            new: "b".into(),
+        };
+        assert!(render_change(&c)
+            .ends_with("-a\n\\ No newline at end of file\n+b\n\\ No newline at end of file\n"));
     }
 
     #[test]
     fn new_file_hunk_starts_at_zero() {
-        let c = Change::Add { path: "n.ts".into(), new: "x\ny\n".into() };
+        let c = Change::Add {
+            path: "n.ts".into(),
+            new: "x\ny\n".into(),
+        };
         assert!(render_change(&c).contains("--- /dev/null\n+++ b/n.ts\n@@ -0,0 +1,2 @@\n+x\n+y\n"));
     }
 
     #[test]
     fn unusual_paths_are_quoted_like_git() {
-        assert_eq!(quote_path("a/", "pages/api/é.ts"), "\"a/pages/api/\\303\\251.ts\"");
+        assert_eq!(
+            quote_path("a/", "pages/api/é.ts"),
+            "\"a/pages/api/\\303\\251.ts\""
+        );
         assert_eq!(quote_path("a/", "pages/api/a b.ts"), "a/pages/api/a b.ts");
     }
 }

@@ -674,10 +674,18 @@ mod tests {
             let kept = run_with(&opts, RunHooks::default());
             let (streamed, chunks) = run_patch(&opts, RunHooks::default());
             assert!(!kept.changes.is_empty(), "{fixture}");
-            assert_eq!(chunks.concat(), crate::patch::render(&kept.changes), "{fixture}");
+            assert_eq!(
+                chunks.concat(),
+                crate::patch::render(&kept.changes),
+                "{fixture}"
+            );
             assert_eq!(chunks.len(), kept.changes.len());
             assert!(streamed.changes.is_empty());
-            assert_eq!(crate::report::to_json(&streamed), crate::report::to_json(&kept), "{fixture}");
+            assert_eq!(
+                crate::report::to_json(&streamed),
+                crate::report::to_json(&kept),
+                "{fixture}"
+            );
         }
     }
 }

@@ -1,0 +1,58 @@
+//! The parse ceiling: discovers the route files of a project the way `pages2app migrate` does,
+//! reads each once and parses it with swc exactly as the tool does
+//! ([`pages2app::parse::parse_module`]), in parallel on a rayon pool, and nothing else.
+//!
+//! ```text
+//! cargo run --release --example parse_only -- --jobs 2 target/bench/corpus-1000
+//! ```
+//!
+//! Prints one line: `files=N bytes=B seconds=S discover_seconds=D parse_errors=E`, where `seconds`
+//! covers discovery, reading and parsing (the same stages `migrate` runs before transforming).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Parser;
+use rayon::prelude::*;
+
+use pages2app::discover::discover;
+use pages2app::parse::parse_module;
+use pages2app::pipeline::read_source;
+use pages2app::route_path::Lang;
+
+#[derive(Parser, Debug)]
+#[command(about = "Parse every pages/api route of a project with swc, and nothing else")]
+struct Args {
+    /// The project folder.
+    dir: PathBuf,
+    /// Worker threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    jobs: usize,
+}
+
+fn main() {
+    let args = Args::parse();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs)
+        .build()
+        .expect("a thread pool");
+    let start = Instant::now();
+    let found = discover(&args.dir);
+    let discovered = start.elapsed().as_secs_f64();
+    let (bytes, errors) = pool.install(|| {
+        found
+            .files
+            .par_iter()
+            .map(|f| {
+                let Ok(src) = read_source(&args.dir.join(&f.source)) else {
+                    return (0, 1);
+                };
+                let lang = Lang::from_path(&f.source).unwrap_or(Lang::Js);
+                let failed = parse_module(&src, lang).is_err();
+                (src.len(), usize::from(failed))
+            })
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+    });
+    let seconds = start.elapsed().as_secs_f64();
+    println!("files={} bytes={bytes} seconds={seconds:.4} discover_seconds={discovered:.4} parse_errors={errors}", found.files.len());
+}
