@@ -34,6 +34,10 @@ impl Needs {
     pub const HELPER_REDIRECT: Needs = Needs(1 << 15);
     /// `await` appears in generated code: the function must be `async`.
     pub const AWAIT: Needs = Needs(1 << 16);
+    /// The function needs the route context (`context.params`) as its second parameter.
+    pub const CONTEXT: Needs = Needs(1 << 18);
+    /// A function this code calls reads the request body (so this code needs it parsed).
+    pub const BODY_VIA_CALL: Needs = Needs(1 << 19);
     /// The rendered code contains a response (a `return` of a `Response`).
     pub const RESPONDS: Needs = Needs(1 << 17);
 

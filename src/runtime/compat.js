@@ -199,7 +199,7 @@ function _respond(body, status, statusText, headers) {
 }
 // @pages2app-helper-end _respond
 
-// @pages2app-helper body requires=_querystring,_parseBytes,_parseContentType,_decoder,_readLimited,_respond
+// @pages2app-helper _parseBody requires=_querystring,_parseBytes,_parseContentType,_decoder,_readLimited,_respond
 /**
  * `req.body` with the default bodyParser (server/api-utils/node/parse-body.ts). A missing or malformed
  * Content-Type means text/plain; JSON (also ld+json): '' -> {}, invalid -> 400 "Invalid JSON";
@@ -208,7 +208,7 @@ function _respond(body, status, statusText, headers) {
  * Errors come back as a Response (status line and body like api-utils `sendError`): return it.
  * Next hands Route Handlers no body for GET/HEAD, so there it is always '' (or {} for JSON).
  */
-export async function body(request, options) {
+async function _parseBody(request, options) {
   const limit = options?.sizeLimit || '1mb'
   const error = (status, message) => _respond(message, status, message, new Headers())
   let contentType
@@ -236,6 +236,22 @@ export async function body(request, options) {
   }
   if (contentType.type === 'application/x-www-form-urlencoded') return _querystringDecode(text)
   return text
+}
+// @pages2app-helper-end _parseBody
+
+// @pages2app-helper body requires=_parseBody
+/**
+ * `req.body`: parsed once per request, like Pages did before the handler ran, so a route and the
+ * functions it hands the request to share one parse (a body stream can be read only once).
+ */
+const _bodies = new WeakMap()
+export function body(request, options) {
+  let parsed = _bodies.get(request)
+  if (!parsed) {
+    parsed = _parseBody(request, options)
+    _bodies.set(request, parsed)
+  }
+  return parsed
 }
 // @pages2app-helper-end body
 

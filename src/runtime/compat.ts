@@ -199,7 +199,7 @@ function _respond(body: string | Uint8Array | null, status: number, statusText: 
 }
 // @pages2app-helper-end _respond
 
-// @pages2app-helper body requires=_querystring,_parseBytes,_parseContentType,_decoder,_readLimited,_respond
+// @pages2app-helper _parseBody requires=_querystring,_parseBytes,_parseContentType,_decoder,_readLimited,_respond
 /**
  * `req.body` with the default bodyParser (server/api-utils/node/parse-body.ts). A missing or malformed
  * Content-Type means text/plain; JSON (also ld+json): '' -> {}, invalid -> 400 "Invalid JSON";
@@ -208,7 +208,7 @@ function _respond(body: string | Uint8Array | null, status: number, statusText: 
  * Errors come back as a Response (status line and body like api-utils `sendError`): return it.
  * Next hands Route Handlers no body for GET/HEAD, so there it is always '' (or {} for JSON).
  */
-export async function body(request: Request, options?: { sizeLimit?: string | number }): Promise<any> {
+async function _parseBody(request: Request, options?: { sizeLimit?: string | number }): Promise<any> {
   const limit = options?.sizeLimit || '1mb'
   const error = (status: number, message: string) => _respond(message, status, message, new Headers())
   let contentType: { type: string; parameters: Record<string, string> }
@@ -236,6 +236,22 @@ export async function body(request: Request, options?: { sizeLimit?: string | nu
   }
   if (contentType.type === 'application/x-www-form-urlencoded') return _querystringDecode(text)
   return text
+}
+// @pages2app-helper-end _parseBody
+
+// @pages2app-helper body requires=_parseBody
+/**
+ * `req.body`: parsed once per request, like Pages did before the handler ran, so a route and the
+ * functions it hands the request to share one parse (a body stream can be read only once).
+ */
+const _bodies = new WeakMap<Request, Promise<any>>()
+export function body(request: Request, options?: { sizeLimit?: string | number }): Promise<any> {
+  let parsed = _bodies.get(request)
+  if (!parsed) {
+    parsed = _parseBody(request, options)
+    _bodies.set(request, parsed)
+  }
+  return parsed
 }
 // @pages2app-helper-end body
 

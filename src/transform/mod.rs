@@ -9,6 +9,7 @@
 mod ast_util;
 mod codegen;
 mod config;
+pub mod delegates;
 mod emit;
 mod handler;
 mod imports;
@@ -131,9 +132,84 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
 
     // Relative imports follow the file; these edits go in first so that every later edit that
     // covers one renders it.
+    let rebased = imports::rebase_edits(module, src, dir_of(input.source), dir_of(input.target));
     let mut base_edits = EditSet::new();
-    for e in imports::rebase_edits(module, src, dir_of(input.source), dir_of(input.target)) {
-        base_edits.add(e);
+    for e in &rebased {
+        base_edits.add(e.clone());
+    }
+    let ctx = emit::EmitContext {
+        src,
+        lang: input.lang,
+        names: &names,
+        params: input.params,
+        is_async: h.is_async,
+        body_mode: &cfg.body_mode,
+        semicolons: statement_semicolons(src, &h.body)
+            .or(facts.semicolons)
+            .unwrap_or(false),
+    };
+
+    // Functions that respond for the handler (`handleGet(req, res)`, `sendError(res, ...)`),
+    // found in rounds so that one may call another.
+    let mut delegates: Vec<delegates::Delegate> = Vec::new();
+    let mut delegate_calls: Vec<std::collections::HashMap<String, usize>> = Vec::new();
+    let mut pending = delegates::candidates(module, &h.replace);
+    loop {
+        let before = delegates.len();
+        let mut rest = Vec::new();
+        for c in pending {
+            let mut edits = EditSet::new();
+            for e in rebased.iter().filter(|e| c.range.start <= e.range.start && e.range.end <= c.range.end) {
+                edits.add(e.clone());
+            }
+            let input = usage::UsageInput {
+                src,
+                req: c.req_pos.map(|p| param_name(c.params[p]).unwrap_or_default()),
+                res: Some(param_name(c.params[c.res_pos]).unwrap_or_default()),
+                names: &names,
+                body_mode: cfg.body_mode.clone(),
+                raw_body_fns: facts.raw_body_fns.clone(),
+                get_server_session: facts.get_server_session.clone(),
+                param_names: input.params.iter().map(|p| p.name.clone()).collect(),
+                delegates: &delegates,
+            };
+            let u = usage::analyse(&input, c.body, edits);
+            if u.diagnostics.iter().any(|d| d.severity() == Severity::Error) {
+                rest.push(c);
+                continue;
+            }
+            let (text, needs, needs_context) = emit::render_delegate(&ctx, &c, &u, false);
+            let responds = needs.contains(Needs::RESPONDS);
+            let headers_only = !responds
+                && needs.contains(Needs::HEADERS_VAR)
+                && !needs.any(Needs::STATUS_VAR | Needs::BODY_VAR | Needs::BODY_VIA_CALL)
+                && !needs_context;
+            if !responds && !headers_only {
+                continue;
+            }
+            let (text, needs) = if headers_only {
+                let (t, n, _) = emit::render_delegate(&ctx, &c, &u, true);
+                (t, n)
+            } else {
+                (text, needs)
+            };
+            delegate_calls.push(u.delegate_calls);
+            delegates.push(delegates::Delegate {
+                name: c.name.clone(),
+                param_count: c.params.len(),
+                res_pos: c.res_pos,
+                req_pos: c.req_pos,
+                needs_context,
+                range: c.range.clone(),
+                text,
+                needs,
+                sets_headers_only: headers_only,
+            });
+        }
+        pending = rest;
+        if delegates.len() == before || pending.is_empty() {
+            break;
+        }
     }
 
     let body_stmts: Result<&[Stmt], &Expr> = match &h.body {
@@ -149,8 +225,53 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         raw_body_fns: facts.raw_body_fns.clone(),
         get_server_session: facts.get_server_session.clone(),
         param_names: input.params.iter().map(|p| p.name.clone()).collect(),
+        delegates: &delegates,
     };
     let usage = usage::analyse(&usage_input, body_stmts, base_edits);
+    // The delegates the handler uses, directly or through another; each is migrated only when
+    // every use of it is such a call.
+    let mut used: Vec<bool> = delegates.iter().map(|d| usage.delegate_calls.contains_key(&d.name)).collect();
+    loop {
+        let mut changed = false;
+        for i in 0..delegates.len() {
+            if !used[i] {
+                continue;
+            }
+            for (j, d) in delegates.iter().enumerate() {
+                if !used[j] && delegate_calls[i].contains_key(&d.name) {
+                    used[j] = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut all_calls = usage.delegate_calls.clone();
+    for (i, calls) in delegate_calls.iter().enumerate() {
+        if used[i] {
+            for (name, n) in calls {
+                *all_calls.entry(name.clone()).or_default() += n;
+            }
+        }
+    }
+    let delegates: Vec<delegates::Delegate> = delegates
+        .into_iter()
+        .zip(used)
+        .filter_map(|(d, u)| u.then_some(d))
+        .collect();
+    for d in &delegates {
+        let calls = all_calls.get(&d.name).copied().unwrap_or(0);
+        if table.count(&d.name) != calls + 1 {
+            return Err(vec![Diagnostic::at(
+                Code::ResponseEscapes,
+                format!("`{}` responds through `res` and is also used outside the handler's calls; it cannot be rewritten for the handler alone", d.name),
+                src,
+                d.range.start,
+            )]);
+        }
+    }
     let blocking: Vec<Diagnostic> = usage
         .diagnostics
         .iter()
@@ -218,17 +339,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         }
     };
 
-    let ctx = emit::EmitContext {
-        src,
-        lang: input.lang,
-        names: &names,
-        params: input.params,
-        is_async: h.is_async,
-        body_mode: &cfg.body_mode,
-        semicolons: statement_semicolons(src, &h.body)
-            .or(facts.semicolons)
-            .unwrap_or(false),
-    };
+
     let plan = emit::plan_exports(&bodies).ok_or_else(|| {
         shape_err("no code path of the handler sends a response through `res`; port it by hand")
     })?;
@@ -248,7 +359,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             h.offset,
         ));
     }
-    let reads_body = |n: Needs| n.contains(Needs::BODY_VAR);
+    let reads_body = |n: Needs| n.any(Needs::BODY_VAR | Needs::BODY_VIA_CALL);
     let get_with_body: Vec<&str> = plan
         .groups
         .iter()
@@ -288,6 +399,17 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     let mut helpers = Needs::default();
     for g in &plan.groups {
         helpers |= g.needs;
+    }
+    for d in &delegates {
+        helpers |= d.needs;
+        add_or_bug(
+            &mut edits,
+            Edit {
+                range: d.range.clone(),
+                text: to_newlines(&d.text, nl),
+                needs: d.needs,
+            },
+        )?;
     }
     let fn_text = to_newlines(&functions, nl);
     add_or_bug(

@@ -18,6 +18,11 @@ impl IdentTable {
         m.visit_with(&mut t);
         t
     }
+    /// How often `name` occurs as an identifier in the module.
+    pub fn count(&self, name: &str) -> usize {
+        self.all.get(name).copied().unwrap_or(0)
+    }
+
     fn is_free(&self, name: &str, reusable: Option<&str>) -> bool {
         match self.all.get(name) {
             None => true,

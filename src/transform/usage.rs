@@ -47,6 +47,8 @@ pub struct UsageInput<'a> {
     pub param_names: Vec<String>,
     /// Local name of next-auth's `getServerSession`, when imported.
     pub get_server_session: Option<String>,
+    /// Functions of this module that respond through `res` for the handler (see `delegates`).
+    pub delegates: &'a [super::delegates::Delegate],
 }
 
 #[derive(Default)]
@@ -64,6 +66,8 @@ pub struct Usage {
     /// Imported raw-body readers that were rewritten (their imports may become unused).
     pub uses_status_var: bool,
     pub uses_headers_var: bool,
+    /// How often each delegate was called from a supported position.
+    pub delegate_calls: std::collections::HashMap<String, usize>,
 }
 
 /// Runs the rewrite over a block body, or over an expression body.
@@ -73,6 +77,7 @@ pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet)
         res: input.res.clone(),
         status: false,
         headers: false,
+        delegates: input.delegates,
     };
     match body {
         Ok(stmts) => stmts.iter().for_each(|s| s.visit_with(&mut pre)),
@@ -108,13 +113,24 @@ pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet)
 }
 
 /// Finds whether the handler keeps response state across statements (status, headers).
-struct PreScan {
+struct PreScan<'d> {
     res: Option<String>,
     status: bool,
     headers: bool,
+    delegates: &'d [super::delegates::Delegate],
 }
 
-impl Visit for PreScan {
+impl Visit for PreScan<'_> {
+    fn visit_call_expr(&mut self, c: &CallExpr) {
+        let name = callee_expr(c).and_then(ident_name);
+        let header_delegate = self.delegates.iter().find(|d| d.sets_headers_only && Some(d.name.as_str()) == name);
+        if let Some(d) = header_delegate {
+            if c.args.get(d.res_pos).is_some_and(|a| self.res.is_some() && ident_name(&a.expr) == self.res.as_deref()) {
+                self.headers = true;
+            }
+        }
+        c.visit_children_with(self);
+    }
     fn visit_member_expr(&mut self, m: &MemberExpr) {
         if self.res.is_some() && ident_name(&m.obj) == self.res.as_deref() {
             match member_prop_name(m).as_deref() {
@@ -432,8 +448,98 @@ impl<'a> UsageVisitor<'a> {
             Expr::Cond(c) => self.is_response_expr(&c.cons) && self.is_response_expr(&c.alt),
             // `return void res.json(x)`: the `void` only kept the handler's return type happy.
             Expr::Unary(u) if u.op == UnaryOp::Void => self.is_response_expr(&u.arg),
-            _ => self.response_call(e).is_some(),
+            _ => self.response_call(e).is_some() || self.delegate_call(e).is_some(),
         }
+    }
+
+    /// `[await] helper(req, res, ...)` where `helper` is a delegate and the handler's own `req`/`res`
+    /// sit at the delegate's positions.
+    fn delegate_call<'e>(&self, e: &'e Expr) -> Option<(&'a super::delegates::Delegate, &'e CallExpr, bool)> {
+        let (e, awaited) = match unwrap_expr(e) {
+            Expr::Await(a) => (unwrap_expr(&a.arg), true),
+            other => (other, false),
+        };
+        let Expr::Call(c) = e else { return None };
+        let name = callee_expr(c).and_then(ident_name)?;
+        let d = self.input.delegates.iter().find(|d| d.name == name && !d.sets_headers_only)?;
+        if c.args.iter().any(|a| a.spread.is_some()) || c.args.len() != d.param_count {
+            return None;
+        }
+        if !self.is_res(&c.args[d.res_pos].expr) {
+            return None;
+        }
+        if let Some(p) = d.req_pos {
+            if !self.is_req(&c.args[p].expr) {
+                return None;
+            }
+        }
+        Some((d, c, awaited))
+    }
+
+    /// `setCors(res)` where `setCors` only sets headers: it now sets them on the `headers` bag.
+    fn rewrite_header_delegate_call(&mut self, e: &Expr) -> bool {
+        let (inner, awaited) = match unwrap_expr(e) {
+            Expr::Await(a) => (unwrap_expr(&a.arg), true),
+            other => (other, false),
+        };
+        let Expr::Call(c) = inner else { return false };
+        let Some(name) = callee_expr(c).and_then(ident_name) else { return false };
+        let Some(d) = self.input.delegates.iter().find(|d| d.name == name && d.sets_headers_only) else { return false };
+        if c.args.iter().any(|a| a.spread.is_some()) || c.args.len() != d.param_count || !self.is_res(&c.args[d.res_pos].expr) {
+            return false;
+        }
+        if let Some(p) = d.req_pos {
+            if !self.is_req(&c.args[p].expr) {
+                return false;
+            }
+        }
+        let n = self.names().clone();
+        let mut needs = Needs::HEADERS_VAR;
+        let mut args = Vec::new();
+        for (i, a) in c.args.iter().enumerate() {
+            if i == d.res_pos {
+                args.push(n.headers.clone());
+            } else if Some(i) == d.req_pos {
+                args.push(n.request.clone());
+            } else {
+                self.visit_expr(&a.expr);
+                args.push(self.text(range(a.expr.span()), &mut needs));
+            }
+        }
+        let call = format!("{}{}({})", if awaited { "await " } else { "" }, d.name, args.join(", "));
+        *self.out.delegate_calls.entry(d.name.clone()).or_default() += 1;
+        self.add(range(e.span()), call, needs);
+        true
+    }
+
+    /// `return helper(request, ...)`: the delegate now returns the Response.
+    fn rewrite_delegate_call(&mut self, e: &Expr, with_return: bool) {
+        let Some((d, c, awaited)) = self.delegate_call(e) else { return };
+        let n = self.names().clone();
+        let mut needs = Needs::RESPONDS;
+        let mut args = Vec::new();
+        for (i, a) in c.args.iter().enumerate() {
+            if i == d.res_pos && d.req_pos.is_some() {
+                continue;
+            }
+            if Some(i) == d.req_pos || (i == d.res_pos && d.req_pos.is_none()) {
+                args.push(n.request.clone());
+                if d.needs_context {
+                    args.push(n.context.clone());
+                    needs |= Needs::CONTEXT;
+                }
+                continue;
+            }
+            self.visit_expr(&a.expr);
+            args.push(self.text(range(a.expr.span()), &mut needs));
+        }
+        if d.needs.any(Needs::BODY_VAR | Needs::BODY_VIA_CALL) {
+            needs |= Needs::BODY_VIA_CALL;
+        }
+        let call = format!("{}{}({})", if awaited { "await " } else { "" }, d.name, args.join(", "));
+        let text = if with_return { format!("return {call}") } else { call };
+        *self.out.delegate_calls.entry(d.name.clone()).or_default() += 1;
+        self.add(range(e.span()), text, needs);
     }
 
     /// Rewrites a response expression in place; `with_return` prefixes `return `.
@@ -460,6 +566,10 @@ impl<'a> UsageVisitor<'a> {
                 let r = range(e.span());
                 self.add(r.start..r.start, "return ".into(), Needs::default());
             }
+            return;
+        }
+        if self.delegate_call(e).is_some() {
+            self.rewrite_delegate_call(e, with_return);
             return;
         }
         let Some(call) = self.response_call(e) else {
@@ -725,6 +835,9 @@ impl Visit for UsageVisitor<'_> {
             return;
         }
         if self.fn_depth == 0 && self.rewrite_state_stmt(&s.expr) {
+            return;
+        }
+        if self.fn_depth == 0 && self.rewrite_header_delegate_call(&s.expr) {
             return;
         }
         s.visit_children_with(self);

@@ -1,0 +1,124 @@
+//! Delegates: functions of the route module that respond through `res` on the handler's behalf,
+//! such as per-method handlers (`case 'GET': return handleGet(req, res)`) and response helpers
+//! (`return sendError(res, 400, 'bad input')`).
+//!
+//! Such a function is migrated with the handler when every use of it is a call, in a response
+//! position, that passes the handler's own `req`/`res`. It then takes the `request` instead of
+//! `res` and returns its Response; the call becomes `return helper(request, ...)`. Anything else
+//! (a helper that only sets headers, one used elsewhere, one whose body cannot be rewritten) is
+//! not a delegate, and the handler's call reports `res` escaping (P2A105) as before.
+
+use std::ops::Range;
+
+use swc_common::Spanned;
+use swc_ecma_ast::*;
+
+use super::ast_util::unwrap_expr;
+use crate::edit::Needs;
+use crate::parse::range;
+
+/// A function of the module that can take over `res` from the handler.
+#[derive(Debug, Clone)]
+pub struct Delegate {
+    pub name: String,
+    pub param_count: usize,
+    /// Position of the `res` parameter.
+    pub res_pos: usize,
+    /// Position of the `req` parameter, when it takes one.
+    pub req_pos: Option<usize>,
+    /// The migrated function needs the route context (it reads `req.query` of a dynamic route).
+    pub needs_context: bool,
+    /// The declaration this delegate replaces, and its new text.
+    pub range: Range<usize>,
+    pub text: String,
+    pub needs: Needs,
+    /// It never responds, only sets response headers (`setCors(res)`): it takes the `headers`
+    /// bag in place of `res`, and its calls stay statements.
+    pub sets_headers_only: bool,
+}
+
+/// A function that may become a delegate, before its body is analysed.
+pub struct Candidate<'a> {
+    pub name: String,
+    pub params: Vec<&'a Pat>,
+    /// Source ranges of the parameters (with their type annotations).
+    pub param_ranges: Vec<Range<usize>>,
+    pub body: Result<&'a [Stmt], &'a Expr>,
+    /// Range of the `{ ... }` body, for block bodies.
+    pub block_range: Option<Range<usize>>,
+    pub is_async: bool,
+    /// `function f(...)` or `const f = (...) =>`.
+    pub is_arrow: bool,
+    pub range: Range<usize>,
+    pub res_pos: usize,
+    pub req_pos: Option<usize>,
+}
+
+fn type_name(p: &Pat) -> Option<String> {
+    let Pat::Ident(b) = p else { return None };
+    let ann = b.type_ann.as_ref()?;
+    match &*ann.type_ann {
+        TsType::TsTypeRef(r) => match &r.type_name {
+            TsEntityName::Ident(i) => Some(i.sym.to_string()),
+            TsEntityName::TsQualifiedName(q) => Some(q.right.sym.to_string()),
+        },
+        _ => None,
+    }
+}
+
+fn param_name(p: &Pat) -> Option<&str> {
+    match p {
+        Pat::Ident(b) => Some(b.id.sym.as_ref()),
+        _ => None,
+    }
+}
+
+/// Where the `req` and `res` parameters are: by their Pages types, else by the usual names.
+fn positions(params: &[&Pat]) -> Option<(usize, Option<usize>)> {
+    let by_type = |t: &str| params.iter().position(|p| type_name(p).as_deref() == Some(t));
+    let by_name = |names: &[&str]| params.iter().position(|p| param_name(p).is_some_and(|n| names.contains(&n)));
+    let res = by_type("NextApiResponse").or_else(|| by_name(&["res", "response"]))?;
+    let req = by_type("NextApiRequest").or_else(|| by_name(&["req", "request"])).filter(|r| *r != res);
+    Some((res, req))
+}
+
+/// Module-level functions (not exported, outside the handler) taking a `res` parameter.
+pub fn candidates<'a>(module: &'a Module, handler: &Range<usize>) -> Vec<Candidate<'a>> {
+    let mut out = Vec::new();
+    for item in &module.body {
+        let ModuleItem::Stmt(Stmt::Decl(decl)) = item else { continue };
+        let found = match decl {
+            Decl::Fn(f) if !f.function.is_generator => f.function.body.as_ref().map(|b| {
+                let params: Vec<&Pat> = f.function.params.iter().map(|p| &p.pat).collect();
+                let ranges = f.function.params.iter().map(|p| range(p.span)).collect();
+                (f.ident.sym.to_string(), params, ranges, Ok(b.stmts.as_slice()), Some(range(b.span)), f.function.is_async, false, range(f.function.span))
+            }),
+            Decl::Var(v) if v.kind == VarDeclKind::Const && v.decls.len() == 1 => {
+                let d = &v.decls[0];
+                match (&d.name, d.init.as_deref().map(unwrap_expr)) {
+                    (Pat::Ident(b), Some(Expr::Arrow(a))) if !a.is_generator => {
+                        let params: Vec<&Pat> = a.params.iter().collect();
+                        let ranges = a.params.iter().map(|p| range(p.span())).collect();
+                        let (body, block) = match &*a.body {
+                            ArrowFunctionBody::FunctionBody(fb) => (Ok(fb.stmts.as_slice()), Some(range(fb.span))),
+                            ArrowFunctionBody::Expr(e) => (Err(&**e), None),
+                        };
+                        Some((b.id.sym.to_string(), params, ranges, body, block, a.is_async, true, range(v.span)))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let Some((name, params, param_ranges, body, block_range, is_async, is_arrow, r)) = found else { continue };
+        if r.start < handler.end && handler.start < r.end {
+            continue;
+        }
+        if params.iter().any(|p| !matches!(p, Pat::Ident(_))) {
+            continue;
+        }
+        let Some((res_pos, req_pos)) = positions(&params) else { continue };
+        out.push(Candidate { name, params, param_ranges, body, block_range, is_async, is_arrow, range: r, res_pos, req_pos });
+    }
+    out
+}
