@@ -1,0 +1,558 @@
+//! Property test ("fuzzing") of the whole pipeline on generated pages/api handlers.
+//!
+//! Each case is a batch of route files built from the shapes real handlers have, supported and
+//! not: method dispatch (if/else, `!==` guards, switch with fall-through, includes-guards),
+//! `req.query/body/cookies/headers/url/method`, `res.status().json/send/end/redirect/setHeader`,
+//! callbacks, wrappers, streaming, escaping `res`, config objects, extra exports, random nesting,
+//! comments, blank lines, CRLF. Checked on every batch:
+//!
+//! 1. no file hits an internal error (P2A005: a panic, or generated code that does not parse);
+//! 2. every migrated file parses again;
+//! 3. the run is deterministic (`--jobs 1` gives the same changes as the default);
+//! 4. the `--dry-run` patch applies with `git apply --check` in a git repository of the batch.
+//!
+//! CI runs a fixed seed with a bounded number of cases (about a minute in a debug build). By
+//! hand: `PAGES2APP_FUZZ_CASES=5000 PAGES2APP_FUZZ_SEED=random cargo test --release --test
+//! fuzz_routes -- --nocapture`.
+
+mod common;
+
+use std::path::Path;
+use std::time::Instant;
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+
+use pages2app::pipeline::{self, Change, Options};
+use pages2app::route_path::Lang;
+
+/// Deterministic choices: `pick(n)` takes the next choice modulo `n` (0 once they run out, so
+/// shrinking a recipe makes simpler code).
+struct Gen<'a> {
+    c: &'a [u32],
+    i: usize,
+    depth: usize,
+    ts: bool,
+    is_async: bool,
+    /// The next response is followed by more code: it must `return` (else P2A108, rightly).
+    must_return: bool,
+    /// The names the handler's parameters have.
+    req: String,
+    res: String,
+}
+
+impl Gen<'_> {
+    fn pick(&mut self, n: usize) -> usize {
+        let v = self.c.get(self.i).copied().unwrap_or(0) as usize;
+        self.i += 1;
+        v % n.max(1)
+    }
+    /// True `percent` times in 100; false once the choices run out.
+    fn chance(&mut self, percent: usize) -> bool {
+        self.pick(100) + percent >= 100
+    }
+    fn one<'s>(&mut self, xs: &[&'s str]) -> &'s str {
+        xs[self.pick(xs.len())]
+    }
+
+    fn value(&mut self) -> String {
+        let r = self.req.clone();
+        if self.depth > 3 {
+            return self.one(&["1", "'x'", "null", "true"]).to_string();
+        }
+        self.depth += 1;
+        let v = match self.pick(14) {
+            0 => "{ ok: true }".to_string(),
+            1 => format!("{{ id: {r}.query.id, n: 1 }}"),
+            2 => "[1, 2, 3]".to_string(),
+            3 => "null".to_string(),
+            4 => "'plain text'".to_string(),
+            5 => format!("{r}.body"),
+            6 => format!("{{ nested: {} }}", self.value()),
+            7 => format!("`hello ${{{r}.query.name ?? 'world'}}`"),
+            8 => "data".to_string(),
+            9 => format!("{{ method: {r}.method, url: {r}.url }}"),
+            10 => format!("[{}, {}]", self.value(), self.value()),
+            11 => format!("{r}.cookies.token"),
+            12 => format!("{r}.headers['x-api-key'] || {r}.headers.authorization"),
+            _ => format!(
+                "Object.keys({r}.query).length > 0 ? {} : {}",
+                self.value(),
+                self.value()
+            ),
+        };
+        self.depth -= 1;
+        v
+    }
+
+    fn status(&mut self) -> String {
+        self.one(&[
+            "200", "201", "204", "400", "401", "404", "405", "500", "code",
+        ])
+        .to_string()
+    }
+
+    /// A response through `res` (sometimes one with no automatic equivalent).
+    fn response(&mut self) -> String {
+        let s = self.res.clone();
+        let ret = if self.must_return || self.chance(40) {
+            "return "
+        } else {
+            ""
+        };
+        // Shapes the tool leaves for manual work (chained setHeader, revalidate, writeHead) rarely.
+        let k = if self.chance(6) {
+            [10, 11, 12, 13][self.pick(4)]
+        } else {
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15, 16][self.pick(13)]
+        };
+        let call = match k {
+            0 | 1 => format!("{s}.status({}).json({})", self.status(), self.value()),
+            2 => format!("{s}.json({})", self.value()),
+            3 => format!("{s}.send({})", self.value()),
+            4 => format!("{s}.send(Buffer.from('bytes'))"),
+            5 => format!("{s}.status({}).end()", self.status()),
+            6 => format!("{s}.end()"),
+            7 => format!("{s}.redirect('/elsewhere')"),
+            8 => format!("{s}.redirect(301, 'https://example.com/x')"),
+            9 => format!("{s}.status({}).send('text')", self.status()),
+            10 => format!(
+                "{s}.status(200).setHeader('X-Chained', '1').json({})",
+                self.value()
+            ),
+            11 => format!("{s}.status(405).setHeader('Allow', ['GET', 'POST']).end()"),
+            12 => format!("{s}.revalidate('/')"),
+            13 => format!("{s}.writeHead(200, {{ 'Content-Type': 'text/plain' }}).end('x')"),
+            14 => format!("{s}.status(500).json({{ error: e?.message ?? 'failed' }})"),
+            16 => format!("{s}.setHeader('Allow', ['GET', 'POST'])\n{ret}{s}.status(405).end()"),
+            _ => format!("{s}.send()"),
+        };
+        format!("{ret}{call}")
+    }
+
+    fn comment(&mut self) -> &'static str {
+        match self.pick(8) {
+            0 => "// a comment\n",
+            1 => "/* block */ ",
+            2 => "\n",
+            3 => "/** doc\n * more\n */\n",
+            _ => "",
+        }
+    }
+
+    /// A statement that does not respond.
+    fn plain(&mut self) -> String {
+        let (r, s) = (self.req.clone(), self.res.clone());
+        // Unsupported shapes (15..=19) rarely, so that most files go all the way through.
+        let k = if self.chance(6) {
+            15 + self.pick(5)
+        } else {
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 20, 21][self.pick(17)]
+        };
+        match k {
+            0 => format!("const id = {r}.query.id"),
+            1 => format!("const {{ id, page = '1' }} = {r}.query"),
+            2 => format!("const body = {r}.body"),
+            3 => format!("const {{ name }} = {r}.body ?? {{}}"),
+            4 => format!("const token = {r}.cookies.token"),
+            5 => format!("const key = {r}.headers['x-api-key']"),
+            6 => format!("{s}.setHeader('Cache-Control', 's-maxage=60')"),
+            7 if self.is_async => "const data = await load()".to_string(),
+            7 => "const data = { a: 1 }".to_string(),
+            8 => "const code = 201".to_string(),
+            9 => format!("console.log({r}.method, {r}.url)"),
+            10 => "let count = 0".to_string(),
+            11 => format!("const slug = {r}.query.slug as string[]"),
+            12 => format!("const ua = {r}.headers['user-agent'] ?? ''"),
+            13 => format!("const q = String({r}.query.q || '')"),
+            14 => format!("const all = {{ ...{r}.query }}"),
+            15 => format!("setTimeout(() => {{ {} }}, 10)", self.response()),
+            16 => format!("load().then((d) => {{ {} }})", self.response()),
+            17 => format!("helper({s})"),
+            18 => format!("{s}.write('chunk')"),
+            19 => format!("{r}.on('data', () => {{}})"),
+            20 => format!("for (const k of Object.keys({r}.query)) {{ count++ }}"),
+            _ => format!("const m = {r}.method?.toUpperCase()"),
+        }
+    }
+
+    /// A block of statements that ends in a response on every path.
+    fn block(&mut self, indent: &str) -> String {
+        let mut out = String::new();
+        let n = self.pick(3);
+        for _ in 0..n {
+            let c = self.comment();
+            out.push_str(&format!("{indent}{c}{}\n", strip_ts(self.plain(), self.ts)));
+        }
+        if self.depth < 3 && self.chance(30) {
+            self.depth += 1;
+            let inner = format!("{indent}  ");
+            let r = self.req.clone();
+            match self.pick(4) {
+                0 => {
+                    let cond = self
+                        .one(&["!id", "body == null", "count > 1", "!token"])
+                        .to_string();
+                    let outer = self.must_return;
+                    self.must_return = !self.chance(10);
+                    let a = self.block(&inner);
+                    self.must_return = outer;
+                    out.push_str(&format!("{indent}if ({cond}) {{\n{a}{indent}}}\n"));
+                }
+                1 => {
+                    let a = self.block(&inner);
+                    let b = self.block(&inner);
+                    let e = if self.ts { "e: any" } else { "e" };
+                    out.push_str(&format!(
+                        "{indent}try {{\n{a}{indent}}} catch ({e}) {{\n{b}{indent}}}\n"
+                    ));
+                    self.depth -= 1;
+                    return out;
+                }
+                2 => {
+                    let a = self.block(&inner);
+                    let b = self.block(&inner);
+                    out.push_str(&format!(
+                        "{indent}if ({r}.query.flag) {{\n{a}{indent}}} else {{\n{b}{indent}}}\n"
+                    ));
+                    self.depth -= 1;
+                    return out;
+                }
+                _ => {
+                    let a = self.block(&inner);
+                    out.push_str(&format!("{indent}{{\n{a}{indent}}}\n"));
+                    self.depth -= 1;
+                    return out;
+                }
+            }
+            self.depth -= 1;
+        }
+        out.push_str(&format!("{indent}{}\n", self.response()));
+        if self.chance(5) {
+            out.push_str(&format!("{indent}console.log('after the response')\n"));
+        }
+        out
+    }
+
+    /// The handler body: a prelude and a method dispatch.
+    fn body(&mut self) -> String {
+        let r = self.req.clone();
+        let mut out = String::new();
+        for _ in 0..self.pick(3) {
+            out.push_str(&format!("  {}\n", strip_ts(self.plain(), self.ts)));
+        }
+        let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+        match self.pick(7) {
+            0 | 1 => out.push_str(&self.block("  ")),
+            2 => {
+                // if / else if / else
+                let n = 1 + self.pick(3);
+                for i in 0..n {
+                    let m = methods[self.pick(methods.len())];
+                    let kw = if i == 0 { "if" } else { " else if" };
+                    let prefix = if i == 0 { "  " } else { "" };
+                    let b = self.block("    ");
+                    out.push_str(&format!("{prefix}{kw} ({r}.method === '{m}') {{\n{b}  }}"));
+                }
+                if self.chance(60) {
+                    let s = self.res.clone();
+                    out.push_str(&format!(" else {{\n    {s}.setHeader('Allow', ['GET', 'POST'])\n    {s}.status(405).end(`Method ${{{r}.method}} Not Allowed`)\n  }}\n"));
+                } else {
+                    out.push('\n');
+                }
+            }
+            3 => {
+                // `!==` guard
+                let m = methods[self.pick(methods.len())];
+                let s = self.res.clone();
+                out.push_str(&format!("  if ({r}.method !== '{m}') {{\n    return {s}.status(405).json({{ error: 'Method not allowed' }})\n  }}\n"));
+                out.push_str(&self.block("  "));
+            }
+            4 | 5 => {
+                // switch on a destructured method, with fall-through and default
+                out.push_str(&format!(
+                    "  const {{ method }} = {r}\n  switch (method) {{\n"
+                ));
+                let n = 1 + self.pick(3);
+                for _ in 0..n {
+                    let m = methods[self.pick(methods.len())];
+                    out.push_str(&format!("    case '{m}':\n"));
+                    if self.chance(25) {
+                        continue; // falls through
+                    }
+                    let outer = self.must_return;
+                    self.must_return = self.chance(50);
+                    let b = self.block("      ");
+                    out.push_str(&b);
+                    if !self.must_return && !self.chance(10) {
+                        out.push_str("      break\n");
+                    }
+                    self.must_return = outer;
+                }
+                if self.chance(70) {
+                    let b = self.block("      ");
+                    out.push_str(&format!("    default:\n{b}"));
+                }
+                out.push_str("  }\n");
+            }
+            _ => {
+                // includes-guard
+                let s = self.res.clone();
+                out.push_str(&format!("  if (!['GET', 'POST'].includes({r}.method{})) {{\n    return {s}.status(405).end()\n  }}\n", if self.ts { " as string" } else { "" }));
+                out.push_str(&self.block("  "));
+            }
+        }
+        out
+    }
+
+    /// One route file: (path below pages/api, text).
+    fn file(&mut self, index: usize) -> (String, String) {
+        let ext = self.one(&["ts", "ts", "js", "tsx", "jsx", "mjs"]);
+        self.ts = ext.starts_with("ts");
+        let (rq, rs) = match self.pick(4) {
+            0 => ("request", "response"),
+            1 => ("r", "s"),
+            _ => ("req", "res"),
+        };
+        self.req = rq.into();
+        self.res = rs.into();
+        let mut src = String::new();
+        if self.ts && self.chance(70) {
+            src.push_str("import type { NextApiRequest, NextApiResponse } from 'next'\n");
+        }
+        if self.chance(40) {
+            src.push_str("import { load, helper } from '../../lib/data'\n");
+        } else {
+            src.push_str(
+                "const load = async () => ({ a: 1 })\nconst helper = (x) => x\n"
+                    .replace("(x)", if self.ts { "(x: unknown)" } else { "(x)" })
+                    .as_str(),
+            );
+        }
+        src.push_str(self.comment());
+        let params = if self.ts && self.chance(70) {
+            format!("{rq}: NextApiRequest, {rs}: NextApiResponse")
+        } else if self.chance(5) {
+            format!("{{ query }}, {rs}")
+        } else if self.chance(5) {
+            rq.to_string()
+        } else {
+            format!("{rq}, {rs}")
+        };
+        self.is_async = self.chance(80);
+        let asy = if self.is_async { "async " } else { "" };
+        let body = self.body();
+        match self.pick(12) {
+            0..=3 => src.push_str(&format!("export default {asy}function handler({params}) {{\n{body}}}\n")),
+            4 => src.push_str(&format!("export default {asy}function ({params}) {{\n{body}}}\n")),
+            5 | 6 => src.push_str(&format!("export default {asy}({params}) => {{\n{body}}}\n")),
+            7 => src.push_str(&format!("const handler = {asy}({params}) => {{\n{body}}}\n\nexport default handler\n")),
+            8 => src.push_str(&format!("{asy}function handler({params}) {{\n{body}}}\nexport default handler\n")),
+            9 => src.push_str(&format!("export default withAuth({asy}({params}) => {{\n{body}}})\nfunction withAuth(h) {{ return h }}\n")),
+            10 => src.push_str(&format!("export default ({params}) => {rs}.status(200).json({{ ok: true }})\n")),
+            _ => src.push_str(&format!("module.exports = {asy}function ({params}) {{\n{body}}}\n")),
+        }
+        match self.pick(10) {
+            6 => src.push_str("\nexport const config = { api: { bodyParser: false } }\n"),
+            1 => src.push_str("\nexport const config = {\n  api: { bodyParser: { sizeLimit: '2mb' } },\n  maxDuration: 10,\n}\n"),
+            2 => src.push_str("\nexport const config = { api: { responseLimit: false, externalResolver: true } }\n"),
+            3 => src.push_str("\nexport const config = { runtime: 'nodejs' }\n"),
+            4 => src.push_str("\nexport const config = makeConfig()\n"),
+            5 => src.push_str("\nexport const helperValue = 1\n"),
+            _ => {}
+        }
+        if !self.ts {
+            src = strip_ts(src, false);
+        }
+        if self.chance(8) {
+            src = src.replace('\n', "\r\n");
+        }
+        if self.chance(8) {
+            src = src.replace("  ", "\t");
+        }
+        let dir = self.one(&[
+            "",
+            "users/",
+            "[id]/",
+            "items/[...slug]/",
+            "opt/[[...all]]/",
+            "a b/",
+            "é/",
+        ]);
+        (format!("{dir}r{index}.{ext}"), src)
+    }
+}
+
+/// Drops TypeScript-only syntax from generated JavaScript.
+fn strip_ts(s: String, ts: bool) -> String {
+    if ts {
+        s
+    } else {
+        s.replace(" as string[]", "").replace(" as string", "")
+    }
+}
+
+fn recipe() -> impl Strategy<Value = Vec<u32>> {
+    vec(any::<u32>(), 0..160)
+}
+
+/// First non-info diagnostic code of each file, and statuses: printed at the end to show what the
+/// generator reaches.
+static HISTOGRAM: std::sync::Mutex<std::collections::BTreeMap<String, usize>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+fn check_batch(recipes: &[Vec<u32>], work: &Path) -> Result<usize, TestCaseError> {
+    let _ = std::fs::remove_dir_all(work);
+    std::fs::create_dir_all(work).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    common::next_app(work);
+    common::write(work, "tsconfig.json", "{}\n");
+    let mut sources = Vec::new();
+    for (i, c) in recipes.iter().enumerate() {
+        let mut g = Gen {
+            c,
+            i: 0,
+            depth: 0,
+            ts: true,
+            is_async: true,
+            must_return: false,
+            req: "req".into(),
+            res: "res".into(),
+        };
+        let (rel, text) = g.file(i);
+        common::write(work, &format!("pages/api/{rel}"), &text);
+        sources.push((format!("pages/api/{rel}"), text));
+    }
+    let show = |source: &str| {
+        sources
+            .iter()
+            .find(|(p, _)| p == source)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    };
+
+    let run = pipeline::run(&Options::new(work));
+    if let Ok(mut h) = HISTOGRAM.lock() {
+        for f in &run.files {
+            *h.entry(format!("status {}", f.status.as_str()))
+                .or_insert(0) += 1;
+            let first = f
+                .diagnostics
+                .iter()
+                .find(|d| d.severity() != pages2app::diagnostics::Severity::Info);
+            if let Some(d) = first {
+                *h.entry(d.code.id().to_string()).or_insert(0) += 1;
+                if std::env::var("PAGES2APP_FUZZ_SHOW").is_ok_and(|c| c == d.code.id())
+                    && h[d.code.id()] <= 5
+                {
+                    eprintln!(
+                        "--- {} {}:{}: {}\n{}",
+                        f.source,
+                        d.line,
+                        d.column,
+                        d.message,
+                        show(&f.source)
+                    );
+                }
+            }
+        }
+    }
+    for f in &run.files {
+        for d in &f.diagnostics {
+            prop_assert!(
+                d.code.id() != "P2A005",
+                "internal error on {}: {}\n--- source ---\n{}",
+                f.source,
+                d.message,
+                show(&f.source)
+            );
+        }
+    }
+    let mut migrated = 0;
+    for c in &run.changes {
+        if let Change::Rename { from, to, new, .. } = c {
+            migrated += 1;
+            let lang = Lang::from_path(to).unwrap_or(Lang::Ts);
+            let parsed = pages2app::parse::parse_module(new, lang);
+            prop_assert!(
+                parsed.is_ok(),
+                "{to} does not parse: {:?}\n--- source ---\n{}\n--- output ---\n{new}",
+                parsed.err(),
+                show(from)
+            );
+        }
+    }
+    let mut one_job = Options::new(work);
+    one_job.jobs = 1;
+    let again = pipeline::run(&one_job);
+    prop_assert!(again.changes == run.changes, "--jobs 1 gives other changes");
+
+    let patch = pages2app::patch::render(&run.changes);
+    if !patch.is_empty() {
+        let git = |args: &[&str]| common::git(work, args);
+        if !work.join(".git").exists() {
+            git(&["init", "-q"]);
+        }
+        let patch_file = work.with_extension("diff");
+        std::fs::write(&patch_file, &patch).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let o = git(&["apply", "--check", patch_file.to_str().unwrap_or_default()]);
+        prop_assert!(
+            o.status.success(),
+            "git apply --check: {}\n{patch}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    Ok(migrated)
+}
+
+#[test]
+fn generated_routes_never_crash_and_patches_apply() {
+    let cases: u32 = std::env::var("PAGES2APP_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400);
+    let seed = std::env::var("PAGES2APP_FUZZ_SEED").unwrap_or_default();
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        max_shrink_iters: 400,
+        ..Config::default()
+    };
+    let n: u64 = if seed == "random" {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1);
+        eprintln!("fuzz_routes: PAGES2APP_FUZZ_SEED={t}");
+        t
+    } else {
+        seed.parse().unwrap_or(0x70a9_e5a9)
+    };
+    let mut s = [0u8; 32];
+    s[..8].copy_from_slice(&n.to_le_bytes());
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &s);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let work = tmp.path().join("batch");
+    let start = Instant::now();
+    let files = std::cell::Cell::new(0usize);
+    let migrated = std::cell::Cell::new(0usize);
+    let result = runner.run(&vec(recipe(), 1..16), |recipes| {
+        files.set(files.get() + recipes.len());
+        let m = check_batch(&recipes, &work)?;
+        migrated.set(migrated.get() + m);
+        Ok(())
+    });
+    eprintln!(
+        "fuzz_routes: {cases} batches, {} files generated, {} migrated, in {:.1?}",
+        files.get(),
+        migrated.get(),
+        start.elapsed()
+    );
+    if let Ok(h) = HISTOGRAM.lock() {
+        eprintln!("fuzz_routes: {h:?}");
+    }
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
