@@ -177,16 +177,16 @@ pub fn explanation(code: Code) -> Explanation {
             ),
         },
         Code::ResponseEscapes => Explanation {
-            meaning: "`res` is passed to another function or stored (`sendError(res, 400, 'bad')`, `cors(req, res)`, `ctx.res = res`). That code may set headers or send the response through it.",
-            why: "A Route Handler has no `res`: it returns a Response. pages2app cannot tell what the other code does with `res` or rewrite it, so it leaves the file as it is.",
-            fix: "Change the helper to return what it would have sent (a Response, or the status and body) and respond with it in the handler. Done in the Pages file, this lets pages2app migrate it on the next run.",
+            meaning: "`res` is passed to code the tool cannot rewrite with the handler: a function imported from another module (`fail(res, 400, 'bad')` from `lib/http`), a local function that is also used in other ways, or stored (`ctx.res = res`). That code may set headers or send the response through it.",
+            why: "A Route Handler has no `res`: it returns a Response. Functions of the route's own module that respond through `res` (`return handleGet(req, res)`, `return sendError(res, 400, 'bad')`) or only set headers (`setCors(res)`) are migrated with the handler, when every use of them is such a call. Code in other modules may be shared with other routes or with pages, so pages2app leaves the file as it is.",
+            fix: "Change the helper to return what it would have sent (a Response, or the status and body) and respond with it in the handler, or copy it into the route module. Done in the Pages file, this lets pages2app migrate it on the next run.",
             before: ex(
                 "pages/api/items.ts",
-                "function fail(res: NextApiResponse, status: number, message: string) {\n  res.status(status).json({ error: message })\n}\n\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  if (typeof req.query.id !== 'string') return fail(res, 400, 'id is required')\n  res.json(await getItem(req.query.id))\n}",
+                "import { fail } from '../../lib/http'\n\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  if (typeof req.query.id !== 'string') return fail(res, 400, 'id is required')\n  res.json(await getItem(req.query.id))\n}",
             ),
             after: ex(
                 "pages/api/items.ts  (then run pages2app again)",
-                "function failure(message: string) {\n  return { error: message }\n}\n\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  if (typeof req.query.id !== 'string') return res.status(400).json(failure('id is required'))\n  res.json(await getItem(req.query.id))\n}",
+                "import { failure } from '../../lib/http' // returns { error: message }\n\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  if (typeof req.query.id !== 'string') return res.status(400).json(failure('id is required'))\n  res.json(await getItem(req.query.id))\n}",
             ),
         },
         Code::RequestEscapes => Explanation {
