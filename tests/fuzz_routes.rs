@@ -384,6 +384,17 @@ impl Gen<'_> {
     }
 }
 
+/// True when `text` has `name.` or `name?.` with `name` a whole identifier (not after a `.`).
+fn member_access(text: &str, name: &str) -> bool {
+    let b = text.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c == b'.';
+    text.match_indices(name).any(|(i, _)| {
+        let before = i.checked_sub(1).map(|j| b[j]);
+        let after = &text[i + name.len()..];
+        !before.is_some_and(ident) && (after.starts_with('.') || after.starts_with("?."))
+    })
+}
+
 /// Drops TypeScript-only syntax from generated JavaScript.
 fn strip_ts(s: String, ts: bool) -> String {
     if ts {
@@ -421,13 +432,24 @@ fn check_batch(recipes: &[Vec<u32>], work: &Path) -> Result<usize, TestCaseError
         };
         let (rel, text) = g.file(i);
         common::write(work, &format!("pages/api/{rel}"), &text);
-        sources.push((format!("pages/api/{rel}"), text));
+        sources.push((
+            format!("pages/api/{rel}"),
+            text,
+            [g.req.clone(), g.res.clone()],
+        ));
     }
     let show = |source: &str| {
         sources
             .iter()
-            .find(|(p, _)| p == source)
-            .map(|(_, t)| t.clone())
+            .find(|(p, ..)| p == source)
+            .map(|(_, t, _)| t.clone())
+            .unwrap_or_default()
+    };
+    let params_of = |source: &str| {
+        sources
+            .iter()
+            .find(|(p, ..)| p == source)
+            .map(|(.., n)| n.clone())
             .unwrap_or_default()
     };
 
