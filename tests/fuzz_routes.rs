@@ -102,6 +102,30 @@ impl Gen<'_> {
             ""
         };
         // Shapes the tool leaves for manual work (chained setHeader, revalidate, writeHead) rarely.
+        if self.chance(10) {
+            let v = self.value();
+            let t = match self.pick(8) {
+                0 => format!("{s}\n    .status(201)\n    .json({v})"),
+                1 => format!("{s}.status(200) /* ok */ .json({v})"),
+                2 => format!("({s}.status(200)).json({v})"),
+                3 => format!("void {s}.json({v})"),
+                4 => format!("await {s}.status(200).json({v})"),
+                5 => format!("{s}.status(200).json({{ 'quoted key': 1, [`k${{1}}`]: {v} }})"),
+                6 => format!("{s}.status(200).json({v},)"),
+                _ => format!("{s}.json({{ n: {v} }} as const)"),
+            };
+            let t = if !self.ts {
+                t.replace(" as const", "")
+            } else {
+                t
+            };
+            let t = if !self.is_async {
+                t.replace("await ", "")
+            } else {
+                t
+            };
+            return format!("{ret}{t}");
+        }
         let k = if self.chance(6) {
             [10, 11, 12, 13][self.pick(4)]
         } else {
@@ -145,6 +169,9 @@ impl Gen<'_> {
     fn plain(&mut self) -> String {
         let (r, s) = (self.req.clone(), self.res.clone());
         // Unsupported shapes (15..=19) rarely, so that most files go all the way through.
+        if self.chance(12) {
+            return self.tricky_plain();
+        }
         let k = if self.chance(6) {
             15 + self.pick(5)
         } else {
@@ -174,6 +201,34 @@ impl Gen<'_> {
             19 => format!("{r}.on('data', () => {{}})"),
             20 => format!("for (const k of Object.keys({r}.query)) {{ count++ }}"),
             _ => format!("const m = {r}.method?.toUpperCase()"),
+        }
+    }
+
+    /// Valid but unusual code around `req`/`res`: shadowing, nested functions, comments and
+    /// strings that look like code, TypeScript assertions, ASI hazards.
+    fn tricky_plain(&mut self) -> String {
+        let (r, s) = (self.req.clone(), self.res.clone());
+        let ts = self.ts;
+        match self.pick(18) {
+            0 => format!("const f = ({r}) => {r}.query"),
+            1 => format!("function inner({s}) {{ return {s}.length }}"),
+            2 => format!("const text = '{s}.json(1) and {r}.query.id'"),
+            3 => format!("// {s}.status(500).json({{}}) in a comment\nconst z = 1"),
+            4 if ts => format!("const id2 = {r}.query!.id as string"),
+            4 => format!("const id2 = {r}.query.id"),
+            5 => format!("const {{ [`id`]: idc }} = {r}.query"),
+            6 => format!("const h = {r}.headers"),
+            7 => format!("const q = {r}['query']"),
+            8 => format!(";[1, 2].forEach((n) => n)\nconst parts = ({r}.url ?? '').split('/')"),
+            9 => format!("const cookies = {r}.cookies, headers = {r}.headers"),
+            10 => format!("let v = {r}.query.v\nv = v ?? 'x'"),
+            11 => format!("const ip = {r}.headers['x-forwarded-for']?.toString().split(',')[0]"),
+            12 => format!("const json = JSON.stringify({r}.body)"),
+            13 => format!("const method = {r}.method"),
+            14 => format!("const {{ query: {{ id: qid }} }} = {r}"),
+            15 => format!("label: for (const x of [1]) {{ if (x) break label }}"),
+            16 => format!("const arr = [{r}.query.a, {r}.query.b]"),
+            _ => format!("const res2 = {{ {s}Ok: true }}"),
         }
     }
 
