@@ -71,6 +71,10 @@ pub fn page_extensions_in(src: &str, file: &str) -> PageExtensions {
     } else {
         Lang::Js
     };
+    // Parsed on whatever thread discovery runs on: refuse what could overflow a main-thread stack.
+    if crate::depth_guard::estimate(src).score > crate::depth_guard::limit_for_stack(8 << 20) {
+        return PageExtensions::Unreadable("it nests too deeply to be parsed safely".into());
+    }
     let module = match parse_module(src, lang) {
         Ok(m) => m,
         Err(e) => {

@@ -93,13 +93,24 @@ fn empty_file() {
 #[test]
 fn no_default_export() {
     let dir = tree_with_ok(&[
-        ("pages/api/helper.ts", b"const answer = 42\nfunction helper() {\n  return answer\n}\n"),
-        ("pages/api/cjs.js", b"module.exports = (req, res) => {\n  res.json({})\n}\n"),
+        (
+            "pages/api/helper.ts",
+            b"const answer = 42\nfunction helper() {\n  return answer\n}\n",
+        ),
+        (
+            "pages/api/cjs.js",
+            b"module.exports = (req, res) => {\n  res.json({})\n}\n",
+        ),
     ]);
     let r = expect_reported(dir.path(), "pages/api/helper.ts", "P2A101", None);
     assert_eq!(status(&r, "pages/api/helper.ts"), "manual");
     // A CommonJS handler has no default export either: reported, left as it is.
-    assert_eq!(status(&r, "pages/api/cjs.js"), "manual", "{:?}", diags(&r, "pages/api/cjs.js"));
+    assert_eq!(
+        status(&r, "pages/api/cjs.js"),
+        "manual",
+        "{:?}",
+        diags(&r, "pages/api/cjs.js")
+    );
 }
 
 /// A 5 MB route: a big literal table before an ordinary handler. It migrates, in bounded time.
@@ -618,6 +629,31 @@ fn panic_in_one_worker_is_contained() {
     assert_eq!(diags(&r, "pages/api/boom.ts")[0].0, "P2A005");
     assert!(
         out.stderr.contains("pages/api/boom.ts: error[P2A005]"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A next.config.js nested 10,000 levels deep (read on the main thread for `pageExtensions`):
+/// reported as a warning, the defaults are used, the routes migrate.
+#[test]
+fn deeply_nested_next_config() {
+    let dir = tree_with_ok(&[]);
+    let n = 10_000;
+    write(
+        dir.path(),
+        "next.config.js",
+        format!(
+            "module.exports = {{ pageExtensions: ['ts'], x: {}1{} }}\n",
+            "(".repeat(n),
+            ")".repeat(n)
+        ),
+    );
+    let out = dry_run_json(dir.path());
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(status(&out.json(), "pages/api/ok.ts"), "migrated");
+    assert!(
+        out.stderr.contains("next.config.js: warning"),
         "{}",
         out.stderr
     );
