@@ -330,8 +330,11 @@ fn run_keeping(opts: &Options, hooks: RunHooks, keep: Keep) -> (RunResult, Vec<S
             if let Some(path) = existing[*tree].get(&url_shape(&m.url)) {
                 let msg = format!("{path} already serves {}; nothing is overwritten", m.url);
                 planned[i].mapping = Err(Diagnostic::new(Code::TargetExists, msg));
-            } else if root.join(&m.target).exists() {
+            } else if root.join(&m.target).symlink_metadata().is_ok() {
                 let msg = format!("{} already exists; nothing is overwritten", m.target);
+                planned[i].mapping = Err(Diagnostic::new(Code::TargetExists, msg));
+            } else if let Some(file) = blocking_file(root, &m.target) {
+                let msg = format!("{file} is not a folder, so {} cannot be written", m.target);
                 planned[i].mapping = Err(Diagnostic::new(Code::TargetExists, msg));
             }
         }
@@ -535,6 +538,16 @@ fn run_keeping(opts: &Options, hooks: RunHooks, keep: Keep) -> (RunResult, Vec<S
                     ),
                 );
             }
+            Err(_) if blocking_file(root, path).is_some() => {
+                let file = blocking_file(root, path).unwrap_or_default();
+                compat_blocked.insert(
+                    *tree,
+                    Diagnostic::new(
+                        Code::TargetExists,
+                        format!("{file} is not a folder, so {path} cannot be written"),
+                    ),
+                );
+            }
             Err(_) => compat_changes.push(Change::Add {
                 path: path.clone(),
                 new: runtime::assemble(names, *ts),
@@ -584,6 +597,23 @@ fn run_keeping(opts: &Options, hooks: RunHooks, keep: Keep) -> (RunResult, Vec<S
         warnings: found.warnings.clone(),
     };
     (run, patches.into_iter().map(|(_, p)| p).collect())
+}
+
+/// The first folder on the way to `rel` (relative to `root`) that exists but is not a folder (a
+/// file, or a link to one), which would make writing `rel` fail.
+fn blocking_file(root: &Path, rel: &str) -> Option<String> {
+    let mut at = String::new();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for part in parts.iter().take(parts.len().saturating_sub(1)) {
+        at = join(&at, part);
+        match std::fs::metadata(root.join(&at)) {
+            Ok(m) if m.is_dir() => continue,
+            Ok(_) => return Some(at),
+            Err(_) if root.join(&at).symlink_metadata().is_ok() => return Some(at),
+            Err(_) => return None,
+        }
+    }
+    None
 }
 
 fn relative_spec(from_dir: &str, to: &str) -> String {

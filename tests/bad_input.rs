@@ -658,3 +658,17 @@ fn deeply_nested_next_config() {
         out.stderr
     );
 }
+
+/// A file where a target folder must go (`app` is a file): found while planning (P2A003), so the
+/// dry-run patch never holds a change `git apply` would reject.
+#[test]
+fn a_file_in_the_way_of_a_target_folder() {
+    let dir = tree_with_ok(&[
+        ("pages/api/users/list.ts", OK_ROUTE.as_bytes()),
+        ("app/(api)/api/users", b"not a folder"),
+    ]);
+    let r = expect_reported(dir.path(), "pages/api/users/list.ts", "P2A003", None);
+    assert!(diags(&r, "pages/api/users/list.ts")[0]
+        .3
+        .contains("app/(api)/api/users is not a folder"));
+}
