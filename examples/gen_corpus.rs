@@ -362,7 +362,6 @@ struct File<'a> {
 const USES_VALIDATE: u8 = 1;
 const USES_SERIALIZE: u8 = 2;
 const USES_CSV: u8 = 4;
-const USES_SEND_ERROR: u8 = 8;
 
 impl File<'_> {
     fn uses(&self, what: u8) {
@@ -749,12 +748,12 @@ fn handler_body(f: &File, rng: &mut Rng, dispatch: Dispatch, manual: Manual) -> 
             return b;
         }
         Manual::ResEscapes => {
-            f.uses(USES_SERIALIZE | USES_SEND_ERROR);
+            // `res` goes to a helper in another module (lib/http), which may respond through it.
+            f.uses(USES_SERIALIZE);
             let _ = writeln!(
                 b,
-                "if (req.method !== {}) {{\n  return sendError{}(res, 405, {}){s}\n}}",
+                "if (req.method !== {}) {{\n  return sendError(res, 405, {}){s}\n}}",
                 f.q("GET"),
-                f.n,
                 f.q("Method not allowed")
             );
             let _ = writeln!(
@@ -1010,17 +1009,6 @@ fn csv_block(f: &File) -> String {
     )
 }
 
-fn send_error_block(f: &File) -> String {
-    let s = f.semi;
-    format!(
-        "function sendError{n}(res«: NextApiResponse», status«: number», message«: string») {{\n\
-         \x20 res.setHeader('Cache-Control', 'no-store'){s}\n\
-         \x20 return res.status(status).json({{ error: message, status }}){s}\n\
-         }}\n",
-        n = f.n
-    )
-}
-
 fn padding_block(f: &File, rng: &mut Rng, k: usize) -> String {
     let s = f.semi;
     let t = f.noun.table;
@@ -1220,6 +1208,13 @@ fn write_route(plan: &RoutePlan, rng: &mut Rng, manual: Manual) -> String {
             q(&format!("{root}/lib/auth"))
         );
     }
+    if manual == Manual::ResEscapes {
+        let _ = writeln!(
+            imports,
+            "import {{ sendError }} from {}{s}",
+            q(&format!("{root}/lib/http"))
+        );
+    }
     sections.push(imports);
     if rng.chance(0.3) {
         let limits: [&str; 4] = ["1mb", "512kb", "4mb", "100kb"];
@@ -1266,7 +1261,6 @@ fn write_route(plan: &RoutePlan, rng: &mut Rng, manual: Manual) -> String {
         (USES_VALIDATE, validate_block as fn(&File) -> String),
         (USES_SERIALIZE, serialize_block),
         (USES_CSV, csv_block),
-        (USES_SEND_ERROR, send_error_block),
     ] {
         if uses & flag != 0 {
             sections.push(block(&f));
@@ -1299,25 +1293,35 @@ fn write_route(plan: &RoutePlan, rng: &mut Rng, manual: Manual) -> String {
     sections.join("\n")
 }
 
-const LIB_DB: &str =
-    "// A tiny stand-in for the app's database client (the benchmark never runs it).\n\
-type Table = Record<string, (...args: any[]) => Promise<any>>;\n\
-const table = (): Table =>\n\
-  new Proxy({}, { get: () => async () => null }) as Table;\n\
-export const db: Record<string, Table> = new Proxy({}, { get: () => table() });\n";
+const LIB_DB: &str = r#"// A tiny stand-in for the app's database client (the benchmark never runs it).
+type Table = Record<string, (...args: any[]) => Promise<any>>;
+const table = (): Table => new Proxy({}, { get: () => async () => null }) as Table;
+export const db: Record<string, Table> = new Proxy({}, { get: () => table() });
+"#;
 
-const LIB_LOG: &str = "export const logger = {\n\
-  info: (msg: string, data?: unknown) => console.log(msg, data ?? ''),\n\
-  warn: (msg: string, data?: unknown) => console.warn(msg, data ?? ''),\n\
-};\n";
+const LIB_LOG: &str = r#"export const logger = {
+  info: (msg: string, data?: unknown) => console.log(msg, data ?? ''),
+  warn: (msg: string, data?: unknown) => console.warn(msg, data ?? ''),
+};
+"#;
 
-const LIB_AUTH: &str = "import type { NextApiHandler } from 'next';\n\n\
-export function withAuth(handler: NextApiHandler): NextApiHandler {\n\
-  return (req, res) => {\n\
-    if (!req.cookies.session) return res.status(401).json({ error: 'Unauthorized' });\n\
-    return handler(req, res);\n\
-  };\n\
-}\n";
+const LIB_AUTH: &str = r#"import type { NextApiHandler } from 'next';
+
+export function withAuth(handler: NextApiHandler): NextApiHandler {
+  return (req, res) => {
+    if (!req.cookies.session) return res.status(401).json({ error: 'Unauthorized' });
+    return handler(req, res);
+  };
+}
+"#;
+
+const LIB_HTTP: &str = r#"import type { NextApiResponse } from 'next';
+
+export function sendError(res: NextApiResponse, status: number, message: string) {
+  res.setHeader('Cache-Control', 'no-store');
+  return res.status(status).json({ error: message, status });
+}
+"#;
 
 const PACKAGE_JSON: &str = "{\n  \"name\": \"pages2app-bench-corpus\",\n  \"version\": \"0.0.0\",\n  \"private\": true,\n  \"scripts\": { \"build\": \"next build\" },\n  \"dependencies\": { \"next\": \"16.4.6\", \"react\": \"19.3.1\", \"react-dom\": \"19.3.1\" },\n  \"devDependencies\": { \"typescript\": \"5.9.3\", \"@types/node\": \"20.19.43\" }\n}\n";
 
@@ -1349,6 +1353,7 @@ fn main() {
     write(&out.join("lib/db.ts"), LIB_DB);
     write(&out.join("lib/log.ts"), LIB_LOG);
     write(&out.join("lib/auth.ts"), LIB_AUTH);
+    write(&out.join("lib/http.ts"), LIB_HTTP);
 
     let (mut bytes, mut smallest, mut largest, mut manual) = (0usize, usize::MAX, 0usize, 0usize);
     for plan in &plans {
