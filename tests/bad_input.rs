@@ -673,8 +673,7 @@ fn a_file_in_the_way_of_a_target_folder() {
         .contains("app/(api)/api/users is not a folder"));
 }
 
-// ---- Transform findings (from fuzzing and these tests), for the transform's owner ----
-// Ignored until fixed: `cargo test --test bad_input -- --ignored` shows them.
+// ---- Transform findings (from fuzzing and these tests), fixed; kept as regression tests ----
 
 fn migrated_text(dir: &Path, target: &str) -> Option<String> {
     pipeline::run(&Options::new(dir))
@@ -687,9 +686,8 @@ fn migrated_text(dir: &Path, target: &str) -> Option<String> {
 }
 
 /// `res.status(n).setHeader(..).json(..)` is one response (Node's setHeader returns the
-/// response); today it is left for manual work with a P2A108 that says code runs after it.
+/// response); it was once left for manual work with a P2A108 that said code runs after it.
 #[test]
-#[ignore = "transform finding: chained setHeader in a response chain is reported as P2A108"]
 fn chained_set_header_is_one_response() {
     let dir = tree_with_ok(&[
         ("pages/api/a.ts", b"export default function handler(req, res) {\n  res.status(200).setHeader('X-A', '1').json({ ok: true })\n}\n"),
@@ -710,10 +708,9 @@ fn chained_set_header_is_one_response() {
     );
 }
 
-/// A UTF-8 byte-order mark stays the first character; today the compat import is inserted before
+/// A UTF-8 byte-order mark stays the first character; the compat import was once inserted before
 /// it, leaving U+FEFF in the middle of the file (harmless to parsers, noisy in diffs and editors).
 #[test]
-#[ignore = "transform finding: the compat import goes before a byte-order mark"]
 fn byte_order_mark_stays_first() {
     let dir = tree_with_ok(&[("pages/api/bom.ts", "\u{feff}export default function handler(req, res) {\n  res.status(200).json({ ok: true })\n}\n".as_bytes())]);
     let text = migrated_text(dir.path(), "app/(api)/api/bom/route.ts").expect("migrated");

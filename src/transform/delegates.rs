@@ -75,10 +75,20 @@ fn param_name(p: &Pat) -> Option<&str> {
 
 /// Where the `req` and `res` parameters are: by their Pages types, else by the usual names.
 fn positions(params: &[&Pat]) -> Option<(usize, Option<usize>)> {
-    let by_type = |t: &str| params.iter().position(|p| type_name(p).as_deref() == Some(t));
-    let by_name = |names: &[&str]| params.iter().position(|p| param_name(p).is_some_and(|n| names.contains(&n)));
+    let by_type = |t: &str| {
+        params
+            .iter()
+            .position(|p| type_name(p).as_deref() == Some(t))
+    };
+    let by_name = |names: &[&str]| {
+        params
+            .iter()
+            .position(|p| param_name(p).is_some_and(|n| names.contains(&n)))
+    };
     let res = by_type("NextApiResponse").or_else(|| by_name(&["res", "response"]))?;
-    let req = by_type("NextApiRequest").or_else(|| by_name(&["req", "request"])).filter(|r| *r != res);
+    let req = by_type("NextApiRequest")
+        .or_else(|| by_name(&["req", "request"]))
+        .filter(|r| *r != res);
     Some((res, req))
 }
 
@@ -86,12 +96,23 @@ fn positions(params: &[&Pat]) -> Option<(usize, Option<usize>)> {
 pub fn candidates<'a>(module: &'a Module, handler: &Range<usize>) -> Vec<Candidate<'a>> {
     let mut out = Vec::new();
     for item in &module.body {
-        let ModuleItem::Stmt(Stmt::Decl(decl)) = item else { continue };
+        let ModuleItem::Stmt(Stmt::Decl(decl)) = item else {
+            continue;
+        };
         let found = match decl {
             Decl::Fn(f) if !f.function.is_generator => f.function.body.as_ref().map(|b| {
                 let params: Vec<&Pat> = f.function.params.iter().map(|p| &p.pat).collect();
                 let ranges = f.function.params.iter().map(|p| range(p.span)).collect();
-                (f.ident.sym.to_string(), params, ranges, Ok(b.stmts.as_slice()), Some(range(b.span)), f.function.is_async, false, range(f.function.span))
+                (
+                    f.ident.sym.to_string(),
+                    params,
+                    ranges,
+                    Ok(b.stmts.as_slice()),
+                    Some(range(b.span)),
+                    f.function.is_async,
+                    false,
+                    range(f.function.span),
+                )
             }),
             Decl::Var(v) if v.kind == VarDeclKind::Const && v.decls.len() == 1 => {
                 let d = &v.decls[0];
@@ -100,25 +121,52 @@ pub fn candidates<'a>(module: &'a Module, handler: &Range<usize>) -> Vec<Candida
                         let params: Vec<&Pat> = a.params.iter().collect();
                         let ranges = a.params.iter().map(|p| range(p.span())).collect();
                         let (body, block) = match &*a.body {
-                            ArrowFunctionBody::FunctionBody(fb) => (Ok(fb.stmts.as_slice()), Some(range(fb.span))),
+                            ArrowFunctionBody::FunctionBody(fb) => {
+                                (Ok(fb.stmts.as_slice()), Some(range(fb.span)))
+                            }
                             ArrowFunctionBody::Expr(e) => (Err(&**e), None),
                         };
-                        Some((b.id.sym.to_string(), params, ranges, body, block, a.is_async, true, range(v.span)))
+                        Some((
+                            b.id.sym.to_string(),
+                            params,
+                            ranges,
+                            body,
+                            block,
+                            a.is_async,
+                            true,
+                            range(v.span),
+                        ))
                     }
                     _ => None,
                 }
             }
             _ => None,
         };
-        let Some((name, params, param_ranges, body, block_range, is_async, is_arrow, r)) = found else { continue };
+        let Some((name, params, param_ranges, body, block_range, is_async, is_arrow, r)) = found
+        else {
+            continue;
+        };
         if r.start < handler.end && handler.start < r.end {
             continue;
         }
         if params.iter().any(|p| !matches!(p, Pat::Ident(_))) {
             continue;
         }
-        let Some((res_pos, req_pos)) = positions(&params) else { continue };
-        out.push(Candidate { name, params, param_ranges, body, block_range, is_async, is_arrow, range: r, res_pos, req_pos });
+        let Some((res_pos, req_pos)) = positions(&params) else {
+            continue;
+        };
+        out.push(Candidate {
+            name,
+            params,
+            param_ranges,
+            body,
+            block_range,
+            is_async,
+            is_arrow,
+            range: r,
+            res_pos,
+            req_pos,
+        });
     }
     out
 }

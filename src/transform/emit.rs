@@ -184,37 +184,76 @@ pub fn render_delegate(
     let ts = ctx.lang.is_typescript();
     let mut needs = Needs::default();
     let body_text = match (c.body, &c.block_range) {
-        (Ok(_), Some(r)) => usage.edits.render(ctx.src, (r.start + 1)..(r.end - 1).max(r.start + 1), &mut needs),
-        (Err(e), _) => usage.edits.render(ctx.src, crate::parse::range(swc_common::Spanned::span(e)), &mut needs),
+        (Ok(_), Some(r)) => usage.edits.render(
+            ctx.src,
+            (r.start + 1)..(r.end - 1).max(r.start + 1),
+            &mut needs,
+        ),
+        (Err(e), _) => usage.edits.render(
+            ctx.src,
+            crate::parse::range(swc_common::Spanned::span(e)),
+            &mut needs,
+        ),
         _ => String::new(),
     };
     let body_text = crate::edit::finalize_inits(&body_text, needs);
-    let needs_context = (needs.contains(Needs::QUERY_VAR) && !ctx.params.is_empty()) || needs.contains(Needs::CONTEXT);
-    let is_async = c.is_async || needs.contains(Needs::AWAIT) || needs.contains(Needs::BODY_VAR) || needs_context;
+    let needs_context = (needs.contains(Needs::QUERY_VAR) && !ctx.params.is_empty())
+        || needs.contains(Needs::CONTEXT);
+    let is_async = c.is_async
+        || needs.contains(Needs::AWAIT)
+        || needs.contains(Needs::BODY_VAR)
+        || needs_context;
     let mut params = Vec::new();
     for (i, r) in c.param_ranges.iter().enumerate() {
         if headers_only && i == c.res_pos {
-            params.push(format!("{}{}", n.headers, if ts { ": Headers" } else { "" }));
+            params.push(format!(
+                "{}{}",
+                n.headers,
+                if ts { ": Headers" } else { "" }
+            ));
             continue;
         }
         if headers_only && Some(i) == c.req_pos {
-            params.push(format!("{}{}", n.request, if ts { ": Request" } else { "" }));
+            params.push(format!(
+                "{}{}",
+                n.request,
+                if ts { ": Request" } else { "" }
+            ));
             continue;
         }
         if i == c.res_pos && c.req_pos.is_some() {
             continue;
         }
         if Some(i) == c.req_pos || (i == c.res_pos && c.req_pos.is_none()) {
-            params.push(format!("{}{}", n.request, if ts { ": Request" } else { "" }));
+            params.push(format!(
+                "{}{}",
+                n.request,
+                if ts { ": Request" } else { "" }
+            ));
             if needs_context {
-                params.push(format!("{}{}", n.context, if ts { format!(": {}", context_type(ctx.params)) } else { String::new() }));
+                params.push(format!(
+                    "{}{}",
+                    n.context,
+                    if ts {
+                        format!(": {}", context_type(ctx.params))
+                    } else {
+                        String::new()
+                    }
+                ));
             }
             continue;
         }
         params.push(ctx.src[r.clone()].to_string());
     }
     // A headers-only helper gets the caller's `headers` bag as a parameter.
-    let hoisted = hoists(ctx, if headers_only { Needs(needs.0 & !Needs::HEADERS_VAR.0) } else { needs });
+    let hoisted = hoists(
+        ctx,
+        if headers_only {
+            Needs(needs.0 & !Needs::HEADERS_VAR.0)
+        } else {
+            needs
+        },
+    );
     let body = match c.body {
         Ok(_) => {
             let indent = body_indent(&body_text);
@@ -241,10 +280,22 @@ pub fn render_delegate(
     };
     let asyncness = if is_async { "async " } else { "" };
     let text = if c.is_arrow {
-        let semi = if ctx.src[c.range.clone()].trim_end().ends_with(';') { ";" } else { "" };
-        format!("const {} = {asyncness}({}) => {body}{semi}", c.name, params.join(", "))
+        let semi = if ctx.src[c.range.clone()].trim_end().ends_with(';') {
+            ";"
+        } else {
+            ""
+        };
+        format!(
+            "const {} = {asyncness}({}) => {body}{semi}",
+            c.name,
+            params.join(", ")
+        )
     } else {
-        format!("{asyncness}function {}({}) {body}", c.name, params.join(", "))
+        format!(
+            "{asyncness}function {}({}) {body}",
+            c.name,
+            params.join(", ")
+        )
     };
     (text, needs, needs_context)
 }
@@ -258,7 +309,8 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
     let mut used_local_names: Vec<String> = Vec::new();
     let mut parts = Vec::new();
     for g in &plan.groups {
-        let needs_query_params = (g.needs.contains(Needs::QUERY_VAR) && !ctx.params.is_empty()) || g.needs.contains(Needs::CONTEXT);
+        let needs_query_params = (g.needs.contains(Needs::QUERY_VAR) && !ctx.params.is_empty())
+            || g.needs.contains(Needs::CONTEXT);
         let is_async = ctx.is_async
             || g.needs.contains(Needs::AWAIT)
             || needs_query_params

@@ -308,10 +308,17 @@ pub fn compat_import(
 
 /// Offset after a shebang line, so an import never goes before it.
 fn leading_preamble_end(src: &str) -> usize {
-    if src.starts_with("#!") {
-        src.find('\n').map_or(src.len(), |i| i + 1)
+    // A byte-order mark stays the first character.
+    let bom = if src.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
     } else {
         0
+    };
+    let rest = &src[bom..];
+    if rest.starts_with("#!") {
+        bom + rest.find('\n').map_or(rest.len(), |i| i + 1)
+    } else {
+        bom
     }
 }
 

@@ -159,12 +159,17 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         let mut rest = Vec::new();
         for c in pending {
             let mut edits = EditSet::new();
-            for e in rebased.iter().filter(|e| c.range.start <= e.range.start && e.range.end <= c.range.end) {
+            for e in rebased
+                .iter()
+                .filter(|e| c.range.start <= e.range.start && e.range.end <= c.range.end)
+            {
                 edits.add(e.clone());
             }
             let input = usage::UsageInput {
                 src,
-                req: c.req_pos.map(|p| param_name(c.params[p]).unwrap_or_default()),
+                req: c
+                    .req_pos
+                    .map(|p| param_name(c.params[p]).unwrap_or_default()),
                 res: Some(param_name(c.params[c.res_pos]).unwrap_or_default()),
                 names: &names,
                 body_mode: cfg.body_mode.clone(),
@@ -174,7 +179,10 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
                 delegates: &delegates,
             };
             let u = usage::analyse(&input, c.body, edits);
-            if u.diagnostics.iter().any(|d| d.severity() == Severity::Error) {
+            if u.diagnostics
+                .iter()
+                .any(|d| d.severity() == Severity::Error)
+            {
                 rest.push(c);
                 continue;
             }
@@ -230,7 +238,10 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     let usage = usage::analyse(&usage_input, body_stmts, base_edits);
     // The delegates the handler uses, directly or through another; each is migrated only when
     // every use of it is such a call.
-    let mut used: Vec<bool> = delegates.iter().map(|d| usage.delegate_calls.contains_key(&d.name)).collect();
+    let mut used: Vec<bool> = delegates
+        .iter()
+        .map(|d| usage.delegate_calls.contains_key(&d.name))
+        .collect();
     loop {
         let mut changed = false;
         for i in 0..delegates.len() {
@@ -338,7 +349,6 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
                 .collect()
         }
     };
-
 
     let plan = emit::plan_exports(&bodies).ok_or_else(|| {
         shape_err("no code path of the handler sends a response through `res`; port it by hand")
@@ -512,7 +522,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         methods,
         helpers,
         diagnostics,
-            has_jsx: contains_jsx(module),
+        has_jsx: contains_jsx(module),
     })
 }
 

@@ -120,18 +120,46 @@ struct PreScan<'d> {
     delegates: &'d [super::delegates::Delegate],
 }
 
+impl PreScan<'_> {
+    /// `res`, or `res.status(..)`/`res.setHeader(..)` chained any number of times.
+    fn chain_on_res(&self, e: &Expr) -> bool {
+        let mut cur = e;
+        loop {
+            if self.res.is_some() && ident_name(cur) == self.res.as_deref() {
+                return true;
+            }
+            let Expr::Call(c) = unwrap_expr(cur) else {
+                return false;
+            };
+            match method_call(c) {
+                Some((inner, name)) if name == "status" || name == "setHeader" => cur = inner,
+                _ => return false,
+            }
+        }
+    }
+}
+
 impl Visit for PreScan<'_> {
     fn visit_call_expr(&mut self, c: &CallExpr) {
         let name = callee_expr(c).and_then(ident_name);
-        let header_delegate = self.delegates.iter().find(|d| d.sets_headers_only && Some(d.name.as_str()) == name);
+        let header_delegate = self
+            .delegates
+            .iter()
+            .find(|d| d.sets_headers_only && Some(d.name.as_str()) == name);
         if let Some(d) = header_delegate {
-            if c.args.get(d.res_pos).is_some_and(|a| self.res.is_some() && ident_name(&a.expr) == self.res.as_deref()) {
+            if c.args
+                .get(d.res_pos)
+                .is_some_and(|a| self.res.is_some() && ident_name(&a.expr) == self.res.as_deref())
+            {
                 self.headers = true;
             }
         }
         c.visit_children_with(self);
     }
     fn visit_member_expr(&mut self, m: &MemberExpr) {
+        if member_prop_name(m).as_deref() == Some("setHeader") && self.chain_on_res(&m.obj) {
+            self.headers = true;
+        }
         if self.res.is_some() && ident_name(&m.obj) == self.res.as_deref() {
             match member_prop_name(m).as_deref() {
                 Some("setHeader" | "appendHeader" | "removeHeader" | "getHeader" | "hasHeader") => {
@@ -166,6 +194,8 @@ enum RespKind {
 
 struct RespCall<'a> {
     status: Option<&'a Expr>,
+    /// `.setHeader(k, v)` links of the chain, in the order they run.
+    set_headers: Vec<(&'a Expr, &'a Expr)>,
     kind: RespKind,
     args: &'a [ExprOrSpread],
 }
@@ -406,6 +436,8 @@ impl<'a> UsageVisitor<'a> {
 
     // ---- the response side ------------------------------------------------------------------
 
+    /// `res[.status(n)][.setHeader(k, v)]...<json|send|end|redirect>(...)`: Node's `status` and
+    /// `setHeader` return `res`, so they chain.
     fn response_call<'e>(&self, e: &'e Expr) -> Option<RespCall<'e>> {
         let Expr::Call(c) = unwrap_expr(e) else {
             return None;
@@ -418,28 +450,36 @@ impl<'a> UsageVisitor<'a> {
             "redirect" => RespKind::Redirect,
             _ => return None,
         };
-        if self.is_res(obj) {
-            return Some(RespCall {
-                status: None,
-                kind,
-                args: &c.args,
-            });
-        }
-        if let Expr::Call(inner) = unwrap_expr(obj) {
-            let (o2, n2) = method_call(inner)?;
-            if n2 == "status"
-                && self.is_res(o2)
-                && inner.args.len() == 1
-                && inner.args[0].spread.is_none()
-            {
-                return Some(RespCall {
-                    status: Some(&inner.args[0].expr),
-                    kind,
-                    args: &c.args,
-                });
+        let mut status = None;
+        let mut set_headers = Vec::new();
+        let mut cur = obj;
+        while !self.is_res(cur) {
+            let Expr::Call(link) = unwrap_expr(cur) else {
+                return None;
+            };
+            let (inner, link_name) = method_call(link)?;
+            if link.args.iter().any(|a| a.spread.is_some()) {
+                return None;
             }
+            match (link_name.as_str(), link.args.as_slice()) {
+                // the outermost status call is the last one run: it wins
+                ("status", [s]) => {
+                    if status.is_none() {
+                        status = Some(&*s.expr);
+                    }
+                }
+                ("setHeader", [k, v]) => set_headers.push((&*k.expr, &*v.expr)),
+                _ => return None,
+            }
+            cur = inner;
         }
-        None
+        set_headers.reverse();
+        Some(RespCall {
+            status,
+            set_headers,
+            kind,
+            args: &c.args,
+        })
     }
 
     /// A response call, or a conditional whose branches are all response expressions.
@@ -454,14 +494,21 @@ impl<'a> UsageVisitor<'a> {
 
     /// `[await] helper(req, res, ...)` where `helper` is a delegate and the handler's own `req`/`res`
     /// sit at the delegate's positions.
-    fn delegate_call<'e>(&self, e: &'e Expr) -> Option<(&'a super::delegates::Delegate, &'e CallExpr, bool)> {
+    fn delegate_call<'e>(
+        &self,
+        e: &'e Expr,
+    ) -> Option<(&'a super::delegates::Delegate, &'e CallExpr, bool)> {
         let (e, awaited) = match unwrap_expr(e) {
             Expr::Await(a) => (unwrap_expr(&a.arg), true),
             other => (other, false),
         };
         let Expr::Call(c) = e else { return None };
         let name = callee_expr(c).and_then(ident_name)?;
-        let d = self.input.delegates.iter().find(|d| d.name == name && !d.sets_headers_only)?;
+        let d = self
+            .input
+            .delegates
+            .iter()
+            .find(|d| d.name == name && !d.sets_headers_only)?;
         if c.args.iter().any(|a| a.spread.is_some()) || c.args.len() != d.param_count {
             return None;
         }
@@ -483,9 +530,21 @@ impl<'a> UsageVisitor<'a> {
             other => (other, false),
         };
         let Expr::Call(c) = inner else { return false };
-        let Some(name) = callee_expr(c).and_then(ident_name) else { return false };
-        let Some(d) = self.input.delegates.iter().find(|d| d.name == name && d.sets_headers_only) else { return false };
-        if c.args.iter().any(|a| a.spread.is_some()) || c.args.len() != d.param_count || !self.is_res(&c.args[d.res_pos].expr) {
+        let Some(name) = callee_expr(c).and_then(ident_name) else {
+            return false;
+        };
+        let Some(d) = self
+            .input
+            .delegates
+            .iter()
+            .find(|d| d.name == name && d.sets_headers_only)
+        else {
+            return false;
+        };
+        if c.args.iter().any(|a| a.spread.is_some())
+            || c.args.len() != d.param_count
+            || !self.is_res(&c.args[d.res_pos].expr)
+        {
             return false;
         }
         if let Some(p) = d.req_pos {
@@ -506,7 +565,12 @@ impl<'a> UsageVisitor<'a> {
                 args.push(self.text(range(a.expr.span()), &mut needs));
             }
         }
-        let call = format!("{}{}({})", if awaited { "await " } else { "" }, d.name, args.join(", "));
+        let call = format!(
+            "{}{}({})",
+            if awaited { "await " } else { "" },
+            d.name,
+            args.join(", ")
+        );
         *self.out.delegate_calls.entry(d.name.clone()).or_default() += 1;
         self.add(range(e.span()), call, needs);
         true
@@ -514,7 +578,9 @@ impl<'a> UsageVisitor<'a> {
 
     /// `return helper(request, ...)`: the delegate now returns the Response.
     fn rewrite_delegate_call(&mut self, e: &Expr, with_return: bool) {
-        let Some((d, c, awaited)) = self.delegate_call(e) else { return };
+        let Some((d, c, awaited)) = self.delegate_call(e) else {
+            return;
+        };
         let n = self.names().clone();
         let mut needs = Needs::RESPONDS;
         let mut args = Vec::new();
@@ -536,8 +602,17 @@ impl<'a> UsageVisitor<'a> {
         if d.needs.any(Needs::BODY_VAR | Needs::BODY_VIA_CALL) {
             needs |= Needs::BODY_VIA_CALL;
         }
-        let call = format!("{}{}({})", if awaited { "await " } else { "" }, d.name, args.join(", "));
-        let text = if with_return { format!("return {call}") } else { call };
+        let call = format!(
+            "{}{}({})",
+            if awaited { "await " } else { "" },
+            d.name,
+            args.join(", ")
+        );
+        let text = if with_return {
+            format!("return {call}")
+        } else {
+            call
+        };
         *self.out.delegate_calls.entry(d.name.clone()).or_default() += 1;
         self.add(range(e.span()), text, needs);
     }
@@ -580,6 +655,10 @@ impl<'a> UsageVisitor<'a> {
         }
         if let Some(s) = call.status {
             self.visit_expr(s);
+        }
+        for (k, v) in &call.set_headers {
+            self.visit_expr(k);
+            self.visit_expr(v);
         }
         let r = range(e.span());
         if call.args.iter().any(|a| a.spread.is_some()) {
@@ -663,6 +742,20 @@ impl<'a> UsageVisitor<'a> {
                     n.pages
                 )
             }
+        };
+        // Headers set in the chain go on the `headers` bag first, as they ran before the response.
+        let text = if call.set_headers.is_empty() {
+            text
+        } else {
+            needs |= Needs::HEADERS_VAR | Needs::HELPER_SET_HEADER;
+            let mut parts = Vec::new();
+            for (k, v) in &call.set_headers {
+                let k = self.text(range(k.span()), &mut needs);
+                let v = self.text(range(v.span()), &mut needs);
+                parts.push(format!("{}.setHeader({}, {k}, {v})", n.pages, n.headers));
+            }
+            parts.push(text);
+            format!("({})", parts.join(", "))
         };
         let text = if with_return {
             format!("return {text}")
