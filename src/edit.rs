@@ -268,6 +268,13 @@ impl EditSet {
         out
     }
 
+    /// A copy of the set.
+    pub fn clone_edits(&self) -> EditSet {
+        EditSet {
+            edits: self.edits.clone(),
+        }
+    }
+
     pub fn into_vec(self) -> Vec<Edit> {
         self.edits.into_values().collect()
     }

@@ -32,6 +32,8 @@ pub struct Delegate {
     pub range: Range<usize>,
     pub text: String,
     pub needs: Needs,
+    /// Response state it receives from its callers as trailing parameters (`headers`, `status`).
+    pub state_params: Needs,
     /// It never responds, only sets response headers (`setCors(res)`): it takes the `headers`
     /// bag in place of `res`, and its calls stay statements.
     pub sets_headers_only: bool,

@@ -179,6 +179,7 @@ pub fn render_delegate(
     c: &super::delegates::Candidate,
     usage: &super::usage::Usage,
     headers_only: bool,
+    state_params: Needs,
 ) -> (String, Needs, bool) {
     let n = ctx.names;
     let ts = ctx.lang.is_typescript();
@@ -196,7 +197,8 @@ pub fn render_delegate(
         ),
         _ => String::new(),
     };
-    let body_text = crate::edit::finalize_inits(&body_text, needs);
+    // State received from the caller is passed on by every response of the delegate.
+    let body_text = crate::edit::finalize_inits(&body_text, needs | state_params);
     let needs_context = (needs.contains(Needs::QUERY_VAR) && !ctx.params.is_empty())
         || needs.contains(Needs::CONTEXT);
     let is_async = c.is_async
@@ -245,15 +247,26 @@ pub fn render_delegate(
         }
         params.push(ctx.src[r.clone()].to_string());
     }
-    // A headers-only helper gets the caller's `headers` bag as a parameter.
-    let hoisted = hoists(
-        ctx,
-        if headers_only {
-            Needs(needs.0 & !Needs::HEADERS_VAR.0)
-        } else {
-            needs
-        },
-    );
+    // A headers-only helper gets the caller's `headers` bag as a parameter; a response delegate
+    // may get the caller's `headers` and `status` as its last parameters.
+    let from_params = if headers_only {
+        Needs::HEADERS_VAR
+    } else {
+        state_params
+    };
+    let hoisted = hoists(ctx, Needs(needs.0 & !from_params.0));
+    if !headers_only {
+        if state_params.contains(Needs::HEADERS_VAR) {
+            params.push(format!(
+                "{}{}",
+                n.headers,
+                if ts { ": Headers" } else { "" }
+            ));
+        }
+        if state_params.contains(Needs::STATUS_VAR) {
+            params.push(format!("{}{}", n.status, if ts { ": number" } else { "" }));
+        }
+    }
     let body = match c.body {
         Ok(_) => {
             let indent = body_indent(&body_text);

@@ -151,79 +151,126 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
 
     // Functions that respond for the handler (`handleGet(req, res)`, `sendError(res, ...)`),
     // found in rounds so that one may call another.
-    let mut delegates: Vec<delegates::Delegate> = Vec::new();
-    let mut delegate_calls: Vec<std::collections::HashMap<String, usize>> = Vec::new();
-    let mut pending = delegates::candidates(module, &h.replace);
-    loop {
-        let before = delegates.len();
-        let mut rest = Vec::new();
-        for c in pending {
-            let mut edits = EditSet::new();
-            for e in rebased
-                .iter()
-                .filter(|e| c.range.start <= e.range.start && e.range.end <= c.range.end)
-            {
-                edits.add(e.clone());
+    let find_delegates = |state_params: Needs| {
+        let mut delegates: Vec<delegates::Delegate> = Vec::new();
+        let mut delegate_calls: Vec<std::collections::HashMap<String, usize>> = Vec::new();
+        let mut keeps_state = Needs::default();
+        let mut pending = delegates::candidates(module, &h.replace);
+        loop {
+            let before = delegates.len();
+            let mut rest = Vec::new();
+            for c in pending {
+                let mut edits = EditSet::new();
+                for e in rebased
+                    .iter()
+                    .filter(|e| c.range.start <= e.range.start && e.range.end <= c.range.end)
+                {
+                    edits.add(e.clone());
+                }
+                let mut input = usage::UsageInput {
+                    src,
+                    req: c
+                        .req_pos
+                        .map(|p| param_name(c.params[p]).unwrap_or_default()),
+                    res: Some(param_name(c.params[c.res_pos]).unwrap_or_default()),
+                    names: &names,
+                    body_mode: cfg.body_mode.clone(),
+                    raw_body_fns: facts.raw_body_fns.clone(),
+                    get_server_session: facts.get_server_session.clone(),
+                    param_names: input.params.iter().map(|p| p.name.clone()).collect(),
+                    delegates: &delegates,
+                    state_params: Needs::default(),
+                };
+                let u = usage::analyse(&input, c.body, edits.clone_edits());
+                if u.diagnostics
+                    .iter()
+                    .any(|d| d.severity() == Severity::Error)
+                {
+                    rest.push(c);
+                    continue;
+                }
+                let (_, needs, _) = emit::render_delegate(&ctx, &c, &u, false, Needs::default());
+                let responds = needs.contains(Needs::RESPONDS);
+                let headers_only = !responds
+                    && needs.contains(Needs::HEADERS_VAR)
+                    && !needs.any(
+                        Needs::STATUS_VAR
+                            | Needs::BODY_VAR
+                            | Needs::BODY_VIA_CALL
+                            | Needs::QUERY_VAR,
+                    );
+                if !responds && !headers_only {
+                    continue;
+                }
+                let (u, own_state) = if responds && !state_params.is_empty() {
+                    input.state_params = state_params;
+                    (usage::analyse(&input, c.body, edits), state_params)
+                } else {
+                    (u, Needs::default())
+                };
+                if responds {
+                    if u.uses_headers_var {
+                        keeps_state |= Needs::HEADERS_VAR;
+                    }
+                    if u.uses_status_var {
+                        keeps_state |= Needs::STATUS_VAR;
+                    }
+                }
+                let (text, needs, needs_context) =
+                    emit::render_delegate(&ctx, &c, &u, headers_only, own_state);
+                delegate_calls.push(u.delegate_calls);
+                delegates.push(delegates::Delegate {
+                    name: c.name.clone(),
+                    param_count: c.params.len(),
+                    res_pos: c.res_pos,
+                    req_pos: c.req_pos,
+                    needs_context,
+                    range: c.range.clone(),
+                    text,
+                    needs,
+                    state_params: own_state,
+                    sets_headers_only: headers_only,
+                });
             }
-            let input = usage::UsageInput {
-                src,
-                req: c
-                    .req_pos
-                    .map(|p| param_name(c.params[p]).unwrap_or_default()),
-                res: Some(param_name(c.params[c.res_pos]).unwrap_or_default()),
-                names: &names,
-                body_mode: cfg.body_mode.clone(),
-                raw_body_fns: facts.raw_body_fns.clone(),
-                get_server_session: facts.get_server_session.clone(),
-                param_names: input.params.iter().map(|p| p.name.clone()).collect(),
-                delegates: &delegates,
-            };
-            let u = usage::analyse(&input, c.body, edits);
-            if u.diagnostics
-                .iter()
-                .any(|d| d.severity() == Severity::Error)
-            {
-                rest.push(c);
-                continue;
+            pending = rest;
+            if delegates.len() == before || pending.is_empty() {
+                break;
             }
-            let (text, needs, needs_context) = emit::render_delegate(&ctx, &c, &u, false);
-            let responds = needs.contains(Needs::RESPONDS);
-            let headers_only = !responds
-                && needs.contains(Needs::HEADERS_VAR)
-                && !needs.any(Needs::STATUS_VAR | Needs::BODY_VAR | Needs::BODY_VIA_CALL)
-                && !needs_context;
-            if !responds && !headers_only {
-                continue;
-            }
-            let (text, needs) = if headers_only {
-                let (t, n, _) = emit::render_delegate(&ctx, &c, &u, true);
-                (t, n)
-            } else {
-                (text, needs)
-            };
-            delegate_calls.push(u.delegate_calls);
-            delegates.push(delegates::Delegate {
-                name: c.name.clone(),
-                param_count: c.params.len(),
-                res_pos: c.res_pos,
-                req_pos: c.req_pos,
-                needs_context,
-                range: c.range.clone(),
-                text,
-                needs,
-                sets_headers_only: headers_only,
-            });
         }
-        pending = rest;
-        if delegates.len() == before || pending.is_empty() {
-            break;
-        }
-    }
-
+        (delegates, delegate_calls, keeps_state)
+    };
     let body_stmts: Result<&[Stmt], &Expr> = match &h.body {
         handler::HandlerBody::Block(b) => Ok(&b.stmts),
         handler::HandlerBody::Expr(e) => Err(e),
     };
+    let (mut delegates, mut delegate_calls, mut keeps_state) = find_delegates(Needs::default());
+    // Response state (headers, a status) set before a delegate responds must reach it, as it
+    // did through Node's `res`: then every response delegate takes it as parameters.
+    if delegates.iter().any(|d| !d.sets_headers_only) {
+        let probe = usage::UsageInput {
+            src,
+            req: Some(req.clone()),
+            res: Some(res.clone()),
+            names: &names,
+            body_mode: cfg.body_mode.clone(),
+            raw_body_fns: facts.raw_body_fns.clone(),
+            get_server_session: facts.get_server_session.clone(),
+            param_names: input.params.iter().map(|p| p.name.clone()).collect(),
+            delegates: &delegates,
+            state_params: Needs::default(),
+        };
+        let (status, headers) = usage::response_state(&probe, body_stmts);
+        if status {
+            keeps_state |= Needs::STATUS_VAR;
+        }
+        if headers {
+            keeps_state |= Needs::HEADERS_VAR;
+        }
+        if !keeps_state.is_empty() {
+            (delegates, delegate_calls, _) = find_delegates(keeps_state);
+        }
+    }
+
     let usage_input = usage::UsageInput {
         src,
         req: Some(req.clone()),
@@ -234,6 +281,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         get_server_session: facts.get_server_session.clone(),
         param_names: input.params.iter().map(|p| p.name.clone()).collect(),
         delegates: &delegates,
+        state_params: Needs::default(),
     };
     let usage = usage::analyse(&usage_input, body_stmts, base_edits);
     // The delegates the handler uses, directly or through another; each is migrated only when

@@ -49,6 +49,25 @@ pub struct UsageInput<'a> {
     pub get_server_session: Option<String>,
     /// Functions of this module that respond through `res` for the handler (see `delegates`).
     pub delegates: &'a [super::delegates::Delegate],
+    /// Response state a delegate receives from its caller (`headers`, `status` parameters):
+    /// `Needs::HEADERS_VAR` / `Needs::STATUS_VAR`, or empty for the handler itself.
+    pub state_params: Needs,
+}
+
+/// Whether code keeps response state (a status or headers set before responding), including
+/// through header-only delegates it calls: (status, headers).
+pub fn response_state(input: &UsageInput, body: Result<&[Stmt], &Expr>) -> (bool, bool) {
+    let mut pre = PreScan {
+        res: input.res.clone(),
+        status: false,
+        headers: false,
+        delegates: input.delegates,
+    };
+    match body {
+        Ok(stmts) => stmts.iter().for_each(|s| s.visit_with(&mut pre)),
+        Err(e) => e.visit_with(&mut pre),
+    }
+    (pre.status, pre.headers)
 }
 
 #[derive(Default)]
@@ -73,16 +92,7 @@ pub struct Usage {
 /// Runs the rewrite over a block body, or over an expression body.
 /// `edits` holds edits made before (rebased import specifiers); the rewrite builds around them.
 pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet) -> Usage {
-    let mut pre = PreScan {
-        res: input.res.clone(),
-        status: false,
-        headers: false,
-        delegates: input.delegates,
-    };
-    match body {
-        Ok(stmts) => stmts.iter().for_each(|s| s.visit_with(&mut pre)),
-        Err(e) => e.visit_with(&mut pre),
-    }
+    let (status, headers) = response_state(input, body);
     let mut v = UsageVisitor {
         input,
         fn_depth: 0,
@@ -94,8 +104,8 @@ pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet)
         decl_kind: None,
         out: Usage {
             edits,
-            uses_status_var: pre.status,
-            uses_headers_var: pre.headers,
+            uses_status_var: status || input.state_params.contains(Needs::STATUS_VAR),
+            uses_headers_var: headers || input.state_params.contains(Needs::HEADERS_VAR),
             ..Default::default()
         },
     };
@@ -601,6 +611,15 @@ impl<'a> UsageVisitor<'a> {
         }
         if d.needs.any(Needs::BODY_VAR | Needs::BODY_VIA_CALL) {
             needs |= Needs::BODY_VIA_CALL;
+        }
+        // The response state set so far goes along (Node's `res` carried it).
+        if d.state_params.contains(Needs::HEADERS_VAR) {
+            args.push(n.headers.clone());
+            needs |= Needs::HEADERS_VAR;
+        }
+        if d.state_params.contains(Needs::STATUS_VAR) {
+            args.push(n.status.clone());
+            needs |= Needs::STATUS_VAR;
         }
         let call = format!(
             "{}{}({})",
