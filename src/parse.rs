@@ -38,8 +38,24 @@ pub fn syntax_for(lang: Lang) -> Syntax {
 }
 
 /// Parses `src` as an ES module. Recoverable errors count as errors: a file the parser had to
-/// guess about is not rewritten.
+/// guess about is not rewritten. A panic inside the parser (swc has internal assertions that
+/// malformed input can trip, e.g. `(a, b () => 1)` in a debug build) is a syntax error too.
 pub fn parse_module(src: &str, lang: Lang) -> Result<Module, SyntaxError> {
+    if src.len() >= (u32::MAX - 1) as usize {
+        return Err(SyntaxError {
+            message: "the file is too large to parse".into(),
+            offset: 0,
+        });
+    }
+    std::panic::catch_unwind(|| parse_unguarded(src, lang)).unwrap_or_else(|_| {
+        Err(SyntaxError {
+            message: "the parser failed on this file (it is most likely malformed)".into(),
+            offset: 0,
+        })
+    })
+}
+
+fn parse_unguarded(src: &str, lang: Lang) -> Result<Module, SyntaxError> {
     let end = BytePos(1 + src.len() as u32);
     let input = StringInput::new(src, BytePos(1), end);
     let mut parser = Parser::new(syntax_for(lang), input, None);

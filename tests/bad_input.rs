@@ -717,3 +717,12 @@ fn byte_order_mark_stays_first() {
     assert!(text.starts_with('\u{feff}'), "{text}");
     assert_eq!(text.matches('\u{feff}').count(), 1);
 }
+
+/// Input that trips an internal assertion of swc's parser in debug builds (found by the mutation
+/// fuzzer): a syntax error for that file, never an internal error.
+#[test]
+fn parser_assertion_is_a_syntax_error() {
+    let dir = tree_with_ok(&[("pages/api/odd.js", b"export default (a, b () => 1)\n")]);
+    let r = expect_reported(dir.path(), "pages/api/odd.js", "P2A001", Some((1, 20)));
+    assert_eq!(status(&r, "pages/api/odd.js"), "error");
+}

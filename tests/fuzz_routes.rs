@@ -128,9 +128,9 @@ impl Gen<'_> {
             return format!("{ret}{t}");
         }
         let k = if self.chance(6) {
-            [10, 11, 12, 13][self.pick(4)]
+            [12, 13][self.pick(2)]
         } else {
-            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15, 16][self.pick(13)]
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 15, 16][self.pick(15)]
         };
         let call = match k {
             0 | 1 => format!("{s}.status({}).json({})", self.status(), self.value()),
@@ -362,6 +362,70 @@ impl Gen<'_> {
         out
     }
 
+    /// Random edits of `text`, driven by the remaining choices.
+    fn mutate(&mut self, text: &str) -> String {
+        const BITS: &[&str] = &[
+            ")",
+            "(",
+            "{",
+            "}",
+            "[",
+            "]",
+            "=>",
+            ";",
+            "`",
+            "'",
+            "\"",
+            "/*",
+            "*/",
+            "//",
+            "\n",
+            "res.",
+            "req.",
+            "return ",
+            "await ",
+            "<",
+            ">",
+            "?",
+            ":",
+            ",",
+            "...",
+            "${",
+            "\\",
+            "export default ",
+            "\u{feff}",
+            "é",
+            "\r\n",
+            "0x",
+            "/",
+            "#",
+            "@",
+            "async ",
+            "function ",
+            "case 'GET':",
+        ];
+        let mut t = text.to_string();
+        for _ in 0..1 + self.pick(4) {
+            let at = floor_char(&t, self.pick(t.len() + 1));
+            match self.pick(4) {
+                0 => {
+                    let end = floor_char(&t, (at + 1 + self.pick(40)).min(t.len()));
+                    t.replace_range(at..end, "");
+                }
+                1 => {
+                    let end = floor_char(&t, (at + 1 + self.pick(80)).min(t.len()));
+                    let span = t[at..end].to_string();
+                    t.insert_str(end, &span);
+                }
+                _ => {
+                    let bit = BITS[self.pick(BITS.len())];
+                    t.insert_str(at, bit);
+                }
+            }
+        }
+        t
+    }
+
     /// One route file: (path below pages/api, text).
     fn file(&mut self, index: usize) -> (String, String) {
         let ext = self.one(&["ts", "ts", "js", "tsx", "jsx", "mjs"]);
@@ -451,6 +515,15 @@ fn member_access(text: &str, name: &str) -> bool {
     })
 }
 
+/// The largest char boundary of `s` at or before `i`.
+fn floor_char(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// Drops TypeScript-only syntax from generated JavaScript.
 fn strip_ts(s: String, ts: bool) -> String {
     if ts {
@@ -469,7 +542,7 @@ fn recipe() -> impl Strategy<Value = Vec<u32>> {
 static HISTOGRAM: std::sync::Mutex<std::collections::BTreeMap<String, usize>> =
     std::sync::Mutex::new(std::collections::BTreeMap::new());
 
-fn check_batch(recipes: &[Vec<u32>], work: &Path) -> Result<usize, TestCaseError> {
+fn check_batch(recipes: &[Vec<u32>], work: &Path, mutate: bool) -> Result<usize, TestCaseError> {
     let _ = std::fs::remove_dir_all(work);
     std::fs::create_dir_all(work).map_err(|e| TestCaseError::fail(e.to_string()))?;
     common::next_app(work);
@@ -486,7 +559,10 @@ fn check_batch(recipes: &[Vec<u32>], work: &Path) -> Result<usize, TestCaseError
             req: "req".into(),
             res: "res".into(),
         };
-        let (rel, text) = g.file(i);
+        let (rel, mut text) = g.file(i);
+        if mutate {
+            text = g.mutate(&text);
+        }
         common::write(work, &format!("pages/api/{rel}"), &text);
         sources.push((
             format!("pages/api/{rel}"),
@@ -561,7 +637,7 @@ fn check_batch(recipes: &[Vec<u32>], work: &Path) -> Result<usize, TestCaseError
             // The old parameters are gone (the new functions take `request`): a member access on
             // one of them left behind would throw at run time. (Sources that shadow them on
             // purpose, or hold them in strings and comments, are marked `/* shadow */`.)
-            if !show(from).contains("/* shadow */") {
+            if !mutate && !show(from).contains("/* shadow */") {
                 for name in params_of(from).iter().filter(|n| n.as_str() != "request") {
                     prop_assert!(
                         !member_access(new, name),
@@ -597,10 +673,21 @@ fn check_batch(recipes: &[Vec<u32>], work: &Path) -> Result<usize, TestCaseError
 
 #[test]
 fn generated_routes_never_crash_and_patches_apply() {
+    fuzz("generated", 1000, false);
+}
+
+/// The same handlers with random edits (spans deleted or repeated, brackets, quotes, comment
+/// markers, `res.` inserted): mostly broken or odd code, which must be reported, never crash.
+#[test]
+fn mutated_routes_never_crash_and_patches_apply() {
+    fuzz("mutated", 300, true);
+}
+
+fn fuzz(name: &str, default_cases: u32, mutate: bool) {
     let cases: u32 = std::env::var("PAGES2APP_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
+        .unwrap_or(default_cases);
     let seed = std::env::var("PAGES2APP_FUZZ_SEED").unwrap_or_default();
     let config = Config {
         cases,
@@ -623,24 +710,24 @@ fn generated_routes_never_crash_and_patches_apply() {
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &s);
     let mut runner = TestRunner::new_with_rng(config, rng);
     let tmp = tempfile::tempdir().expect("tempdir");
-    let work = tmp.path().join("batch");
+    let work = tmp.path().join(format!("batch-{name}"));
     let start = Instant::now();
     let files = std::cell::Cell::new(0usize);
     let migrated = std::cell::Cell::new(0usize);
     let result = runner.run(&vec(recipe(), 1..16), |recipes| {
         files.set(files.get() + recipes.len());
-        let m = check_batch(&recipes, &work)?;
+        let m = check_batch(&recipes, &work, mutate)?;
         migrated.set(migrated.get() + m);
         Ok(())
     });
     eprintln!(
-        "fuzz_routes: {cases} batches, {} files generated, {} migrated, in {:.1?}",
+        "fuzz_routes ({name}): {cases} batches, {} files generated, {} migrated, in {:.1?}",
         files.get(),
         migrated.get(),
         start.elapsed()
     );
     if let Ok(h) = HISTOGRAM.lock() {
-        eprintln!("fuzz_routes: {h:?}");
+        eprintln!("fuzz_routes (both tests so far): {h:?}");
     }
     if let Err(e) = result {
         panic!("{e}");
