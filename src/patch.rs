@@ -45,7 +45,8 @@ pub fn render_change(change: &Change) -> String {
                 quote_path("b/", to)
             );
             // One line diff serves both the similarity and the hunks.
-            let diff = TextDiff::from_lines(old.as_str(), new.as_str());
+            let (a, b) = (lines(old), lines(new));
+            let diff = line_diff(&a, &b);
             let _ = writeln!(out, "similarity index {}%", similarity(&diff, old, new));
             let _ = writeln!(out, "rename from {}", quote_path("", from));
             let _ = writeln!(out, "rename to {}", quote_path("", to));
@@ -66,7 +67,7 @@ pub fn render_change(change: &Change) -> String {
             if !new.is_empty() {
                 out.push_str("--- /dev/null\n");
                 let _ = writeln!(out, "+++ {}", quote_path("b/", path));
-                hunks(&mut out, &TextDiff::from_lines("", new.as_str()));
+                hunks(&mut out, &line_diff(&[], &lines(new)));
             }
         }
         Change::Modify { path, old, new } => {
@@ -78,10 +79,20 @@ pub fn render_change(change: &Change) -> String {
             );
             let _ = writeln!(out, "--- {}", quote_path("a/", path));
             let _ = writeln!(out, "+++ {}", quote_path("b/", path));
-            hunks(&mut out, &TextDiff::from_lines(old.as_str(), new.as_str()));
+            hunks(&mut out, &line_diff(&lines(old), &lines(new)));
         }
     }
     out
+}
+
+/// Lines as git sees them: ended by `\n` only. (`similar`'s own line splitting also ends a line
+/// at a lone `\r`, which git does not: a file with a stray CR got a patch git rejected.)
+fn lines(s: &str) -> Vec<&str> {
+    s.split_inclusive('\n').collect()
+}
+
+fn line_diff<'a>(old: &'a [&'a str], new: &'a [&'a str]) -> TextDiff<'a, 'a, str> {
+    TextDiff::configure().diff_slices(old, new)
 }
 
 /// The whole patch, changes in the order given.

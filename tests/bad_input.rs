@@ -726,3 +726,33 @@ fn parser_assertion_is_a_syntax_error() {
     let r = expect_reported(dir.path(), "pages/api/odd.js", "P2A001", Some((1, 20)));
     assert_eq!(status(&r, "pages/api/odd.js"), "error");
 }
+
+/// Lone carriage returns (classic Mac line endings, a stray `\r`): git ends lines at `\n` only,
+/// so the dry-run patch must too, or `git apply` rejects it (found by the mutation fuzzer).
+#[test]
+fn lone_carriage_returns_keep_the_patch_applicable() {
+    let files: [(&str, &[u8]); 2] = [
+        ("pages/api/mac.ts", b"export default function handler(req, res) {\r  res.status(200).json({ ok: true })\r}\r"),
+        ("pages/api/stray.ts", b"/* a note\r with a stray CR */\r\nexport default function handler(req, res) {\r\n  res.status(200).json({ ok: true }) /* x\r */\r\n}\r\n"),
+    ];
+    let a = tree_with_ok(&files);
+    let b = tree_with_ok(&files);
+    git_commit_all(b.path());
+    let patch = run_in(b.path(), &["migrate", "--dry-run"], &[]);
+    assert_eq!(patch.code, Some(0), "{}", patch.stderr);
+    let mut cmd = Command::new("git");
+    cmd.args(["apply", "-"]).current_dir(b.path());
+    let o = pipe_to(cmd, patch.stdout.as_bytes());
+    assert!(
+        o.status.success(),
+        "git apply: {}\n{:?}",
+        String::from_utf8_lossy(&o.stderr),
+        patch.stdout
+    );
+    assert_eq!(run_in(a.path(), &["migrate"], &[]).code, Some(0));
+    let mut sb = snapshot(b.path());
+    sb.retain(|k, v| k != ".git" && !k.starts_with(".git/") && !matches!(v, Entry::Dir));
+    let mut sa = snapshot(a.path());
+    sa.retain(|_, v| !matches!(v, Entry::Dir));
+    assert_same_tree(&sa, &sb);
+}

@@ -405,9 +405,9 @@ impl Gen<'_> {
             "case 'GET':",
         ];
         let mut t = text.to_string();
-        for _ in 0..1 + self.pick(4) {
+        for _ in 0..1 + self.pick(3) {
             let at = floor_char(&t, self.pick(t.len() + 1));
-            match self.pick(4) {
+            match self.pick(8) {
                 0 => {
                     let end = floor_char(&t, (at + 1 + self.pick(40)).min(t.len()));
                     t.replace_range(at..end, "");
@@ -417,9 +417,38 @@ impl Gen<'_> {
                     let span = t[at..end].to_string();
                     t.insert_str(end, &span);
                 }
-                _ => {
+                2 | 3 => {
                     let bit = BITS[self.pick(BITS.len())];
                     t.insert_str(at, bit);
+                }
+                4 | 5 => {
+                    // Comments and line breaks where whitespace already is: still valid code
+                    // (except where a line break changes the meaning: ASI, `return\n`).
+                    let spaces: Vec<usize> = t.match_indices([' ', '\n']).map(|(i, _)| i).collect();
+                    if let Some(&i) = spaces.get(self.pick(spaces.len().max(1))) {
+                        let bit = self.one(&[" /* c */ ", "\n", " // c\n", "\n\n  ", "\t"]);
+                        t.insert_str(i, bit);
+                    }
+                }
+                6 => {
+                    // Repeat a whole line.
+                    let lines: Vec<&str> = t.split_inclusive('\n').collect();
+                    let k = self.pick(lines.len().max(1));
+                    if let Some(line) = lines.get(k) {
+                        let line = line.to_string();
+                        let pos: usize = lines[..k].iter().map(|l| l.len()).sum();
+                        t.insert_str(pos, &line);
+                    }
+                }
+                _ => {
+                    // Drop a whole line.
+                    let lines: Vec<&str> = t.split_inclusive('\n').collect();
+                    let k = self.pick(lines.len().max(1));
+                    if k < lines.len() {
+                        let pos: usize = lines[..k].iter().map(|l| l.len()).sum();
+                        let len = lines[k].len();
+                        t.replace_range(pos..pos + len, "");
+                    }
                 }
             }
         }
