@@ -11,6 +11,10 @@
 //! If any step up to 3 fails, what this run did is undone in reverse order (sources moved back,
 //! written files removed, the compat module restored, created folders removed), so the tree is as
 //! it was. An error is returned only after that rollback.
+//!
+//! While it runs, SIGINT, SIGTERM and SIGHUP are held: the apply finishes (or rolls back) first,
+//! then the signal takes effect. (SIGKILL and power loss cannot be held; each file is still either
+//! fully written or absent.)
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -148,6 +152,17 @@ fn injected_failure(var: &str, done: usize) -> bool {
         .is_some_and(|n| done >= n)
 }
 
+/// Test hook: `PAGES2APP_TEST_WRITE_DELAY_MS=N` waits after each write, so that a test can
+/// signal the process mid-apply. Never set in normal use.
+fn test_delay() {
+    let ms = std::env::var("PAGES2APP_TEST_WRITE_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(ms) = ms {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
+
 /// Checks that the tree is still as the plan found it.
 fn check(root: &Path, changes: &[Change]) -> Result<(), ApplyError> {
     let appeared = |path: &str| {
@@ -203,10 +218,57 @@ fn write_one(root: &Path, c: &Change, journal: &mut Journal) -> Result<(), Apply
     Ok(())
 }
 
+/// Holding termination signals while the tree is being changed.
+mod hold {
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    static RECEIVED: AtomicI32 = AtomicI32::new(0);
+    const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+    extern "C" fn note(sig: libc::c_int) {
+        RECEIVED.store(sig, Ordering::SeqCst);
+    }
+
+    /// While alive, the signals are only noted; dropping it restores the previous handlers and
+    /// re-raises a noted signal.
+    pub struct Signals {
+        previous: Vec<(libc::c_int, libc::sighandler_t)>,
+    }
+
+    pub fn signals() -> Signals {
+        RECEIVED.store(0, Ordering::SeqCst);
+        let handler = note as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        let previous = SIGNALS
+            .iter()
+            // SAFETY: `note` is async-signal-safe (one atomic store); the previous handler is put
+            // back on drop.
+            .map(|&s| (s, unsafe { libc::signal(s, handler) }))
+            .collect();
+        Signals { previous }
+    }
+
+    impl Drop for Signals {
+        fn drop(&mut self) {
+            for &(s, h) in &self.previous {
+                if h != libc::SIG_ERR {
+                    // SAFETY: restores the handler that was installed before `signals()`.
+                    unsafe { libc::signal(s, h) };
+                }
+            }
+            let got = RECEIVED.swap(0, Ordering::SeqCst);
+            if got != 0 {
+                // SAFETY: raising a signal the process received while it was held.
+                unsafe { libc::raise(got) };
+            }
+        }
+    }
+}
+
 /// Applies `changes` under `root`. On error nothing of this run is left behind: the tree is as
 /// it was before the call.
 pub fn apply(root: &Path, changes: &[Change]) -> Result<(), ApplyError> {
     check(root, changes)?;
+    let _held = hold::signals();
 
     let mut journal = Journal::default();
     let mut step = || -> Result<(), ApplyError> {
@@ -218,6 +280,7 @@ pub fn apply(root: &Path, changes: &[Change]) -> Result<(), ApplyError> {
                 ));
             }
             write_one(root, c, &mut journal)?;
+            test_delay();
         }
         // Every target is in place: move the migrated sources aside.
         let sources = changes.iter().filter_map(|c| match c {

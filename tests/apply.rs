@@ -256,3 +256,51 @@ fn refuses_in_a_subfolder_of_the_repository() {
     let out = run_in(&web, &["migrate"], &[]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
 }
+
+/// Ctrl-C (SIGINT) or SIGTERM in the middle of apply: held until the apply is done, then the
+/// process ends by that signal; the tree is fully migrated, never half-written.
+#[test]
+fn a_signal_mid_apply_waits_for_a_consistent_tree() {
+    use std::os::unix::process::ExitStatusExt;
+    for (sig, name) in [(2, "INT"), (15, "TERM")] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("app");
+        demo_app(&dir);
+        let expected = {
+            let twin = tmp.path().join("twin");
+            demo_app(&twin);
+            assert_eq!(run_in(&twin, &["migrate"], &[]).code, Some(0));
+            snapshot(&twin)
+        };
+        let child = std::process::Command::new(bin())
+            .args(["migrate", "."])
+            .current_dir(&dir)
+            .env("PAGES2APP_TEST_WRITE_DELAY_MS", "100")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        // Wait until the first target is written, then signal.
+        let start = std::time::Instant::now();
+        while !dir.join("app").exists() {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(60),
+                "apply never started"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let kill = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(kill.success());
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(
+            out.status.signal(),
+            Some(sig),
+            "ended by SIG{name} after the apply: {:?}",
+            out.status
+        );
+        assert_same_tree(&expected, &snapshot(&dir));
+    }
+}

@@ -227,7 +227,7 @@ impl Gen<'_> {
             12 => format!("const json = JSON.stringify({r}.body)"),
             13 => format!("const method = {r}.method"),
             14 => format!("const {{ query: {{ id: qid }} }} = {r}"),
-            15 => format!("label: for (const x of [1]) {{ if (x) break label }}"),
+            15 => "label: for (const x of [1]) { if (x) break label }".to_string(),
             16 => format!("const arr = [{r}.query.a, {r}.query.b]"),
             _ => format!("const res2 = {{ {s}Ok: true }}"),
         }
