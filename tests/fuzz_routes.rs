@@ -12,6 +12,7 @@
 //! 4. the old `req`/`res` parameters are not left behind in migrated code;
 //! 5. the `--dry-run` patch applies with `git apply --check` in a git repository of the batch.
 //!
+//! `PAGES2APP_FUZZ_COLLECT=DIR` writes every file with an internal error to DIR and goes on.
 //! `PAGES2APP_FUZZ_OPEN=1` also generates shapes with open transform findings (ignored
 //! reproducers in tests/bad_input.rs).
 //!
@@ -554,6 +555,16 @@ fn member_access(text: &str, name: &str) -> bool {
     })
 }
 
+static COLLECTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// `PAGES2APP_FUZZ_COLLECT=DIR`: write every source with an internal error to DIR instead of
+/// failing on the first (to hunt for distinct bugs in a long run).
+fn collect_dir() -> Option<String> {
+    std::env::var("PAGES2APP_FUZZ_COLLECT")
+        .ok()
+        .filter(|d| !d.is_empty())
+}
+
 /// Whether to generate shapes with open transform findings (`PAGES2APP_FUZZ_OPEN=1`).
 fn open_findings() -> bool {
     std::env::var("PAGES2APP_FUZZ_OPEN").is_ok_and(|v| v == "1")
@@ -657,6 +668,20 @@ fn check_batch(recipes: &[Vec<u32>], work: &Path, mutate: bool) -> Result<usize,
     }
     for f in &run.files {
         for d in &f.diagnostics {
+            if let Some(dir) = collect_dir() {
+                // Bug-hunting mode: keep every file with an internal error and go on.
+                if d.code.id() == "P2A005" {
+                    let n = COLLECTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let ext = f.source.rsplit('.').next().unwrap_or("ts");
+                    let _ = std::fs::create_dir_all(&dir);
+                    let text = format!("// {}\n{}", d.message.replace('\n', " "), show(&f.source));
+                    let _ = std::fs::write(
+                        std::path::Path::new(&dir).join(format!("p2a005-{n}.{ext}")),
+                        text,
+                    );
+                }
+                continue;
+            }
             prop_assert!(
                 d.code.id() != "P2A005",
                 "internal error on {}: {}\n--- source ---\n{}",
