@@ -293,12 +293,8 @@ pub fn apply(root: &Path, changes: &[Change]) -> Result<(), ApplyError> {
             }
             let full = root.join(from);
             let aside = side_path(&full, "old");
-            std::fs::rename(&full, &aside).map_err(|e| {
-                err(
-                    from,
-                    format!("cannot remove the migrated original ({e}); nothing was changed"),
-                )
-            })?;
+            std::fs::rename(&full, &aside)
+                .map_err(|e| err(from, format!("cannot remove the migrated original ({e})")))?;
             journal.moved.push((full, aside));
         }
         Ok(())
