@@ -776,3 +776,38 @@ fn method_test_after_another_test_in_an_else_if_chain() {
         );
     }
 }
+
+/// The sources cannot be removed (their folder is read-only): every target was written, then
+/// moving the first source aside fails, and everything is rolled back to a byte-identical tree.
+#[test]
+fn read_only_source_folder() {
+    let dir = tree_with_ok(&[("pages/api/a.ts", OK_ROUTE.as_bytes())]);
+    let p = dir.path();
+    let bypassed = permissions_bypassed(p);
+    if bypassed && !setpriv() {
+        eprintln!("running as root without setpriv: a read-only folder cannot be made here");
+        return;
+    }
+    if bypassed {
+        open_up(p);
+    }
+    chmod(&p.join("pages/api"), 0o555);
+    let before = snapshot(p);
+    let args = ["migrate"];
+    let out = if bypassed {
+        run_as_nobody(p, &args)
+    } else {
+        run_in(p, &args, &[])
+    };
+    chmod(&p.join("pages/api"), 0o777);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("cannot remove the migrated original"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("nothing was changed"), "{}", out.stderr);
+    let mut after = snapshot(p);
+    after.retain(|k, _| !k.starts_with(".perm-probe"));
+    assert_same_tree(&before, &after);
+}
