@@ -22,14 +22,22 @@ struct Block<'t> {
     text: &'t str,
 }
 
+/// Offset of the first marker line (`// @pages2app-helper NAME`) in `s`: markers count only at
+/// the start of a line, so the header comment may mention them.
+fn find_marker(s: &str) -> Option<usize> {
+    const M: &str = "// @pages2app-helper ";
+    if s.starts_with(M) {
+        return Some(0);
+    }
+    s.find(&format!("\n{M}")).map(|i| i + 1)
+}
+
 fn blocks(template: &str) -> (&str, Vec<Block<'_>>) {
     let mut out = Vec::new();
-    let first = template
-        .find("// @pages2app-helper ")
-        .unwrap_or(template.len());
+    let first = find_marker(template).unwrap_or(template.len());
     let preamble = &template[..first];
     let mut rest = &template[first..];
-    while let Some(start) = rest.find("// @pages2app-helper ") {
+    while let Some(start) = find_marker(rest) {
         let line_end = rest[start..].find('\n').map_or(rest.len(), |i| start + i);
         let header = &rest[start + "// @pages2app-helper ".len()..line_end];
         let mut words = header.split_whitespace();
@@ -39,11 +47,11 @@ fn blocks(template: &str) -> (&str, Vec<Block<'_>>) {
             .flat_map(|r| r.split(','))
             .filter(|s| !s.is_empty())
             .collect();
-        let end_marker = format!("// @pages2app-helper-end {name}");
-        let Some(end_rel) = rest[start..].find(&end_marker) else {
+        let end_marker = format!("\n// @pages2app-helper-end {name}");
+        let Some(end_rel) = rest[start..].find(&end_marker).map(|i| i + 1) else {
             break;
         };
-        let end = start + end_rel + end_marker.len();
+        let end = start + end_rel + end_marker.len() - 1;
         let end = rest[end..].find('\n').map_or(rest.len(), |i| end + i + 1);
         out.push(Block {
             name,
@@ -119,6 +127,16 @@ mod tests {
         assert!(got.contains("_send"), "json requires _send");
         assert!(!got.contains("redirect"));
         assert!(!got.contains("body"));
+    }
+
+    #[test]
+    fn the_header_comment_survives_and_names_no_block() {
+        let text = assemble(&["json".to_string()].into(), true);
+        assert!(
+            text.contains("// Blocks: `// @pages2app-helper NAME"),
+            "{text}"
+        );
+        assert!(!all_helpers().contains("NAME"));
     }
 
     #[test]

@@ -758,10 +758,9 @@ fn lone_carriage_returns_keep_the_patch_applicable() {
 }
 
 /// An if/else-if chain whose first test is not about the method and a later one is: the
-/// specialized code does not parse (P2A005 "Expression expected", or "Declaration is not
+/// specialized code once did not parse (P2A005 "Expression expected", or "Declaration is not
 /// allowed" when the branch declares a function). Found by the mutation fuzzer.
 #[test]
-#[ignore = "transform finding: method test in an else-if after a non-method test gives code that does not parse (P2A005)"]
 fn method_test_after_another_test_in_an_else_if_chain() {
     let dir = tree_with_ok(&[
         ("pages/api/f.js", b"export default function handler(req, res) {\n  if (req.query.x) {\n    return res.send()\n  } else if (req.method === 'DELETE') {\n    res.status(204).json(null)\n  }\n}\n"),

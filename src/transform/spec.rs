@@ -260,9 +260,9 @@ impl<'a> Specializer<'a> {
                         });
                         out.changed = true;
                     }
-                    let cons = self.spec_stmt(&ifs.cons, m)?;
+                    let cons = self.spec_single(&ifs.cons, m)?;
                     let alt = match &ifs.alt {
-                        Some(a) => Some(self.spec_stmt(a, m)?),
+                        Some(a) => Some(self.spec_else(&ifs.cons, a, m)?),
                         None => None,
                     };
                     out.terminates = cons.terminates && alt.as_ref().is_some_and(|a| a.terminates);
@@ -304,30 +304,121 @@ impl<'a> Specializer<'a> {
             Stmt::Expr(_) => Spec::same(self.returning.contains(&r.start)),
             Stmt::Labeled(l) => Spec {
                 terminates: false,
-                ..self.spec_stmt(&l.body, m)?
+                ..self.spec_single(&l.body, m)?
             },
             Stmt::While(w) => Spec {
                 terminates: false,
-                ..self.spec_stmt(&w.body, m)?
+                ..self.spec_single(&w.body, m)?
             },
             Stmt::DoWhile(w) => Spec {
                 terminates: false,
-                ..self.spec_stmt(&w.body, m)?
+                ..self.spec_single(&w.body, m)?
             },
             Stmt::For(f) => Spec {
                 terminates: false,
-                ..self.spec_stmt(&f.body, m)?
+                ..self.spec_single(&f.body, m)?
             },
             Stmt::ForIn(f) => Spec {
                 terminates: false,
-                ..self.spec_stmt(&f.body, m)?
+                ..self.spec_single(&f.body, m)?
             },
             Stmt::ForOf(f) => Spec {
                 terminates: false,
-                ..self.spec_stmt(&f.body, m)?
+                ..self.spec_single(&f.body, m)?
             },
             _ => Spec::same(false),
         })
+    }
+
+    /// A statement in a single-statement position (an `if` branch, a loop body): a decided
+    /// method test there is replaced by the chosen branch as one statement, braces kept, since
+    /// splicing several statements in would change what the enclosing `if` or loop runs.
+    fn spec_single(&self, s: &Stmt, m: &str) -> Option<Spec> {
+        let r = range(s.span());
+        let chosen = match s {
+            Stmt::If(ifs) => match self.eval(&ifs.test, m) {
+                Val::Bool(true) => Some(Some(&*ifs.cons)),
+                Val::Bool(false) => Some(ifs.alt.as_deref()),
+                _ => None,
+            },
+            Stmt::Switch(_) => {
+                // A decided switch splices statements: keep them in one block.
+                let spec = self.spec_stmt(s, m)?;
+                if spec.changed && spec.edits.len() == 1 && spec.edits[0].range == r {
+                    let e = &spec.edits[0];
+                    let indent = indent_of_line(self.src, r.start);
+                    let text = if e.text.is_empty() {
+                        "{}".to_string()
+                    } else {
+                        format!(
+                            "{{\n{indent}  {}\n{indent}}}",
+                            crate::text::indent_following_lines(&e.text, "  ")
+                        )
+                    };
+                    return Some(Spec {
+                        edits: vec![Edit {
+                            range: r,
+                            text,
+                            needs: e.needs,
+                        }],
+                        ..spec
+                    });
+                }
+                return Some(spec);
+            }
+            _ => None,
+        };
+        let Some(chosen) = chosen else {
+            return self.spec_stmt(s, m);
+        };
+        let Some(branch) = chosen else {
+            // The test is false and there is no else: nothing runs here.
+            return Some(Spec {
+                edits: vec![Edit {
+                    range: r,
+                    text: "{}".into(),
+                    needs: Needs::default(),
+                }],
+                terminates: false,
+                changed: true,
+            });
+        };
+        let spec = self.spec_single(branch, m)?;
+        let mut needs = Needs::default();
+        let br = range(branch.span());
+        let text = self
+            .edits
+            .render_with(self.src, br, &spec.edits, &mut needs);
+        Some(Spec {
+            edits: vec![Edit {
+                range: r,
+                text,
+                needs,
+            }],
+            terminates: spec.terminates,
+            changed: true,
+        })
+    }
+
+    /// The `else` branch of an `if`: when its method test leaves nothing to run, the `else`
+    /// goes too (`if (a) {..} else if (M) {..}` becomes `if (a) {..}`).
+    fn spec_else(&self, cons: &Stmt, alt: &Stmt, m: &str) -> Option<Spec> {
+        if let Stmt::If(ifs) = alt {
+            if ifs.alt.is_none() && self.eval(&ifs.test, m) == Val::Bool(false) {
+                let from = range(cons.span()).end;
+                let to = range(alt.span()).end;
+                return Some(Spec {
+                    edits: vec![Edit {
+                        range: from..to,
+                        text: String::new(),
+                        needs: Needs::default(),
+                    }],
+                    terminates: false,
+                    changed: true,
+                });
+            }
+        }
+        self.spec_single(alt, m)
     }
 
     /// Replaces the statement at `r` by the specialized form of `branch`.
