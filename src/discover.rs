@@ -332,6 +332,17 @@ fn collect_routes(
             }
             continue;
         }
+        // A symlink to a folder is not walked (a loop could trap the walk, and migrating would
+        // move files out of another tree); say so instead of leaving its routes behind silently.
+        let full = root.join(join(api_dir, &child));
+        let is_link = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link && std::fs::metadata(&full).is_ok_and(|m| m.is_dir()) {
+            unreadable.push((
+                join(api_dir, &child),
+                "a symlinked folder is not followed: the routes in it were not migrated; migrate the folder it points to, or replace the link with the folder".into(),
+            ));
+            continue;
+        }
         out.push(child);
     }
 }

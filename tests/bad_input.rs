@@ -409,11 +409,25 @@ fn symlinks_and_loops() {
             .contains("not a regular file"));
     }
     let files = r["files"].as_array().expect("files");
-    assert!(
-        !files.iter().any(|f| f["source"]
+    // Symlinked folders are not walked: nothing inside them is listed; each link itself is
+    // reported (P2A002) so that its routes are not left behind silently.
+    let is_link_report = |f: &serde_json::Value| {
+        f["diagnostics"][0]["message"]
             .as_str()
-            .is_some_and(|s| s.contains("/linked/") || s.contains("/loop"))),
+            .is_some_and(|m| m.contains("symlinked folder is not followed"))
+    };
+    assert!(
+        !files.iter().any(|f| !is_link_report(f)
+            && f["source"]
+                .as_str()
+                .is_some_and(|s| s.contains("/linked") || s.contains("/loop"))),
         "symlinked folders are not walked: {r:#}"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|f| is_link_report(f) && f["source"] == "pages/api/linked"),
+        "the symlinked folder is reported: {r:#}"
     );
 
     // Applied: the link is replaced by the migrated route; what it pointed to is untouched.
