@@ -149,6 +149,16 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             .unwrap_or(false),
     };
 
+    let param_names: Vec<String> = input.params.iter().map(|p| p.name.clone()).collect();
+    let base = UsageBase {
+        src,
+        names: &names,
+        body_mode: cfg.body_mode.clone(),
+        raw_body_fns: facts.raw_body_fns.clone(),
+        get_server_session: facts.get_server_session.clone(),
+        param_names,
+    };
+
     // Functions that respond for the handler (`handleGet(req, res)`, `sendError(res, ...)`),
     // found in rounds so that one may call another.
     let find_delegates = |state_params: Needs| {
@@ -167,20 +177,12 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
                 {
                     edits.add(e.clone());
                 }
-                let mut input = usage::UsageInput {
-                    src,
-                    req: c
-                        .req_pos
+                let mut input = base.input(
+                    c.req_pos
                         .map(|p| param_name(c.params[p]).unwrap_or_default()),
-                    res: Some(param_name(c.params[c.res_pos]).unwrap_or_default()),
-                    names: &names,
-                    body_mode: cfg.body_mode.clone(),
-                    raw_body_fns: facts.raw_body_fns.clone(),
-                    get_server_session: facts.get_server_session.clone(),
-                    param_names: input.params.iter().map(|p| p.name.clone()).collect(),
-                    delegates: &delegates,
-                    state_params: Needs::default(),
-                };
+                    param_name(c.params[c.res_pos]).unwrap_or_default(),
+                    &delegates,
+                );
                 let u = usage::analyse(&input, c.body, edits.clone_edits());
                 if u.diagnostics
                     .iter()
@@ -247,18 +249,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     // Response state (headers, a status) set before a delegate responds must reach it, as it
     // did through Node's `res`: then every response delegate takes it as parameters.
     if delegates.iter().any(|d| !d.sets_headers_only) {
-        let probe = usage::UsageInput {
-            src,
-            req: Some(req.clone()),
-            res: Some(res.clone()),
-            names: &names,
-            body_mode: cfg.body_mode.clone(),
-            raw_body_fns: facts.raw_body_fns.clone(),
-            get_server_session: facts.get_server_session.clone(),
-            param_names: input.params.iter().map(|p| p.name.clone()).collect(),
-            delegates: &delegates,
-            state_params: Needs::default(),
-        };
+        let probe = base.input(Some(req.clone()), res.clone(), &delegates);
         let (status, headers) = usage::response_state(&probe, body_stmts);
         if status {
             keeps_state |= Needs::STATUS_VAR;
@@ -271,19 +262,8 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         }
     }
 
-    let usage_input = usage::UsageInput {
-        src,
-        req: Some(req.clone()),
-        res: Some(res.clone()),
-        names: &names,
-        body_mode: cfg.body_mode.clone(),
-        raw_body_fns: facts.raw_body_fns.clone(),
-        get_server_session: facts.get_server_session.clone(),
-        param_names: input.params.iter().map(|p| p.name.clone()).collect(),
-        delegates: &delegates,
-        state_params: Needs::default(),
-    };
-    let usage = usage::analyse(&usage_input, body_stmts, base_edits);
+    let handler_input = base.input(Some(req.clone()), res.clone(), &delegates);
+    let usage = usage::analyse(&handler_input, body_stmts, base_edits);
     // The delegates the handler uses, directly or through another; each is migrated only when
     // every use of it is such a call.
     let mut used: Vec<bool> = delegates
@@ -589,6 +569,39 @@ fn contains_jsx(module: &Module) -> bool {
     let mut v = V(false);
     module.visit_with(&mut v);
     v.0
+}
+
+/// What the rewrite of every function of one route shares.
+struct UsageBase<'a> {
+    src: &'a str,
+    names: &'a names::Names,
+    body_mode: usage::BodyMode,
+    raw_body_fns: Vec<String>,
+    get_server_session: Option<String>,
+    param_names: Vec<String>,
+}
+
+impl UsageBase<'_> {
+    /// The rewrite's inputs for a function whose `req`/`res` parameters have these names.
+    fn input<'b>(
+        &'b self,
+        req: Option<String>,
+        res: String,
+        delegates: &'b [delegates::Delegate],
+    ) -> usage::UsageInput<'b> {
+        usage::UsageInput {
+            src: self.src,
+            req,
+            res: Some(res),
+            names: self.names,
+            body_mode: self.body_mode.clone(),
+            raw_body_fns: self.raw_body_fns.clone(),
+            get_server_session: self.get_server_session.clone(),
+            param_names: self.param_names.clone(),
+            delegates,
+            state_params: Needs::default(),
+        }
+    }
 }
 
 /// The language the migrated text is parsed as.

@@ -302,30 +302,19 @@ impl<'a> Specializer<'a> {
             Stmt::Switch(sw) => self.spec_switch(sw, r, m)?,
             Stmt::Return(_) | Stmt::Throw(_) => Spec::same(true),
             Stmt::Expr(_) => Spec::same(self.returning.contains(&r.start)),
-            Stmt::Labeled(l) => Spec {
-                terminates: false,
-                ..self.spec_single(&l.body, m)?
-            },
-            Stmt::While(w) => Spec {
-                terminates: false,
-                ..self.spec_single(&w.body, m)?
-            },
-            Stmt::DoWhile(w) => Spec {
-                terminates: false,
-                ..self.spec_single(&w.body, m)?
-            },
-            Stmt::For(f) => Spec {
-                terminates: false,
-                ..self.spec_single(&f.body, m)?
-            },
-            Stmt::ForIn(f) => Spec {
-                terminates: false,
-                ..self.spec_single(&f.body, m)?
-            },
-            Stmt::ForOf(f) => Spec {
-                terminates: false,
-                ..self.spec_single(&f.body, m)?
-            },
+            // A loop or labeled body may not run (or may run again): it never ends the function.
+            Stmt::Labeled(_)
+            | Stmt::While(_)
+            | Stmt::DoWhile(_)
+            | Stmt::For(_)
+            | Stmt::ForIn(_)
+            | Stmt::ForOf(_) => {
+                let body = loop_body(s).unwrap_or(s);
+                Spec {
+                    terminates: false,
+                    ..self.spec_single(body, m)?
+                }
+            }
             _ => Spec::same(false),
         })
     }
@@ -540,6 +529,19 @@ impl<'a> Specializer<'a> {
             changed: true,
         })
     }
+}
+
+/// The body of a loop or labeled statement.
+fn loop_body(s: &Stmt) -> Option<&Stmt> {
+    Some(match s {
+        Stmt::Labeled(l) => &l.body,
+        Stmt::While(w) => &w.body,
+        Stmt::DoWhile(w) => &w.body,
+        Stmt::For(f) => &f.body,
+        Stmt::ForIn(f) => &f.body,
+        Stmt::ForOf(f) => &f.body,
+        _ => return None,
+    })
 }
 
 /// True when `s` holds a `break` that would leave an enclosing `switch` (not one inside a nested

@@ -1001,24 +1001,10 @@ impl Visit for UsageVisitor<'_> {
         self.in_loop(|v| v.with_bindings(&names, |v| f.visit_children_with(v)));
     }
     fn visit_for_of_stmt(&mut self, f: &ForOfStmt) {
-        let names = for_head_names(&f.left);
-        self.visit_expr(&f.right);
-        self.in_loop(|v| {
-            v.with_bindings(&names, |v| {
-                f.left.visit_with(v);
-                f.body.visit_with(v);
-            })
-        });
+        self.visit_for_each(&f.left, &f.right, &f.body);
     }
     fn visit_for_in_stmt(&mut self, f: &ForInStmt) {
-        let names = for_head_names(&f.left);
-        self.visit_expr(&f.right);
-        self.in_loop(|v| {
-            v.with_bindings(&names, |v| {
-                f.left.visit_with(v);
-                f.body.visit_with(v);
-            })
-        });
+        self.visit_for_each(&f.left, &f.right, &f.body);
     }
     fn visit_while_stmt(&mut self, w: &WhileStmt) {
         self.in_loop(|v| w.visit_children_with(v));
@@ -1220,6 +1206,18 @@ impl UsageVisitor<'_> {
             "toUpperCase" => Some(MethodCase::Upper),
             _ => None,
         }
+    }
+
+    /// `for (<left> of|in <right>) <body>`: `let`/`const` in the head shadow inside the loop.
+    fn visit_for_each(&mut self, left: &ForHead, right: &Expr, body: &Stmt) {
+        let names = for_head_names(left);
+        self.visit_expr(right);
+        self.in_loop(|v| {
+            v.with_bindings(&names, |v| {
+                left.visit_with(v);
+                body.visit_with(v);
+            })
+        });
     }
 
     fn in_loop(&mut self, f: impl FnOnce(&mut Self)) {
