@@ -13,8 +13,8 @@
 //! are shapes the tool reports for manual work: a wrapped handler (`export default
 //! withAuth(handler)`), `res` passed to a helper imported from `lib/http`, `res.write` streaming.
 //! The rest of each file is ordinary padding (types, validation, serializers, db calls through
-//! `lib/db`) up to a size drawn between 1 and 10 KB. Paths never collide (`a.ts` next to `a/index.ts`, `[id]` next to
-//! `[slug]`).
+//! `lib/db`) up to a size drawn between 1 and 10 KB. Paths never collide (`a.ts` next to
+//! `a/index.ts`, `[id]` next to `[slug]`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
