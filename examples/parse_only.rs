@@ -9,6 +9,10 @@
 //! Prints one line: `files=N bytes=B seconds=S discover_seconds=D parse_errors=E`, where `seconds`
 //! covers discovery, reading and parsing (the same stages `migrate` runs before transforming).
 
+// The same allocator as the pages2app binary, so the ceiling is measured on equal terms.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::time::Instant;
 

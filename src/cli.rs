@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::output::{self, ColorChoice, Paint, Progress, ProgressMode};
 use crate::pipeline::{self, Options, RunHooks, RunResult, Status};
-use crate::{apply, explain, patch, report};
+use crate::{apply, explain, report};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -167,9 +167,12 @@ fn only_path(dir: &Path, raw: &Path) -> Result<String, String> {
 struct Prepared {
     run: RunResult,
     dir_shown: String,
+    /// With `patch_only`: each migrated file's patch, rendered as soon as it was transformed (the
+    /// texts are not kept, so memory stays flat); `run.changes` then holds only the compat module.
+    patch: Option<Vec<String>>,
 }
 
-fn prepare(args: &RunArgs) -> Result<Prepared, i32> {
+fn prepare(args: &RunArgs, patch_only: bool) -> Result<Prepared, i32> {
     if !args.dir.is_dir() {
         eprintln!("error: {} is not a folder", args.dir.display());
         return Err(EXIT_USAGE);
@@ -195,13 +198,16 @@ fn prepare(args: &RunArgs) -> Result<Prepared, i32> {
     };
     let progress = Progress::new(ProgressMode::from_env());
     let update = |done: usize, total: usize| progress.update(done, total);
-    let run = pipeline::run_with(
-        &opts,
-        RunHooks {
-            only: &only,
-            progress: Some(&update),
-        },
-    );
+    let hooks = RunHooks {
+        only: &only,
+        progress: Some(&update),
+    };
+    let (run, patch) = if patch_only {
+        let (run, patch) = pipeline::run_patch(&opts, hooks);
+        (run, Some(patch))
+    } else {
+        (pipeline::run_with(&opts, hooks), None)
+    };
     progress.finish();
     let dir_shown = args.dir.to_string_lossy().into_owned();
     for o in &only {
@@ -227,11 +233,19 @@ fn prepare(args: &RunArgs) -> Result<Prepared, i32> {
             args.dir.display()
         );
     }
-    Ok(Prepared { run, dir_shown })
+    Ok(Prepared {
+        run,
+        dir_shown,
+        patch,
+    })
 }
 
 fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
-    let Prepared { mut run, dir_shown } = match prepare(&args.run) {
+    let Prepared {
+        mut run,
+        dir_shown,
+        patch,
+    } = match prepare(&args.run, args.dry_run && !args.json) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -265,13 +279,15 @@ fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
         if args.json {
             let _ = out.write_all(report::to_json(&run).as_bytes());
         } else {
-            let text = patch::render(&run.changes);
-            let text = if color.stdout() {
-                output::color_patch(&text)
-            } else {
-                text
-            };
-            let _ = out.write_all(text.as_bytes());
+            // Each chunk is one file's patch (color_patch restarts at every `diff --git`).
+            for chunk in patch.iter().flatten() {
+                let text = if color.stdout() {
+                    output::color_patch(chunk)
+                } else {
+                    chunk.clone()
+                };
+                let _ = out.write_all(text.as_bytes());
+            }
         }
         let _ = out.flush();
         output::write_summary(&mut err, &run, &dir_shown, "dry run", paint);
@@ -320,7 +336,7 @@ fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
 }
 
 fn list(args: ListArgs, color: ColorChoice) -> i32 {
-    let Prepared { run, dir_shown } = match prepare(&args.run) {
+    let Prepared { run, dir_shown, .. } = match prepare(&args.run, false) {
         Ok(p) => p,
         Err(code) => return code,
     };
