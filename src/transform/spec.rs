@@ -410,20 +410,25 @@ impl<'a> Specializer<'a> {
         self.spec_single(alt, m)
     }
 
-    /// Replaces the statement at `r` by the specialized form of `branch`.
-    fn replace_with(&self, r: Range<usize>, branch: &Stmt, m: &str) -> Option<Spec> {
-        let target = indent_of_line(self.src, r.start).len();
-        let (text, needs, terminates) = self.splice(branch, m, target)?;
+    /// The statement at `r` replaced by `text` (its whole lines removed when `text` is empty).
+    fn replacement(&self, r: Range<usize>, text: String, needs: Needs, terminates: bool) -> Spec {
         let range = if text.is_empty() {
             removal_range(self.src, r)
         } else {
             r
         };
-        Some(Spec {
+        Spec {
             edits: vec![Edit { range, text, needs }],
             terminates,
             changed: true,
-        })
+        }
+    }
+
+    /// Replaces the statement at `r` by the specialized form of `branch`.
+    fn replace_with(&self, r: Range<usize>, branch: &Stmt, m: &str) -> Option<Spec> {
+        let target = indent_of_line(self.src, r.start).len();
+        let (text, needs, terminates) = self.splice(branch, m, target)?;
+        Some(self.replacement(r, text, needs, terminates))
     }
 
     /// The text of `s` for method `m`, a block's braces dropped, re-indented to `target` columns.
@@ -518,16 +523,7 @@ impl<'a> Specializer<'a> {
         }
         let sep = format!("\n{target}");
         let text = parts.join(&sep);
-        let range = if text.is_empty() {
-            removal_range(self.src, r)
-        } else {
-            r
-        };
-        Some(Spec {
-            edits: vec![Edit { range, text, needs }],
-            terminates,
-            changed: true,
-        })
+        Some(self.replacement(r, text, needs, terminates))
     }
 }
 
