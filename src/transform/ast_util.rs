@@ -128,3 +128,15 @@ pub fn is_bare_return(s: &Stmt) -> bool {
 pub fn is_plain_break(s: &Stmt) -> bool {
     matches!(s, Stmt::Break(BreakStmt { label: None, .. }))
 }
+
+/// The strings of an array literal of string literals (`['GET', 'HEAD']`); None otherwise.
+pub fn string_array_literal(a: &ArrayLit) -> Option<Vec<String>> {
+    a.elems
+        .iter()
+        .map(|el| {
+            el.as_ref()
+                .filter(|x| x.spread.is_none())
+                .and_then(|x| static_string(&x.expr))
+        })
+        .collect()
+}

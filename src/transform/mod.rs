@@ -508,7 +508,8 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     let text = edits.render(src, 0..src.len(), &mut n);
 
     // Phase two, on the migrated text: drop the imports the rewrite left unused.
-    let out_lang = output_lang(input.lang);
+    // The output keeps the source's syntax (a .tsx with JSX becomes route.tsx).
+    let out_lang = input.lang;
     let out_module = parse_module(&text, out_lang).map_err(|e| {
         internal(
             src,
@@ -608,11 +609,6 @@ impl UsageBase<'_> {
             state_params: Needs::default(),
         }
     }
-}
-
-/// The language the migrated text is parsed as.
-pub fn output_lang(l: Lang) -> Lang {
-    l
 }
 
 fn internal(src: &str, at: usize, msg: &str) -> Vec<Diagnostic> {

@@ -138,15 +138,7 @@ impl<'a> Specializer<'a> {
 
     fn string_array(&self, e: &Expr) -> Option<Vec<String>> {
         match unwrap_expr(e) {
-            Expr::Array(a) => a
-                .elems
-                .iter()
-                .map(|el| {
-                    el.as_ref()
-                        .filter(|x| x.spread.is_none())
-                        .and_then(|x| static_string(&x.expr))
-                })
-                .collect(),
+            Expr::Array(a) => string_array_literal(a),
             Expr::Ident(i) => self.const_arrays.get(i.sym.as_str()).cloned(),
             _ => None,
         }
@@ -624,16 +616,7 @@ pub fn const_string_arrays(module: &Module, body: &[Stmt]) -> HashMap<String, Ve
                 continue;
             };
             if let Expr::Array(a) = unwrap_expr(init) {
-                let items: Option<Vec<String>> = a
-                    .elems
-                    .iter()
-                    .map(|el| {
-                        el.as_ref()
-                            .filter(|x| x.spread.is_none())
-                            .and_then(|x| static_string(&x.expr))
-                    })
-                    .collect();
-                if let Some(items) = items {
+                if let Some(items) = string_array_literal(a) {
                     out.insert(b.id.sym.to_string(), items);
                 }
             }

@@ -74,7 +74,6 @@ pub fn response_state(input: &UsageInput, body: Result<&[Stmt], &Expr>) -> (bool
 pub struct Usage {
     pub edits: EditSet,
     pub diagnostics: Vec<Diagnostic>,
-    /// Names bound to `req.method` (`const { method } = req`, `const m = req.method`).
     /// Names bound to `req.method` (`const { method } = req`, `const m = req.method`), with the case
     /// change applied to it (`req.method.toLowerCase()`).
     pub method_aliases: Vec<(String, MethodCase)>,
@@ -82,7 +81,7 @@ pub struct Usage {
     pub returning_stmts: HashSet<usize>,
     /// Start offsets of statements the rewrite deleted (a `return;`/`break;` after a response).
     pub removed_stmts: HashSet<usize>,
-    /// Imported raw-body readers that were rewritten (their imports may become unused).
+    /// The code sets the status / response headers before responding (see `PreScan`).
     pub uses_status_var: bool,
     pub uses_headers_var: bool,
     /// How often each delegate was called from a supported position.
