@@ -285,6 +285,20 @@ impl Scan<'_> {
     }
 }
 
+/// No token adds more than this to the estimate per byte of its text (`<` adds [`W_HEAVY`] for one
+/// byte; a bracket [`W_BRACKET`]; longer tokens less per byte), so a file shorter than
+/// `limit / MAX_WEIGHT_PER_BYTE` bytes cannot exceed `limit`.
+const MAX_WEIGHT_PER_BYTE: usize = W_HEAVY;
+
+/// Where `src` nests deeper than `limit` allows, if it does. Files too short to reach the limit
+/// (nearly every route file) are not scanned.
+pub fn exceeds(src: &str, limit: usize) -> Option<Depth> {
+    if src.len().saturating_mul(MAX_WEIGHT_PER_BYTE) <= limit {
+        return None;
+    }
+    Some(estimate(src)).filter(|d| d.score > limit)
+}
+
 /// Estimates how deep `src` nests (see the module documentation).
 pub fn estimate(src: &str) -> Depth {
     let mut s = Scan {
@@ -343,6 +357,41 @@ mod tests {
             "(".repeat(5000)
         );
         assert!(estimate(&src).score < 100, "{:?}", estimate(&src));
+    }
+
+    #[test]
+    fn no_byte_weighs_more_than_the_bound() {
+        let n = 2000;
+        for unit in [
+            "<",
+            "(",
+            "{",
+            "[",
+            "=>",
+            "`${",
+            "?",
+            "!",
+            "function ",
+            "x => ",
+            "a<b>(",
+            "/[(]/ ",
+        ] {
+            let src = unit.repeat(n);
+            let d = estimate(&src);
+            assert!(
+                d.score <= MAX_WEIGHT_PER_BYTE * src.len(),
+                "{unit:?}: {} > {}",
+                d.score,
+                MAX_WEIGHT_PER_BYTE * src.len()
+            );
+            let limit = MAX_WEIGHT_PER_BYTE * src.len();
+            assert_eq!(exceeds(&src, limit), None, "{unit:?}");
+            assert_eq!(
+                exceeds(&src, d.score.saturating_sub(1)),
+                (d.score > 0).then_some(d),
+                "{unit:?}"
+            );
+        }
     }
 
     #[test]

@@ -55,9 +55,33 @@ pub fn parse_module(src: &str, lang: Lang) -> Result<Module, SyntaxError> {
     })
 }
 
+/// Parses `src[r]` as an ES module whose spans (and error offsets) are offsets into all of `src`:
+/// `r` must start at a statement boundary (see `transform::reparse`).
+pub fn parse_module_range(src: &str, r: Range<usize>, lang: Lang) -> Result<Module, SyntaxError> {
+    if src.len() >= (u32::MAX - 1) as usize || src.get(r.clone()).is_none() {
+        return Err(SyntaxError {
+            message: "the file is too large to parse".into(),
+            offset: 0,
+        });
+    }
+    std::panic::catch_unwind(|| parse_unguarded_range(src, r, lang)).unwrap_or_else(|_| {
+        Err(SyntaxError {
+            message: "the parser failed on this file (it is most likely malformed)".into(),
+            offset: 0,
+        })
+    })
+}
+
 fn parse_unguarded(src: &str, lang: Lang) -> Result<Module, SyntaxError> {
-    let end = BytePos(1 + src.len() as u32);
-    let input = StringInput::new(src, BytePos(1), end);
+    parse_unguarded_range(src, 0..src.len(), lang)
+}
+
+fn parse_unguarded_range(src: &str, r: Range<usize>, lang: Lang) -> Result<Module, SyntaxError> {
+    let input = StringInput::new(
+        &src[r.clone()],
+        BytePos(1 + r.start as u32),
+        BytePos(1 + r.end as u32),
+    );
     let mut parser = Parser::new(syntax_for(lang), input, None);
     let _ = EsVersion::latest();
     let module = parser

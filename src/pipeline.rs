@@ -393,8 +393,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, keep: Keep) -> (RunResult, Vec<S
                 return (report, None);
             }
         };
-        let depth = depth_guard::estimate(&src);
-        if depth.score > depth_limit {
+        if let Some(depth) = depth_guard::exceeds(&src, depth_limit) {
             report.diagnostics.push(Diagnostic::at(
                 Code::TooDeeplyNested,
                 "the code nests too deeply here for pages2app to parse safely; the file was left as it is",

@@ -1,12 +1,14 @@
 //! Imports: relative specifiers follow the file to its new folder; imports the rewrite left
 //! unused are removed; the compat module import is added.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
+use swc_atoms::Atom;
+
+use super::reparse::{ImportedNames, Reparsed};
 use crate::edit::Edit;
 use crate::parse::range;
 
@@ -197,52 +199,37 @@ pub fn import_facts(module: &Module, src: &str) -> ImportFacts {
     f
 }
 
-/// How often each name is referenced, not counting import specifiers themselves.
-pub fn reference_counts(module: &Module) -> HashMap<String, usize> {
-    struct V(HashMap<String, usize>);
-    impl Visit for V {
-        fn visit_import_decl(&mut self, _: &ImportDecl) {}
-        fn visit_ident(&mut self, i: &Ident) {
-            *self.0.entry(i.sym.to_string()).or_default() += 1;
-        }
-    }
-    let mut v = V(HashMap::new());
-    module.visit_with(&mut v);
-    v.0
-}
-
-/// Edits (on `out_src`, the migrated text) removing import specifiers that `before` used and
-/// the migrated module no longer does. An import left with no specifier is removed whole; one
-/// that keeps some is reprinted with swc_ecma_codegen.
-pub fn remove_unused_imports(
-    out: &Module,
-    out_src: &str,
-    before: &HashMap<String, usize>,
-) -> Vec<Edit> {
-    let after = reference_counts(out);
+/// Edits (on `out_src`, the migrated text) removing import specifiers that the source
+/// referenced and the migrated module no longer does. An import left with no specifier is
+/// removed whole; one that keeps some is reprinted with swc_ecma_codegen.
+pub fn remove_unused_imports(out: &Reparsed, out_src: &str, imported: &ImportedNames) -> Vec<Edit> {
+    let before = imported.totals();
+    let referenced = |counts: &[usize], name: &Atom| {
+        imported
+            .names()
+            .iter()
+            .position(|n| n == name)
+            .is_some_and(|k| counts[k] > 0)
+    };
     let mut edits = Vec::new();
-    for item in &out.body {
-        let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else {
-            continue;
-        };
+    for (i, r) in &out.imports {
         let local = |s: &ImportSpecifier| match s {
-            ImportSpecifier::Named(n) => n.local.sym.to_string(),
-            ImportSpecifier::Default(d) => d.local.sym.to_string(),
-            ImportSpecifier::Namespace(n) => n.local.sym.to_string(),
+            ImportSpecifier::Named(n) => n.local.sym.clone(),
+            ImportSpecifier::Default(d) => d.local.sym.clone(),
+            ImportSpecifier::Namespace(n) => n.local.sym.clone(),
         };
         let dropped: Vec<bool> = i
             .specifiers
             .iter()
             .map(|s| {
                 let name = local(s);
-                before.get(&name).copied().unwrap_or(0) > 0
-                    && after.get(&name).copied().unwrap_or(0) == 0
+                referenced(&before, &name) && !referenced(&out.counts, &name)
             })
             .collect();
         if !dropped.iter().any(|d| *d) {
             continue;
         }
-        let r = range(i.span);
+        let r = r.clone();
         if dropped.iter().all(|d| *d) {
             edits.push(Edit {
                 range: super::spec::removal_range(out_src, r),
@@ -251,7 +238,7 @@ pub fn remove_unused_imports(
             });
             continue;
         }
-        let mut kept = i.clone();
+        let mut kept = i.clone().into_owned();
         kept.specifiers = i
             .specifiers
             .iter()

@@ -14,6 +14,7 @@ mod emit;
 mod handler;
 mod imports;
 mod names;
+mod reparse;
 pub mod spec;
 mod usage;
 
@@ -507,19 +508,21 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     let mut n = Needs::default();
     let text = edits.render(src, 0..src.len(), &mut n);
 
-    // Phase two, on the migrated text: drop the imports the rewrite left unused.
+    // Phase two, on the migrated text: drop the imports the rewrite left unused. The text is
+    // parsed again where the edits changed it ([`reparse`]): a syntax error there is a bug.
     // The output keeps the source's syntax (a .tsx with JSX becomes route.tsx).
     let out_lang = input.lang;
-    let out_module = parse_module(&text, out_lang).map_err(|e| {
-        internal(
-            src,
-            h.offset,
-            &format!("the migrated code does not parse ({})", e.message),
-        )
-    })?;
-    let before = imports::reference_counts(module);
+    let imported = reparse::ImportedNames::of_module(module);
+    let reparsed =
+        reparse::reparse(src, module, &edits, &text, out_lang, &imported).map_err(|e| {
+            internal(
+                src,
+                h.offset,
+                &format!("the migrated code does not parse ({})", e.message),
+            )
+        })?;
     let mut cleanup = EditSet::new();
-    for e in imports::remove_unused_imports(&out_module, &text, &before) {
+    for e in imports::remove_unused_imports(&reparsed, &text, &imported) {
         add_or_bug(&mut cleanup, e)?;
     }
     let text = if cleanup.is_empty() {
