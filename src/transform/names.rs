@@ -1,15 +1,17 @@
 //! Choosing identifiers for generated code that cannot clash with the user's.
 
-use std::collections::HashMap;
-
+use rustc_hash::FxHashMap;
+use swc_atoms::Atom;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
 /// Every identifier in a module, with how often it is bound (declared) and referenced.
+/// Keyed by swc's atoms, which carry their hash: building the table allocates nothing per
+/// identifier.
 #[derive(Default)]
 pub struct IdentTable {
-    all: HashMap<String, usize>,
-    bindings: HashMap<String, usize>,
+    all: FxHashMap<Atom, usize>,
+    bindings: FxHashMap<Atom, usize>,
 }
 
 impl IdentTable {
@@ -20,41 +22,42 @@ impl IdentTable {
     }
     /// How often `name` occurs as an identifier in the module.
     pub fn count(&self, name: &str) -> usize {
-        self.all.get(name).copied().unwrap_or(0)
+        self.all.get(&Atom::from(name)).copied().unwrap_or(0)
     }
 
     fn is_free(&self, name: &str, reusable: Option<&str>) -> bool {
-        match self.all.get(name) {
+        let atom = Atom::from(name);
+        match self.all.get(&atom) {
             None => true,
             // The handler's own parameter name can be reused when nothing else binds it: every
             // reference to that parameter is rewritten.
-            Some(_) => reusable == Some(name) && self.bindings.get(name).copied().unwrap_or(0) <= 1,
+            Some(_) => reusable == Some(name) && self.bindings.get(&atom).copied().unwrap_or(0) <= 1,
         }
     }
 }
 
 impl Visit for IdentTable {
     fn visit_ident(&mut self, i: &Ident) {
-        *self.all.entry(i.sym.to_string()).or_default() += 1;
+        *self.all.entry(i.sym.clone()).or_default() += 1;
     }
     fn visit_binding_ident(&mut self, b: &BindingIdent) {
-        *self.bindings.entry(b.id.sym.to_string()).or_default() += 1;
+        *self.bindings.entry(b.id.sym.clone()).or_default() += 1;
         b.visit_children_with(self);
     }
     fn visit_fn_decl(&mut self, f: &FnDecl) {
-        *self.bindings.entry(f.ident.sym.to_string()).or_default() += 1;
+        *self.bindings.entry(f.ident.sym.clone()).or_default() += 1;
         f.visit_children_with(self);
     }
     fn visit_class_decl(&mut self, c: &ClassDecl) {
-        *self.bindings.entry(c.ident.sym.to_string()).or_default() += 1;
+        *self.bindings.entry(c.ident.sym.clone()).or_default() += 1;
         c.visit_children_with(self);
     }
     fn visit_import_named_specifier(&mut self, s: &ImportNamedSpecifier) {
-        *self.bindings.entry(s.local.sym.to_string()).or_default() += 1;
+        *self.bindings.entry(s.local.sym.clone()).or_default() += 1;
         s.visit_children_with(self);
     }
     fn visit_assign_pat_prop(&mut self, p: &AssignPatProp) {
-        *self.bindings.entry(p.key.sym.to_string()).or_default() += 1;
+        *self.bindings.entry(p.key.sym.clone()).or_default() += 1;
         p.visit_children_with(self);
     }
 }
