@@ -147,6 +147,45 @@ pub fn finalize_inits(text: &str, needs: Needs) -> String {
     out
 }
 
+/// A stretch of an edited text copied verbatim from its source:
+/// `source[src..src + len] == edited[out..out + len]`. Lists of them are in increasing order on
+/// both sides; the line diff of the patch uses them as hints ([`crate::patch`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Copied {
+    pub src: usize,
+    pub out: usize,
+    pub len: usize,
+}
+
+/// The stretches of `c` copied verbatim from `a`, where `second` maps `b` into `c` and `first`
+/// maps `a` into `b`. Only the bytes `c` has (`c_len`) count.
+pub fn compose(first: &[Copied], second: &[Copied], c_len: usize) -> Vec<Copied> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    for s in second {
+        let (lo, hi) = (s.src, s.src + s.len);
+        while k < first.len() && first[k].out + first[k].len <= lo {
+            k += 1;
+        }
+        let mut f = k;
+        while f < first.len() && first[f].out < hi {
+            let a = first[f].out.max(lo);
+            let b = (first[f].out + first[f].len).min(hi);
+            let at = s.out + (a - lo);
+            let len = b.saturating_sub(a).min(c_len.saturating_sub(at));
+            if len > 0 {
+                out.push(Copied {
+                    src: first[f].src + (a - first[f].out),
+                    out: at,
+                    len,
+                });
+            }
+            f += 1;
+        }
+    }
+    out
+}
+
 /// One replacement of `range` (byte offsets into the source) by `text`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Edit {
@@ -244,6 +283,35 @@ impl EditSet {
         out
     }
 
+    /// Renders all of `src` with the edits applied, like [`EditSet::render`] over `0..src.len()`,
+    /// and says which stretches of the result are copied verbatim from `src`.
+    pub fn render_mapped(&self, src: &str, needs: &mut Needs) -> (String, Vec<Copied>) {
+        let mut out = String::with_capacity(src.len() + 16);
+        let mut copied = Vec::new();
+        let mut pos = 0;
+        let mut copy = |out: &mut String, from: usize, to: usize| {
+            if to > from {
+                copied.push(Copied {
+                    src: from,
+                    out: out.len(),
+                    len: to - from,
+                });
+                out.push_str(&src[from..to]);
+            }
+        };
+        for e in self.within(0..src.len()) {
+            if e.range.start < pos {
+                continue;
+            }
+            copy(&mut out, pos, e.range.start);
+            out.push_str(&e.text);
+            *needs |= e.needs;
+            pos = e.range.end;
+        }
+        copy(&mut out, pos, src.len());
+        (out, copied)
+    }
+
     /// Renders `src[range]` where `overlay` edits (sorted, non-overlapping, inside `range`) take
     /// precedence over this set's edits they cover.
     pub fn render_with(
@@ -290,6 +358,34 @@ mod tests {
             text: t.into(),
             needs: Needs::default(),
         }
+    }
+
+    #[test]
+    fn copied_stretches_are_verbatim_through_two_renders() {
+        let src = "let a = req.query.id; res.json(a)\nconst z = 1\n";
+        let mut one = EditSet::new();
+        assert!(one.add(e(8, 17, "query")));
+        assert!(one.add(e(22, 33, "return json(a)")));
+        let mut n = Needs::default();
+        let (mid, first) = one.render_mapped(src, &mut n);
+        assert_eq!(mid, one.render(src, 0..src.len(), &mut n));
+        let mut two = EditSet::new();
+        assert!(two.add(e(0, 4, "const ")));
+        assert!(two.add(e(mid.len() - 2, mid.len() - 1, "2")));
+        let (end, second) = two.render_mapped(&mid, &mut n);
+        let all = compose(&first, &second, end.len() - 1);
+        assert!(!all.is_empty());
+        for c in &all {
+            assert_eq!(
+                src[c.src..c.src + c.len],
+                end[c.out..c.out + c.len],
+                "{c:?}"
+            );
+            assert!(c.out + c.len < end.len());
+        }
+        let copied: usize = all.iter().map(|c| c.len).sum();
+        // Everything but the edited bytes and the cut last byte.
+        assert_eq!(copied, src.len() - 9 - 11 - 4 - 1 - 1);
     }
 
     #[test]

@@ -1,10 +1,16 @@
 //! Rendering planned changes as one git-style patch that `git apply` accepts: renames with
 //! `rename from`/`rename to`, new files with `new file mode`, unified hunks from `similar`.
+//!
+//! A migrated route is its source with edits spliced in, and the transform says which stretches
+//! it copied verbatim ([`Copied`]). Lines inside those stretches are paired up front (each pair
+//! checked equal), and `similar`'s Myers diff runs only on the lines between them: the edited
+//! regions, not the whole file. Without hints the whole file is diffed, as before.
 
 use std::fmt::Write;
 
-use similar::{ChangeTag, TextDiff};
+use similar::{DiffOp, DiffTag, TextDiff};
 
+use crate::edit::Copied;
 use crate::pipeline::Change;
 
 /// Quotes a path the way git does when it holds special characters.
@@ -37,7 +43,13 @@ pub fn quote_path(prefix: &str, path: &str) -> String {
 pub fn render_change(change: &Change) -> String {
     let mut out = String::new();
     match change {
-        Change::Rename { from, to, old, new } => {
+        Change::Rename {
+            from,
+            to,
+            old,
+            new,
+            copied,
+        } => {
             let _ = writeln!(
                 out,
                 "diff --git {} {}",
@@ -46,14 +58,14 @@ pub fn render_change(change: &Change) -> String {
             );
             // One line diff serves both the similarity and the hunks.
             let (a, b) = (lines(old), lines(new));
-            let diff = line_diff(&a, &b);
-            let _ = writeln!(out, "similarity index {}%", similarity(&diff, old, new));
+            let ops = line_diff(&a, &b, copied);
+            let _ = writeln!(out, "similarity index {}%", similarity(&ops, &a, old, new));
             let _ = writeln!(out, "rename from {}", quote_path("", from));
             let _ = writeln!(out, "rename to {}", quote_path("", to));
             if old != new {
                 let _ = writeln!(out, "--- {}", quote_path("a/", from));
                 let _ = writeln!(out, "+++ {}", quote_path("b/", to));
-                hunks(&mut out, &diff);
+                hunks(&mut out, ops, &a, &b);
             }
         }
         Change::Add { path, new } => {
@@ -67,7 +79,8 @@ pub fn render_change(change: &Change) -> String {
             if !new.is_empty() {
                 out.push_str("--- /dev/null\n");
                 let _ = writeln!(out, "+++ {}", quote_path("b/", path));
-                hunks(&mut out, &line_diff(&[], &lines(new)));
+                let b = lines(new);
+                hunks(&mut out, line_diff(&[], &b, &[]), &[], &b);
             }
         }
         Change::Modify { path, old, new } => {
@@ -79,7 +92,8 @@ pub fn render_change(change: &Change) -> String {
             );
             let _ = writeln!(out, "--- {}", quote_path("a/", path));
             let _ = writeln!(out, "+++ {}", quote_path("b/", path));
-            hunks(&mut out, &line_diff(&lines(old), &lines(new)));
+            let (a, b) = (lines(old), lines(new));
+            hunks(&mut out, line_diff(&a, &b, &[]), &a, &b);
         }
     }
     out
@@ -91,8 +105,132 @@ fn lines(s: &str) -> Vec<&str> {
     s.split_inclusive('\n').collect()
 }
 
-fn line_diff<'a>(old: &'a [&'a str], new: &'a [&'a str]) -> TextDiff<'a, 'a, str> {
-    TextDiff::configure().diff_slices(old, new)
+/// The line diff of `old` and `new` as diff operations, with `copied` as hints (see the module
+/// documentation).
+fn line_diff(old: &[&str], new: &[&str], copied: &[Copied]) -> Vec<DiffOp> {
+    let anchors = anchors(old, new, copied);
+    let mut ops: Vec<DiffOp> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    let push = |op: DiffOp, ops: &mut Vec<DiffOp>| {
+        // Equal runs next to each other are one run (hunks split on long equal runs).
+        if let (
+            DiffOp::Equal { len, .. },
+            Some(DiffOp::Equal {
+                old_index,
+                new_index,
+                len: prev,
+            }),
+        ) = (op, ops.last_mut())
+        {
+            if op.old_range().start == *old_index + *prev
+                && op.new_range().start == *new_index + *prev
+            {
+                *prev += len;
+                return;
+            }
+        }
+        ops.push(op);
+    };
+    for &(ai, aj) in anchors
+        .iter()
+        .chain(std::iter::once(&(old.len(), new.len())))
+    {
+        if ai > i || aj > j {
+            let gap = TextDiff::configure().diff_slices(&old[i..ai], &new[j..aj]);
+            for op in gap.ops() {
+                push(shift(*op, i, j), &mut ops);
+            }
+        }
+        if ai < old.len() {
+            push(
+                DiffOp::Equal {
+                    old_index: ai,
+                    new_index: aj,
+                    len: 1,
+                },
+                &mut ops,
+            );
+        }
+        (i, j) = (ai + 1, aj + 1);
+    }
+    ops
+}
+
+/// Pairs of equal lines (old index, new index), increasing on both sides, that lie wholly in a
+/// copied stretch.
+fn anchors(old: &[&str], new: &[&str], copied: &[Copied]) -> Vec<(usize, usize)> {
+    if copied.is_empty() {
+        return Vec::new();
+    }
+    let starts = |ls: &[&str]| {
+        let mut at = 0;
+        ls.iter()
+            .map(|l| {
+                let s = at;
+                at += l.len();
+                s
+            })
+            .collect::<Vec<usize>>()
+    };
+    let (os, ns) = (starts(old), starts(new));
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for c in copied {
+        let mut i = os.partition_point(|&s| s < c.src);
+        while i < old.len() && os[i] + old[i].len() <= c.src + c.len {
+            let at = c.out + (os[i] - c.src);
+            if let Ok(j) = ns.binary_search(&at) {
+                let increasing = out.last().is_none_or(|&(pi, pj)| i > pi && j > pj);
+                if increasing && old[i] == new[j] {
+                    out.push((i, j));
+                }
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+fn shift(op: DiffOp, di: usize, dj: usize) -> DiffOp {
+    match op {
+        DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } => DiffOp::Equal {
+            old_index: old_index + di,
+            new_index: new_index + dj,
+            len,
+        },
+        DiffOp::Delete {
+            old_index,
+            old_len,
+            new_index,
+        } => DiffOp::Delete {
+            old_index: old_index + di,
+            old_len,
+            new_index: new_index + dj,
+        },
+        DiffOp::Insert {
+            old_index,
+            new_index,
+            new_len,
+        } => DiffOp::Insert {
+            old_index: old_index + di,
+            new_index: new_index + dj,
+            new_len,
+        },
+        DiffOp::Replace {
+            old_index,
+            old_len,
+            new_index,
+            new_len,
+        } => DiffOp::Replace {
+            old_index: old_index + di,
+            old_len,
+            new_index: new_index + dj,
+            new_len,
+        },
+    }
 }
 
 /// The whole patch, changes in the order given.
@@ -101,20 +239,21 @@ pub fn render(changes: &[Change]) -> String {
 }
 
 /// Percentage of lines kept, as git prints it for renames.
-fn similarity(diff: &TextDiff<str>, old: &str, new: &str) -> usize {
+fn similarity(ops: &[DiffOp], old_lines: &[&str], old: &str, new: &str) -> usize {
     if old.is_empty() && new.is_empty() {
         return 100;
     }
-    let same: usize = diff
-        .iter_all_changes()
-        .filter(|c| c.tag() == ChangeTag::Equal)
-        .map(|c| c.value().len())
+    let same: usize = ops
+        .iter()
+        .filter(|op| op.tag() == DiffTag::Equal)
+        .flat_map(|op| &old_lines[op.old_range()])
+        .map(|l| l.len())
         .sum();
     (same * 100 / old.len().max(new.len()).max(1)).min(100)
 }
 
-fn hunks(out: &mut String, diff: &TextDiff<str>) {
-    for group in diff.grouped_ops(3) {
+fn hunks(out: &mut String, ops: Vec<DiffOp>, old: &[&str], new: &[&str]) {
+    for group in similar::group_diff_ops(ops, 3) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else {
             continue;
         };
@@ -129,19 +268,28 @@ fn hunks(out: &mut String, diff: &TextDiff<str>) {
             range_text(new_start, new_len)
         );
         for op in &group {
-            for change in diff.iter_changes(op) {
-                let sign = match change.tag() {
-                    ChangeTag::Equal => ' ',
-                    ChangeTag::Delete => '-',
-                    ChangeTag::Insert => '+',
-                };
-                out.push(sign);
-                let v = change.value();
-                out.push_str(v);
-                if !v.ends_with('\n') {
-                    out.push_str("\n\\ No newline at end of file\n");
+            let (tag, o, n) = op.as_tag_tuple();
+            let (removed, added): (&[&str], &[&str]) = match tag {
+                DiffTag::Equal => {
+                    emit(out, ' ', &old[o]);
+                    continue;
                 }
-            }
+                DiffTag::Delete => (&old[o], &[]),
+                DiffTag::Insert => (&[], &new[n]),
+                DiffTag::Replace => (&old[o], &new[n]),
+            };
+            emit(out, '-', removed);
+            emit(out, '+', added);
+        }
+    }
+}
+
+fn emit(out: &mut String, sign: char, lines: &[&str]) {
+    for v in lines {
+        out.push(sign);
+        out.push_str(v);
+        if !v.ends_with('\n') {
+            out.push_str("\n\\ No newline at end of file\n");
         }
     }
 }
@@ -167,11 +315,56 @@ mod tests {
             to: "app/(api)/api/a/route.ts".into(),
             old: "a\nb\n".into(),
             new: "a\nc\n".into(),
+            copied: vec![Copied {
+                src: 0,
+                out: 0,
+                len: 2,
+            }],
         };
         let p = render_change(&c);
         assert!(p.starts_with("diff --git a/pages/api/a.ts b/app/(api)/api/a/route.ts\n"));
         assert!(p.contains("rename from pages/api/a.ts\nrename to app/(api)/api/a/route.ts\n"));
         assert!(p.ends_with("@@ -1,2 +1,2 @@\n a\n-b\n+c\n"));
+    }
+
+    /// The operations rebuild the new text from the old one, equal lines are equal, and the
+    /// hinted diff changes no more lines than the whole-file one (here, where hints are exact).
+    #[test]
+    fn hinted_diff_is_a_correct_diff() {
+        use crate::edit::{Edit, EditSet, Needs};
+        let old: String = (0..200).map(|i| format!("line {}\n", i % 17)).collect();
+        let mut set = EditSet::new();
+        for (at, text) in [(70, "x\n"), (700, "a\nb\nline 3\n"), (1200, "")] {
+            let start = old[..at].rfind('\n').map_or(0, |i| i + 1);
+            let end = start + old[start..].find('\n').unwrap_or(0) + 1;
+            assert!(set.add(Edit {
+                range: start..end,
+                text: text.into(),
+                needs: Needs::default(),
+            }));
+        }
+        let (new, copied) = set.render_mapped(&old, &mut Needs::default());
+        let (a, b) = (lines(&old), lines(&new));
+        let changed = |ops: &[DiffOp]| -> usize {
+            let mut rebuilt: Vec<&str> = Vec::new();
+            let mut changed = 0;
+            for op in ops {
+                let (tag, o, n) = op.as_tag_tuple();
+                if tag == DiffTag::Equal {
+                    assert_eq!(a[o.clone()], b[n.clone()]);
+                } else {
+                    changed += o.len() + n.len();
+                }
+                rebuilt.extend(&b[n]);
+            }
+            assert_eq!(rebuilt.concat(), new);
+            changed
+        };
+        assert!(!copied.is_empty());
+        let hinted = changed(&line_diff(&a, &b, &copied));
+        let whole = changed(&line_diff(&a, &b, &[]));
+        assert_eq!(hinted, whole);
+        assert_eq!(hinted, 2 + 4 + 1);
     }
 
     #[test]

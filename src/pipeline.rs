@@ -97,6 +97,9 @@ pub enum Change {
         to: String,
         old: String,
         new: String,
+        /// Stretches of `new` copied verbatim from `old`: hints that spare the line diff the
+        /// lines no edit touched (may be empty).
+        copied: Vec<crate::edit::Copied>,
     },
     /// A file the tool creates (the compat module).
     Add { path: String, new: String },
@@ -225,7 +228,11 @@ enum Keep {
 }
 
 enum Kept {
-    Texts { old: String, new: String },
+    Texts {
+        old: String,
+        new: String,
+        copied: Vec<crate::edit::Copied>,
+    },
     Patch(String),
 }
 
@@ -450,12 +457,14 @@ fn run_keeping(opts: &Options, hooks: RunHooks, keep: Keep) -> (RunResult, Vec<S
                     Keep::Texts => Kept::Texts {
                         old: src,
                         new: m.text,
+                        copied: m.copied,
                     },
                     Keep::Patch => Kept::Patch(crate::patch::render_change(&Change::Rename {
                         from: f.source.clone(),
                         to: target.clone(),
                         old: src,
                         new: m.text,
+                        copied: m.copied,
                     })),
                 };
                 (report, Some((kept, m.helpers)))
@@ -567,11 +576,12 @@ fn run_keeping(opts: &Options, hooks: RunHooks, keep: Keep) -> (RunResult, Vec<S
                 report.diagnostics = vec![d.clone()];
             } else if let Some(target) = &report.target {
                 match kept {
-                    Kept::Texts { old, new } => changes.push(Change::Rename {
+                    Kept::Texts { old, new, copied } => changes.push(Change::Rename {
                         from: report.source.clone(),
                         to: target.clone(),
                         old,
                         new,
+                        copied,
                     }),
                     Kept::Patch(patch) => patches.push((report.source.clone(), patch)),
                 }

@@ -23,7 +23,7 @@ use std::collections::HashSet;
 use swc_ecma_ast::*;
 
 use crate::diagnostics::{Code, Diagnostic, Severity};
-use crate::edit::{Edit, EditSet, Needs};
+use crate::edit::{compose, Copied, Edit, EditSet, Needs};
 use crate::parse::{parse_module, range};
 use crate::route_path::{Lang, RouteParam};
 use crate::text::newline_of;
@@ -47,6 +47,8 @@ pub struct RouteInput<'a> {
 #[derive(Debug)]
 pub struct Migrated {
     pub text: String,
+    /// Stretches of `text` copied verbatim from the source (hints for the patch's line diff).
+    pub copied: Vec<Copied>,
     /// Exported HTTP methods, in [`spec::METHODS`] order.
     pub methods: Vec<&'static str>,
     /// The compat helpers the route imports.
@@ -506,7 +508,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         )?;
     }
     let mut n = Needs::default();
-    let text = edits.render(src, 0..src.len(), &mut n);
+    let (text, copied) = edits.render_mapped(src, &mut n);
 
     // Phase two, on the migrated text: drop the imports the rewrite left unused. The text is
     // parsed again where the edits changed it ([`reparse`]): a syntax error there is a bug.
@@ -525,12 +527,18 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     for e in imports::remove_unused_imports(&reparsed, &text, &imported) {
         add_or_bug(&mut cleanup, e)?;
     }
-    let text = if cleanup.is_empty() {
-        text
+    let (text, copied_again) = if cleanup.is_empty() {
+        let all = Copied {
+            src: 0,
+            out: 0,
+            len: text.len(),
+        };
+        (text, vec![all])
     } else {
-        cleanup.render(&text, 0..text.len(), &mut n)
+        cleanup.render_mapped(&text, &mut n)
     };
     let text = keep_trailing_newlines(src, text);
+    let copied = compose(&copied, &copied_again, text.len());
     // The text above was parsed. Deleting whole import declarations (and trailing newlines) from
     // a module that parses leaves a module that parses, so only a reprinted import (some of its
     // specifiers kept) needs the check again: that saves a third parse of most files.
@@ -557,6 +565,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         .collect();
     Ok(Migrated {
         text,
+        copied,
         methods,
         helpers,
         diagnostics,

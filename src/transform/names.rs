@@ -31,7 +31,9 @@ impl IdentTable {
             None => true,
             // The handler's own parameter name can be reused when nothing else binds it: every
             // reference to that parameter is rewritten.
-            Some(_) => reusable == Some(name) && self.bindings.get(&atom).copied().unwrap_or(0) <= 1,
+            Some(_) => {
+                reusable == Some(name) && self.bindings.get(&atom).copied().unwrap_or(0) <= 1
+            }
         }
     }
 }
