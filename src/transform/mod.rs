@@ -569,7 +569,8 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         methods,
         helpers,
         diagnostics,
-        has_jsx: contains_jsx(module),
+        // Only a .tsx source changes its target for JSX (.ts cannot hold it; .js/.jsx keep theirs).
+        has_jsx: input.lang == Lang::Tsx && contains_jsx(module),
     })
 }
 

@@ -142,6 +142,49 @@ pub fn reparse<'a>(
     }
 }
 
+/// An item nothing after it can continue: a declaration closed by its `}` or an item ended by
+/// `;`. (`const a = b` is not: a next line starting with `(` would call `b`; nor is an import
+/// without `;`: a `;` on the next line would end it.)
+fn ends_closed(item: &ModuleItem, text: &str) -> bool {
+    let text = text.trim_end();
+    if text.ends_with(';') {
+        return true;
+    }
+    let closed_decl = |d: &Decl| {
+        matches!(
+            d,
+            Decl::Fn(_)
+                | Decl::Class(_)
+                | Decl::TsInterface(_)
+                | Decl::TsEnum(_)
+                | Decl::TsModule(_)
+        )
+    };
+    let closed = match item {
+        ModuleItem::Stmt(Stmt::Decl(d)) => closed_decl(d),
+        ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => closed_decl(&e.decl),
+        _ => false,
+    };
+    closed && text.ends_with('}')
+}
+
+/// Whitespace and complete comments only.
+fn is_trivia(mut s: &str) -> bool {
+    loop {
+        s = s.trim_start();
+        if let Some(rest) = s.strip_prefix("//") {
+            s = rest.find('\n').map_or("", |i| &rest[i..]);
+        } else if let Some(rest) = s.strip_prefix("/*") {
+            match rest.find("*/") {
+                Some(i) => s = &rest[i + 2..],
+                None => return false,
+            }
+        } else {
+            return s.is_empty();
+        }
+    }
+}
+
 /// The whole text, parsed.
 fn whole<'a>(out: &str, lang: Lang, imported: &ImportedNames) -> Result<Reparsed<'a>, SyntaxError> {
     let m = parse_module(out, lang)?;
@@ -215,7 +258,8 @@ fn fragments<'a>(
         }
     }
 
-    // Runs of touched items, widened by one untouched item each side, merged where they meet.
+    // Runs of touched items, widened by the untouched item on each side (the one before only
+    // when the run could join it, see `ends_closed`), merged where they meet.
     let mut frags: Vec<Fragment> = Vec::new();
     let mut i = 0;
     while i < n {
@@ -227,10 +271,17 @@ fn fragments<'a>(
         while j + 1 < n && touched[j + 1] {
             j += 1;
         }
-        let lo = i.saturating_sub(1);
+        let lo = if i > 0 && !ends_closed(&module.body[i - 1], &src[spans[i - 1].clone()]) {
+            i - 1
+        } else {
+            i
+        };
+        // The next item is always parsed with the run, and must come out as it was: the parser
+        // accepts some constructs left open at the end of its input (an arrow function's `{` in
+        // a TypeScript generic arrow), which would swallow the text after a fragment ending there.
         let hi = (j + 1).min(n - 1);
         match frags.last_mut() {
-            Some(f) if lo <= f.items.end => f.items.end = hi,
+            Some(f) if lo <= f.items.end + 1 => f.items.end = hi,
             _ => frags.push(Fragment {
                 items: lo..hi,
                 bytes: 0..0,
@@ -251,17 +302,20 @@ fn fragments<'a>(
         };
     }
 
-    // Source offset -> migrated offset, for offsets no edit covers.
-    let shift_at = |p: usize| -> usize {
+    // Source offset -> migrated offset, for offsets no edit covers. Text inserted at `p` is
+    // after it when `inserted_before` is false (where a fragment or an untouched item starts),
+    // before it otherwise (where a fragment ends, so that the fragment takes it in).
+    let shift = |p: usize, inserted_before: bool| -> usize {
         let mut at = p;
         for (r, len) in &edits {
-            if r.end > p || (r.is_empty() && r.start == p) {
+            if r.end > p || (r.is_empty() && r.start == p && !inserted_before) {
                 break;
             }
             at = at + len - r.len();
         }
         at
     };
+    let shift_at = |p: usize| shift(p, false);
 
     // Untouched items: their imports and counts come from the source.
     let untouched = |items: Range<usize>,
@@ -282,11 +336,7 @@ fn fragments<'a>(
         untouched(next_item..f.items.start, &mut counts, &mut imports);
         next_item = f.items.end + 1;
 
-        let bytes = shift_at(f.bytes.start)..if f.bytes.end == src.len() {
-            out.len()
-        } else {
-            shift_at(f.bytes.end)
-        };
+        let bytes = shift_at(f.bytes.start)..shift(f.bytes.end, true);
         // A fragment that does not parse is rare (a bug in the transform): the whole text then
         // gives the verdict and the error's place (a comment opened in one fragment may close in
         // another).
@@ -304,6 +354,16 @@ fn fragments<'a>(
         if (!touched[f.items.start] && !same(parsed.body.first(), f.items.start))
             || (!touched[f.items.end] && !same(parsed.body.last(), f.items.end))
         {
+            return None;
+        }
+        // What follows the last item must be blank lines and whole comments: the parser does not
+        // always report a comment left open at the end of its input, and here that comment
+        // would run on into the text after the fragment.
+        let tail = parsed
+            .body
+            .last()
+            .map_or(bytes.start, |it| range(it.span()).end);
+        if !is_trivia(&out[tail.max(bytes.start)..bytes.end]) {
             return None;
         }
         count_into(&imported.names, &parsed, &mut counts);
@@ -363,7 +423,7 @@ mod tests {
             }
             (Err(_), Err(_)) => {}
             _ => panic!(
-                "fragments say {}, the whole text {} for {out:?}",
+                "fragments say {}, the whole text {} for {out:?} (edits {edits:?})",
                 got.is_ok(),
                 full.is_ok()
             ),

@@ -639,6 +639,18 @@ pub fn multiline_templates(module: &Module, src: &str) -> Vec<Range<usize>> {
         }
     }
     let mut v = V(Vec::new(), src);
-    module.visit_with(&mut v);
+    // Only items with a backtick in their text (or just before it: decorators) can hold a
+    // template literal.
+    let mut prev_end = 0;
+    for item in &module.body {
+        let r = range(swc_common::Spanned::span(item));
+        if src
+            .get(prev_end.min(r.start)..r.end)
+            .is_none_or(|t| t.contains('`'))
+        {
+            item.visit_with(&mut v);
+        }
+        prev_end = r.end;
+    }
     v.0
 }
