@@ -135,7 +135,22 @@ pub fn rebase_edits(module: &Module, src: &str, from_dir: &str, to_dir: &str) ->
         to: to_dir,
         out: Vec::new(),
     };
-    module.visit_with(&mut v);
+    // Only re-exports and items whose text (decorators before it included) says `import` or
+    // `require` can hold a module specifier: the others are not walked.
+    let mut prev_end = 0;
+    for item in &module.body {
+        let r = range(swc_common::Spanned::span(item));
+        let holds = matches!(
+            item,
+            ModuleItem::ModuleDecl(ModuleDecl::ExportNamed(_) | ModuleDecl::ExportAll(_))
+        ) || src
+            .get(prev_end.min(r.start)..r.end)
+            .is_none_or(|t| t.contains("import") || t.contains("require"));
+        if holds {
+            item.visit_with(&mut v);
+        }
+        prev_end = r.end;
+    }
     v.out.sort_by_key(|e| e.range.start);
     v.out
 }

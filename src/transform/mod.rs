@@ -129,7 +129,12 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     let res = param_name(h.params[1])
         .map_err(|_| shape_err("the handler destructures its `res` parameter"))?;
 
-    let table = names::IdentTable::of_module(module);
+    // One walk: the identifier table, and where imported names are referenced (for the import
+    // cleanup after the rewrite).
+    let tracked = reparse::imported_locals(module);
+    let mut per_item = vec![0; tracked.len() * module.body.len()];
+    let table = names::IdentTable::of_module_counting(module, &tracked, &mut per_item);
+    let imported = reparse::ImportedNames::from_counts(tracked, per_item);
     let names = names::Names::choose(&table, Some(&req), h.name.as_deref());
     let facts = imports::import_facts(module, src);
 
@@ -514,7 +519,6 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     // parsed again where the edits changed it ([`reparse`]): a syntax error there is a bug.
     // The output keeps the source's syntax (a .tsx with JSX becomes route.tsx).
     let out_lang = input.lang;
-    let imported = reparse::ImportedNames::of_module(module);
     let reparsed =
         reparse::reparse(src, module, &edits, &text, out_lang, &imported).map_err(|e| {
             internal(

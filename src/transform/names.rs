@@ -15,9 +15,22 @@ pub struct IdentTable {
 }
 
 impl IdentTable {
-    pub fn of_module(m: &Module) -> Self {
+    /// The table of `m`; in the same walk, counts the references of `tracked` names outside
+    /// import declarations per top-level item into `per_item` (`per_item[i * tracked.len() + k]`,
+    /// see `reparse::ImportedNames`).
+    pub fn of_module_counting(m: &Module, tracked: &[Atom], per_item: &mut [usize]) -> Self {
         let mut t = IdentTable::default();
-        m.visit_with(&mut t);
+        if tracked.is_empty() {
+            m.visit_with(&mut t);
+            return t;
+        }
+        for (item, counts) in m.body.iter().zip(per_item.chunks_mut(tracked.len())) {
+            item.visit_with(&mut Counting {
+                table: &mut t,
+                tracked,
+                counts,
+            });
+        }
         t
     }
     /// How often `name` occurs as an identifier in the module.
@@ -60,6 +73,42 @@ impl Visit for IdentTable {
     }
     fn visit_assign_pat_prop(&mut self, p: &AssignPatProp) {
         *self.bindings.entry(p.key.sym.clone()).or_default() += 1;
+        p.visit_children_with(self);
+    }
+}
+
+/// [`IdentTable`]'s walk that also counts tracked names outside imports.
+struct Counting<'a> {
+    table: &'a mut IdentTable,
+    tracked: &'a [Atom],
+    counts: &'a mut [usize],
+}
+
+impl Visit for Counting<'_> {
+    fn visit_import_decl(&mut self, i: &ImportDecl) {
+        // Imports go in the table but are not references.
+        i.visit_with(self.table);
+    }
+    fn visit_ident(&mut self, i: &Ident) {
+        self.table.visit_ident(i);
+        if let Some(k) = self.tracked.iter().position(|n| *n == i.sym) {
+            self.counts[k] += 1;
+        }
+    }
+    fn visit_binding_ident(&mut self, b: &BindingIdent) {
+        *self.table.bindings.entry(b.id.sym.clone()).or_default() += 1;
+        b.visit_children_with(self);
+    }
+    fn visit_fn_decl(&mut self, f: &FnDecl) {
+        *self.table.bindings.entry(f.ident.sym.clone()).or_default() += 1;
+        f.visit_children_with(self);
+    }
+    fn visit_class_decl(&mut self, c: &ClassDecl) {
+        *self.table.bindings.entry(c.ident.sym.clone()).or_default() += 1;
+        c.visit_children_with(self);
+    }
+    fn visit_assign_pat_prop(&mut self, p: &AssignPatProp) {
+        *self.table.bindings.entry(p.key.sym.clone()).or_default() += 1;
         p.visit_children_with(self);
     }
 }

@@ -26,6 +26,26 @@ use crate::edit::EditSet;
 use crate::parse::{parse_module, parse_module_range, range, SyntaxError};
 use crate::route_path::Lang;
 
+/// The local names `module` imports, each once, in order.
+pub fn imported_locals(module: &Module) -> Vec<swc_atoms::Atom> {
+    let mut names = Vec::new();
+    for item in &module.body {
+        if let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item {
+            for s in &i.specifiers {
+                let local = match s {
+                    ImportSpecifier::Named(n) => &n.local,
+                    ImportSpecifier::Default(d) => &d.local,
+                    ImportSpecifier::Namespace(n) => &n.local,
+                };
+                if !names.contains(&local.sym) {
+                    names.push(local.sym.clone());
+                }
+            }
+        }
+    }
+    names
+}
+
 /// The local names a module imports, and where they are referenced (outside imports).
 pub struct ImportedNames {
     names: Vec<swc_atoms::Atom>,
@@ -35,28 +55,21 @@ pub struct ImportedNames {
 
 impl ImportedNames {
     /// The imported names of `module`, counted item by item.
+    #[cfg(test)]
     pub fn of_module(module: &Module) -> Self {
-        let mut names = Vec::new();
-        for item in &module.body {
-            if let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item {
-                for s in &i.specifiers {
-                    let local = match s {
-                        ImportSpecifier::Named(n) => &n.local,
-                        ImportSpecifier::Default(d) => &d.local,
-                        ImportSpecifier::Namespace(n) => &n.local,
-                    };
-                    if !names.contains(&local.sym) {
-                        names.push(local.sym.clone());
-                    }
-                }
-            }
-        }
+        let names = imported_locals(module);
         let mut per_item = vec![0; names.len() * module.body.len()];
         if !names.is_empty() {
             for (item, counts) in module.body.iter().zip(per_item.chunks_mut(names.len())) {
                 count_into(&names, item, counts);
             }
         }
+        ImportedNames { names, per_item }
+    }
+
+    /// `names` with their counts per item, counted elsewhere (the identifier table's walk:
+    /// `names::IdentTable::of_module_counting`).
+    pub fn from_counts(names: Vec<swc_atoms::Atom>, per_item: Vec<usize>) -> Self {
         ImportedNames { names, per_item }
     }
 
