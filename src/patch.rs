@@ -3,12 +3,18 @@
 //!
 //! A migrated route is its source with edits spliced in, and the transform says which stretches
 //! it copied verbatim ([`Copied`]). Lines inside those stretches are paired up front (each pair
-//! checked equal), and `similar`'s Myers diff runs only on the lines between them: the edited
+//! checked equal), and `similar`'s line diff runs only on the lines between them: the edited
 //! regions, not the whole file. Without hints the whole file is diffed, as before.
+//!
+//! The line diff is the histogram algorithm (git's `--histogram`): an edited region is an old
+//! handler set against the exported functions that replace it, where most lines differ, and
+//! Myers' cost grows with the number of differences (measured on the benchmark corpus: the
+//! histogram diff takes a third of Myers' instructions, with 0.8% more `+`/`-` lines). The lines
+//! the two share (a statement kept in a method) still appear as context.
 
 use std::fmt::Write;
 
-use similar::{DiffOp, DiffTag, TextDiff};
+use similar::{Algorithm, DiffOp, DiffTag, TextDiff};
 
 use crate::edit::Copied;
 use crate::pipeline::Change;
@@ -136,7 +142,9 @@ fn line_diff(old: &[&str], new: &[&str], copied: &[Copied]) -> Vec<DiffOp> {
         .chain(std::iter::once(&(old.len(), new.len())))
     {
         if ai > i || aj > j {
-            let gap = TextDiff::configure().diff_slices(&old[i..ai], &new[j..aj]);
+            let gap = TextDiff::configure()
+                .algorithm(Algorithm::Histogram)
+                .diff_slices(&old[i..ai], &new[j..aj]);
             for op in gap.ops() {
                 push(shift(*op, i, j), &mut ops);
             }

@@ -34,10 +34,20 @@ pub struct ExportPlan {
 
 /// Next answers a method that is not exported with 405, an empty body and no headers. A body
 /// that does exactly that (and nothing else) needs no export.
+/// Compared word by word (whitespace between words is free), with semicolons at the end.
 fn is_plain_405(text: &str) -> bool {
-    let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let t = t.trim_end_matches(';').trim();
-    t == "return new Response(null, { status: 405 })"
+    const WORDS: [&str; 6] = ["return", "new", "Response(null,", "{", "status:", "405"];
+    let mut words = text.split_whitespace();
+    if !WORDS.iter().all(|w| words.next() == Some(*w)) {
+        return false;
+    }
+    let semis = |w: &str| !w.is_empty() && w.bytes().all(|b| b == b';');
+    match (words.next(), words.next(), words.next()) {
+        (Some("})"), None, None) => true,
+        (Some("})"), Some(s), None) => semis(s),
+        (Some(w), None, None) => w.strip_prefix("})").is_some_and(semis),
+        _ => false,
+    }
 }
 
 /// Decides the exports from each method's specialized body. None when no method responds.
@@ -401,6 +411,33 @@ mod tests {
                 Needs::default()
             },
         )
+    }
+
+    #[test]
+    fn a_plain_405_is_recognised_whatever_the_spacing_and_semicolons() {
+        // The rule: words joined by one space, trailing semicolons and spaces dropped.
+        let by_joining = |text: &str| {
+            let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            t.trim_end_matches(';').trim() == "return new Response(null, { status: 405 })"
+        };
+        for text in [
+            "return new Response(null, { status: 405 })",
+            "\n  return new Response(null, { status: 405 });\n",
+            "return  new\tResponse(null,\n{ status: 405 }) ;;",
+            "return new Response(null, { status: 405 });;",
+            "return new Response(null, { status: 405 }) ; ;",
+            "return new Response(null, { status: 405 });; ;",
+            "return new Response(null, { status: 405 }) x",
+            "return new Response(null, { status: 405, headers })",
+            "return new Response(null, { status: 405 })\nfoo()",
+            "return new Response(null, { status: 4050 })",
+            "return new Response(null, { status: 405 }",
+            "return new Response(null, { status: 405 })x;",
+            "",
+            ";",
+        ] {
+            assert_eq!(is_plain_405(text), by_joining(text), "{text:?}");
+        }
     }
 
     #[test]
