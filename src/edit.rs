@@ -99,7 +99,9 @@ pub const REDIRECT_OPEN: char = '\u{4}';
 
 /// Resolves response-option placeholders for a function with `needs`.
 pub fn finalize_inits(text: &str, needs: Needs) -> String {
-    if !text.contains([INIT_OPEN, REDIRECT_OPEN]) {
+    // The markers are ASCII: a byte search finds them (a `[char]` pattern decodes every char).
+    let next_open = |s: &str| memchr::memchr2(INIT_OPEN as u8, REDIRECT_OPEN as u8, s.as_bytes());
+    if next_open(text).is_none() {
         return text.to_string();
     }
     let keep = |field: &str| -> Option<String> {
@@ -116,7 +118,7 @@ pub fn finalize_inits(text: &str, needs: Needs) -> String {
     };
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(i) = rest.find([INIT_OPEN, REDIRECT_OPEN]) {
+    while let Some(i) = next_open(rest) {
         out.push_str(&rest[..i]);
         let open = rest[i..].chars().next().unwrap_or(INIT_OPEN);
         let after = &rest[i + open.len_utf8()..];
