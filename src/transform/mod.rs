@@ -344,14 +344,20 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
                 const_arrays: spec::const_string_arrays(module, &b.stmts),
                 protected: spec::multiline_templates(module, src),
             };
-            let all: Option<Vec<_>> = spec::METHODS
-                .iter()
-                .map(|m| {
-                    specializer
-                        .body_for(&b.stmts, inner.clone(), m)
-                        .map(|(t, n)| (*m, t, n))
-                })
-                .collect();
+            // Methods the handler never tells apart are specialized once.
+            let shared = spec::shared_bodies(&src[inner.clone()], &specializer.const_arrays);
+            let mut all: Option<Vec<(&'static str, String, Needs)>> = Some(Vec::new());
+            for (k, m) in spec::METHODS.iter().enumerate() {
+                let Some(done) = all.as_mut() else { break };
+                let body = match done.get(shared[k]).filter(|_| shared[k] < k) {
+                    Some((_, t, n)) => Some((t.clone(), *n)),
+                    None => specializer.body_for(&b.stmts, inner.clone(), m),
+                };
+                match body {
+                    Some((t, n)) => done.push((*m, t, n)),
+                    None => all = None,
+                }
+            }
             match all {
                 Some(all) => all,
                 None => {

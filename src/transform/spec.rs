@@ -592,6 +592,43 @@ pub fn removal_range(src: &str, r: Range<usize>) -> Range<usize> {
     start..end
 }
 
+/// For each of [`METHODS`], the index of the method whose specialized body it shares (its own
+/// index when it has its own).
+///
+/// [`Specializer::body_for`] sees the method only as a string (`req.method`, an alias, their
+/// upper or lower case) compared with strings of the handler: its literals (tests, `case`s,
+/// array items) and the `const` allow-lists. A method that none of those strings spells,
+/// ignoring ASCII case, compares unequal with each of them, so all such methods get the same
+/// body: it is specialized once. A literal whose value spells a method, in a body without
+/// backslashes, stands in `body_text` as that word between two equal quotes. A body with a
+/// backslash (an escape could spell a method) or a non-ASCII character (`'\u{fb06}'`, the `st`
+/// ligature, upper-cases to `'ST'`) shares nothing.
+pub fn shared_bodies(body_text: &str, const_arrays: &HashMap<String, Vec<String>>) -> [usize; 7] {
+    let mut shared = [0, 1, 2, 3, 4, 5, 6];
+    let arrays = || const_arrays.values().flatten();
+    if !body_text.is_ascii() || body_text.contains('\\') || arrays().any(|v| !v.is_ascii()) {
+        return shared;
+    }
+    let text = body_text.to_ascii_lowercase();
+    let spelled = |m: &str| {
+        let m = m.to_ascii_lowercase();
+        ['\'', '"', '`']
+            .iter()
+            .any(|q| text.contains(&format!("{q}{m}{q}")))
+            || arrays().any(|v| v.eq_ignore_ascii_case(&m))
+    };
+    let mut first_unspelled = None;
+    for (k, m) in METHODS.iter().enumerate() {
+        if !spelled(m) {
+            match first_unspelled {
+                None => first_unspelled = Some(k),
+                Some(f) => shared[k] = f,
+            }
+        }
+    }
+    shared
+}
+
 /// Module-level and handler-level `const NAME = ['A', 'B']` arrays of strings.
 pub fn const_string_arrays(module: &Module, body: &[Stmt]) -> HashMap<String, Vec<String>> {
     let mut out = HashMap::new();
@@ -653,4 +690,111 @@ pub fn multiline_templates(module: &Module, src: &str) -> Vec<Range<usize>> {
         prev_end = r.end;
     }
     v.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_module;
+    use crate::route_path::Lang;
+
+    /// Each method's body, specialized one by one, and [`shared_bodies`] for the handler in `src`
+    /// (a module whose default export is `function handler(req, res) { ... }`).
+    fn bodies(src: &str) -> (Vec<Option<(String, Needs)>>, [usize; 7]) {
+        let module = parse_module(src, Lang::Ts).expect("test source parses");
+        let body = module
+            .body
+            .iter()
+            .find_map(|i| match i {
+                ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(d)) => match &d.decl {
+                    DefaultDecl::Fn(f) => f.function.body.as_ref(),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .expect("a default-exported handler");
+        let edits = EditSet::new();
+        let (returning, removed) = (HashSet::new(), HashSet::new());
+        let aliases = [("method".to_string(), MethodCase::Lower)];
+        let specializer = Specializer {
+            src,
+            edits: &edits,
+            req: Some("req"),
+            aliases: &aliases,
+            returning: &returning,
+            removed: &removed,
+            const_arrays: const_string_arrays(&module, &body.stmts),
+            protected: Vec::new(),
+        };
+        let r = range(body.span);
+        let inner = r.start + 1..r.end - 1;
+        let each = METHODS
+            .iter()
+            .map(|m| specializer.body_for(&body.stmts, inner.clone(), m))
+            .collect();
+        let shared = shared_bodies(&src[inner], &specializer.const_arrays);
+        (each, shared)
+    }
+
+    fn handler(body: &str) -> String {
+        format!("const ALLOWED = ['DELETE', 'patch']\nexport default function handler(req, res) {{\n{body}\n}}\n")
+    }
+
+    #[test]
+    fn methods_the_handler_never_spells_share_one_body() {
+        // (body, the expected sharing: GET HEAD POST PUT PATCH DELETE OPTIONS); the module's
+        // ALLOWED array spells PATCH and DELETE in every case.
+        let cases = [
+            (
+                "  if (req.method === 'GET') { res.json(1) }\n  else if (req.method === \"POST\") { res.json(2) }\n  else { res.setHeader('x-head', 'target'); res.status(405).end() }",
+                [0, 1, 2, 1, 4, 5, 1],
+            ),
+            (
+                "  switch (method) {\n    case 'put': return res.json(1)\n    case `options`: return res.end()\n  }\n  res.json(0)",
+                [0, 0, 0, 3, 4, 5, 6],
+            ),
+            (
+                "  if (!['GET', 'HEAD'].includes(req.method.toUpperCase())) return res.status(405).end()\n  res.json(1)",
+                [0, 1, 2, 2, 4, 5, 2],
+            ),
+            (
+                "  if (ALLOWED.includes(req.method)) return res.json(1)\n  res.status(405).end()",
+                [0, 0, 0, 0, 4, 5, 0],
+            ),
+            // An escape or a non-ASCII character could spell a method: nothing is shared.
+            (
+                "  if (req.method === '\\x47ET') return res.json(1)\n  res.end()",
+                [0, 1, 2, 3, 4, 5, 6],
+            ),
+            (
+                "  if (req.method === 'PO\u{fb06}'.toUpperCase()) return res.json(1)\n  res.end()",
+                [0, 1, 2, 3, 4, 5, 6],
+            ),
+        ];
+        for (body, want) in cases {
+            let src = handler(body);
+            let (each, shared) = bodies(&src);
+            assert_eq!(shared, want, "{body}");
+            for (k, s) in shared.iter().enumerate() {
+                assert_eq!(
+                    each[k], each[*s],
+                    "{} and {} in {body}",
+                    METHODS[k], METHODS[*s]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_escaped_or_case_mapped_method_is_told_apart() {
+        // Why the two bail-outs above are needed: these bodies do differ by method.
+        for body in [
+            "  if (req.method === '\\x47ET') return res.json(1)\n  res.end()",
+            "  if (req.method === 'PO\u{fb06}'.toUpperCase()) return res.json(1)\n  res.end()",
+        ] {
+            let (each, _) = bodies(&handler(body));
+            let distinct: HashSet<_> = each.iter().map(|b| b.as_ref().map(|x| &x.0)).collect();
+            assert_eq!(distinct.len(), 2, "{body}");
+        }
+    }
 }
