@@ -609,17 +609,29 @@ pub fn shared_bodies(body_text: &str, const_arrays: &HashMap<String, Vec<String>
     if !body_text.is_ascii() || body_text.contains('\\') || arrays().any(|v| !v.is_ascii()) {
         return shared;
     }
-    let text = body_text.to_ascii_lowercase();
-    let spelled = |m: &str| {
-        let m = m.to_ascii_lowercase();
-        ['\'', '"', '`']
-            .iter()
-            .any(|q| text.contains(&format!("{q}{m}{q}")))
-            || arrays().any(|v| v.eq_ignore_ascii_case(&m))
+    let mut spelled = [false; 7];
+    let mut mark = |word: &str| {
+        if let Some(k) = METHODS.iter().position(|m| m.eq_ignore_ascii_case(word)) {
+            spelled[k] = true;
+        }
     };
+    // Each quote, and the word after it when the same quote closes it.
+    let bytes = body_text.as_bytes();
+    for at in memchr::memchr3_iter(b'\'', b'"', b'`', bytes) {
+        let rest = &bytes[at + 1..];
+        let len = rest
+            .iter()
+            .take(8)
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
+        if (3..=7).contains(&len) && rest.get(len) == Some(&bytes[at]) {
+            mark(&body_text[at + 1..at + 1 + len]);
+        }
+    }
+    arrays().for_each(|v| mark(v));
     let mut first_unspelled = None;
-    for (k, m) in METHODS.iter().enumerate() {
-        if !spelled(m) {
+    for k in 0..METHODS.len() {
+        if !spelled[k] {
             match first_unspelled {
                 None => first_unspelled = Some(k),
                 Some(f) => shared[k] = f,
