@@ -1,5 +1,7 @@
 //! Small helpers over the swc AST used by the transform's passes.
 
+use std::borrow::Cow;
+
 use swc_ecma_ast::*;
 
 /// Strips parentheses and TypeScript-only wrappers (`as`, `satisfies`, `!`, `<T>x`).
@@ -38,10 +40,11 @@ pub fn ident_name(e: &Expr) -> Option<&str> {
 }
 
 /// The property name of a member expression when it is static (`a.b`, `a['b']`).
-pub fn member_prop_name(m: &MemberExpr) -> Option<String> {
+/// Borrowed for `a.b` (the common case: every visitor asks for member names).
+pub fn member_prop_name(m: &MemberExpr) -> Option<Cow<'_, str>> {
     match &m.prop {
-        MemberProp::Ident(i) => Some(i.sym.to_string()),
-        MemberProp::Computed(c) => static_string(&c.expr),
+        MemberProp::Ident(i) => Some(Cow::Borrowed(&i.sym)),
+        MemberProp::Computed(c) => static_string(&c.expr).map(Cow::Owned),
         MemberProp::PrivateName(_) => None,
     }
 }
@@ -55,7 +58,7 @@ pub fn callee_expr(c: &CallExpr) -> Option<&Expr> {
 }
 
 /// For a call `obj.method(args)`, returns (obj, "method").
-pub fn method_call(c: &CallExpr) -> Option<(&Expr, String)> {
+pub fn method_call(c: &CallExpr) -> Option<(&Expr, Cow<'_, str>)> {
     match unwrap_expr(callee_expr(c)?) {
         Expr::Member(m) => Some((&m.obj, member_prop_name(m)?)),
         _ => None,

@@ -117,7 +117,7 @@ impl<'a> Specializer<'a> {
         let Some((obj, name)) = method_call(c) else {
             return Val::Unknown;
         };
-        match name.as_str() {
+        match &*name {
             "toUpperCase" | "toLowerCase" if c.args.is_empty() => match self.eval(obj, m) {
                 Val::Str(s) if name == "toUpperCase" => Val::Str(s.to_uppercase()),
                 Val::Str(s) => Val::Str(s.to_lowercase()),

@@ -350,7 +350,7 @@ impl<'a> UsageVisitor<'a> {
         match self.req_member(&key, r.start) {
             Some((text, needs)) => self.add(r, text, needs),
             None => {
-                let hint = match key.as_str() {
+                let hint = match &*key {
                     "socket" | "connection" => {
                         " (no socket in Route Handlers: use the x-forwarded-for header)"
                     }
@@ -452,7 +452,7 @@ impl<'a> UsageVisitor<'a> {
             return None;
         };
         let (obj, name) = method_call(c)?;
-        let kind = match name.as_str() {
+        let kind = match &*name {
             "json" => RespKind::Json,
             "send" => RespKind::Send,
             "end" => RespKind::End,
@@ -470,7 +470,7 @@ impl<'a> UsageVisitor<'a> {
             if link.args.iter().any(|a| a.spread.is_some()) {
                 return None;
             }
-            match (link_name.as_str(), link.args.as_slice()) {
+            match (&*link_name, link.args.as_slice()) {
                 // the outermost status call is the last one run: it wins
                 ("status", [s]) => {
                     if status.is_none() {
@@ -820,7 +820,7 @@ impl<'a> UsageVisitor<'a> {
             .map(|a| self.text(range(a.expr.span()), &mut needs))
             .collect();
         let r = range(c.span);
-        let text = match (name.as_str(), args.as_slice()) {
+        let text = match (&*name, args.as_slice()) {
             ("status", [s]) => {
                 needs |= Needs::STATUS_VAR;
                 format!("{} = {s}", n.status)
@@ -1200,7 +1200,7 @@ impl UsageVisitor<'_> {
         if !is_method(obj) {
             return None;
         }
-        match name.as_str() {
+        match &*name {
             "toLowerCase" => Some(MethodCase::Lower),
             "toUpperCase" => Some(MethodCase::Upper),
             _ => None,
