@@ -177,26 +177,24 @@ fn line_diff(old: &[&str], new: &[&str], copied: &[Copied]) -> Vec<DiffOp> {
 /// Pairs of equal lines (old index, new index), increasing on both sides, that lie wholly in a
 /// copied stretch.
 fn anchors(old: &[&str], new: &[&str], copied: &[Copied]) -> Vec<(usize, usize)> {
-    if copied.is_empty() {
+    if copied.is_empty() || old.is_empty() || new.is_empty() {
         return Vec::new();
     }
-    let starts = |ls: &[&str]| {
-        let mut at = 0;
-        ls.iter()
-            .map(|l| {
-                let s = at;
-                at += l.len();
-                s
-            })
-            .collect::<Vec<usize>>()
-    };
-    let (os, ns) = (starts(old), starts(new));
+    // The lines are consecutive slices of one text: a line's offset is its distance from the
+    // first. The stretches increase on both sides, so one cursor per side walks each text once.
+    let offset = |ls: &[&str], k: usize| ls[k].as_ptr() as usize - ls[0].as_ptr() as usize;
     let mut out: Vec<(usize, usize)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
     for c in copied {
-        let mut i = os.partition_point(|&s| s < c.src);
-        while i < old.len() && os[i] + old[i].len() <= c.src + c.len {
-            let at = c.out + (os[i] - c.src);
-            if let Ok(j) = ns.binary_search(&at) {
+        while i < old.len() && offset(old, i) < c.src {
+            i += 1;
+        }
+        while i < old.len() && offset(old, i) + old[i].len() <= c.src + c.len {
+            let at = c.out + (offset(old, i) - c.src);
+            while j < new.len() && offset(new, j) < at {
+                j += 1;
+            }
+            if j < new.len() && offset(new, j) == at {
                 let increasing = out.last().is_none_or(|&(pi, pj)| i > pi && j > pj);
                 if increasing && old[i] == new[j] {
                     out.push((i, j));
