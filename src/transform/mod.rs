@@ -342,7 +342,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
                 returning: &usage.returning_stmts,
                 removed: &usage.removed_stmts,
                 const_arrays: spec::const_string_arrays(module, &b.stmts),
-                protected: spec::multiline_templates(module, src),
+                protected: spec::multiline_templates(module, src, inner.clone()),
             };
             // Methods the handler never tells apart are specialized once.
             let shared = spec::shared_bodies(&src[inner.clone()], &specializer.const_arrays);

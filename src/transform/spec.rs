@@ -674,8 +674,9 @@ pub fn const_string_arrays(module: &Module, body: &[Stmt]) -> HashMap<String, Ve
     out
 }
 
-/// Ranges of template literals that span lines.
-pub fn multiline_templates(module: &Module, src: &str) -> Vec<Range<usize>> {
+/// Ranges of template literals that span lines, inside `within` (the handler's body: the only
+/// text the specializer re-indents).
+pub fn multiline_templates(module: &Module, src: &str, within: Range<usize>) -> Vec<Range<usize>> {
     use swc_ecma_visit::{Visit, VisitWith};
     struct V<'s>(Vec<Range<usize>>, &'s str);
     impl Visit for V<'_> {
@@ -688,18 +689,14 @@ pub fn multiline_templates(module: &Module, src: &str) -> Vec<Range<usize>> {
         }
     }
     let mut v = V(Vec::new(), src);
-    // Only items with a backtick in their text (or just before it: decorators) can hold a
-    // template literal.
-    let mut prev_end = 0;
-    for item in &module.body {
-        let r = range(swc_common::Spanned::span(item));
-        if src
-            .get(prev_end.min(r.start)..r.end)
-            .is_none_or(|t| t.contains('`'))
-        {
-            item.visit_with(&mut v);
+    // Only the items that hold part of `within`, and only when it has a backtick.
+    if src.get(within.clone()).is_none_or(|t| t.contains('`')) {
+        for item in &module.body {
+            let r = range(swc_common::Spanned::span(item));
+            if r.start < within.end && within.start < r.end {
+                item.visit_with(&mut v);
+            }
         }
-        prev_end = r.end;
     }
     v.0
 }
@@ -713,6 +710,12 @@ mod tests {
     /// Each method's body, specialized one by one, and [`shared_bodies`] for the handler in `src`
     /// (a module whose default export is `function handler(req, res) { ... }`).
     fn bodies(src: &str) -> (Vec<Option<(String, Needs)>>, [usize; 7]) {
+        bodies_with(src, false)
+    }
+
+    /// [`bodies`], the multi-line templates of the handler protected from re-indenting when
+    /// `protect` is set.
+    fn bodies_with(src: &str, protect: bool) -> (Vec<Option<(String, Needs)>>, [usize; 7]) {
         let module = parse_module(src, Lang::Ts).expect("test source parses");
         let body = module
             .body
@@ -728,6 +731,13 @@ mod tests {
         let edits = EditSet::new();
         let (returning, removed) = (HashSet::new(), HashSet::new());
         let aliases = [("method".to_string(), MethodCase::Lower)];
+        let r = range(body.span);
+        let inner = r.start + 1..r.end - 1;
+        let protected = if protect {
+            multiline_templates(&module, src, inner.clone())
+        } else {
+            Vec::new()
+        };
         let specializer = Specializer {
             src,
             edits: &edits,
@@ -736,10 +746,8 @@ mod tests {
             returning: &returning,
             removed: &removed,
             const_arrays: const_string_arrays(&module, &body.stmts),
-            protected: Vec::new(),
+            protected,
         };
-        let r = range(body.span);
-        let inner = r.start + 1..r.end - 1;
         let each = METHODS
             .iter()
             .map(|m| specializer.body_for(&body.stmts, inner.clone(), m))
@@ -808,5 +816,28 @@ mod tests {
             let distinct: HashSet<_> = each.iter().map(|b| b.as_ref().map(|x| &x.0)).collect();
             assert_eq!(distinct.len(), 2, "{body}");
         }
+    }
+
+    #[test]
+    fn a_spliced_branch_keeps_the_lines_of_its_multi_line_templates() {
+        // The GET branch moves out of its `if` (two spaces less indentation); the template's
+        // second line is data and keeps its spaces. A template outside the handler is not
+        // looked at.
+        let src = "const other = `x\n    y`\nexport default function handler(req, res) {\n  if (req.method === 'GET') {\n    const t = `a\n      b`\n    return res.send(t)\n  }\n  res.end()\n}\n";
+        let (kept, _) = bodies_with(src, true);
+        let get = kept[0].as_ref().map(|b| b.0.clone()).unwrap_or_default();
+        assert!(
+            get.contains("  const t = `a\n      b`\n  return res.send(t)"),
+            "{get:?}"
+        );
+        let (dedented, _) = bodies_with(src, false);
+        let get = dedented[0]
+            .as_ref()
+            .map(|b| b.0.clone())
+            .unwrap_or_default();
+        assert!(get.contains("`a\n    b`"), "{get:?}");
+        let module = parse_module(src, Lang::Ts).expect("parses");
+        let body = src.find("{\n  if").unwrap_or(0) + 1..src.len() - 2;
+        assert_eq!(multiline_templates(&module, src, body).len(), 1);
     }
 }
