@@ -626,12 +626,9 @@ fn blocking_file(root: &Path, rel: &str) -> Option<String> {
 }
 
 fn relative_spec(from_dir: &str, to: &str) -> String {
-    let split = |p: &str| {
-        p.split('/')
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect::<Vec<_>>()
-    };
+    fn split(p: &str) -> Vec<&str> {
+        p.split('/').filter(|s| !s.is_empty()).collect()
+    }
     relative(&split(from_dir), &split(to), false)
 }
 

@@ -19,37 +19,42 @@ pub fn rebase_specifier(spec: &str, from_dir: &str, to_dir: &str) -> Option<Stri
         return None;
     }
     let trailing_slash = spec.ends_with('/');
-    let mut abs: Vec<String> = split(from_dir);
+    let mut abs: Vec<&str> = split(from_dir);
     for seg in spec.split('/') {
         match seg {
             "" | "." => {}
             ".." => {
-                if abs.last().is_some_and(|s| s != "..") {
+                if abs.last().is_some_and(|s| *s != "..") {
                     abs.pop();
                 } else {
-                    abs.push("..".into());
+                    abs.push("..");
                 }
             }
-            s => abs.push(s.to_string()),
+            s => abs.push(s),
         }
     }
     Some(relative(&split(to_dir), &abs, trailing_slash))
 }
 
-fn split(p: &str) -> Vec<String> {
+/// The segments of a `/`-separated path, `.` and empty ones left out (borrowed: this runs for
+/// every relative specifier of every file).
+fn split(p: &str) -> Vec<&str> {
     p.split('/')
         .filter(|s| !s.is_empty() && *s != ".")
-        .map(String::from)
         .collect()
 }
 
 /// A `./`- or `../`-prefixed path from directory `from` to `to`.
-pub fn relative(from: &[String], to: &[String], trailing_slash: bool) -> String {
-    let common = from.iter().zip(to).take_while(|(a, b)| a == b).count();
+pub fn relative<S: AsRef<str>>(from: &[S], to: &[S], trailing_slash: bool) -> String {
+    let common = from
+        .iter()
+        .zip(to)
+        .take_while(|(a, b)| a.as_ref() == b.as_ref())
+        .count();
     let ups = from.len() - common;
     let mut parts: Vec<&str> = Vec::new();
     parts.extend(std::iter::repeat_n("..", ups));
-    parts.extend(to[common..].iter().map(String::as_str));
+    parts.extend(to[common..].iter().map(AsRef::as_ref));
     let mut s = if ups == 0 {
         format!("./{}", parts.join("/"))
     } else {
@@ -347,7 +352,7 @@ mod tests {
 
     #[test]
     fn relative_paths_between_siblings() {
-        let s = |p: &str| split(p);
+        let s = split;
         assert_eq!(relative(&s("a/b"), &s("a/b/c"), false), "./c");
         assert_eq!(relative(&s("a/b"), &s("a/x"), false), "../x");
         assert_eq!(relative(&s("a"), &s("a"), false), ".");
