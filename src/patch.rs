@@ -21,10 +21,12 @@ use crate::pipeline::Change;
 
 /// Quotes a path the way git does when it holds special characters.
 pub fn quote_path(prefix: &str, path: &str) -> String {
-    let full = format!("{prefix}{path}");
+    let full = [prefix, path].concat();
+    // Bytes suffice: every non-ASCII character is quoted, and the ASCII controls are the bytes
+    // below 0x20 and 0x7f.
     let needs = full
-        .chars()
-        .any(|c| c == '"' || c == '\\' || c.is_control() || !c.is_ascii());
+        .bytes()
+        .any(|b| b == b'"' || b == b'\\' || b < 0x20 || b >= 0x7f);
     if !needs {
         return full;
     }
