@@ -288,7 +288,9 @@ impl EditSet {
     /// Renders all of `src` with the edits applied, like [`EditSet::render`] over `0..src.len()`,
     /// and says which stretches of the result are copied verbatim from `src`.
     pub fn render_mapped(&self, src: &str, needs: &mut Needs) -> (String, Vec<Copied>) {
-        let mut out = String::with_capacity(src.len() + 16);
+        // At most the source and every edit's text: one allocation for the migrated file.
+        let inserted: usize = self.edits.values().map(|e| e.text.len()).sum();
+        let mut out = String::with_capacity(src.len() + inserted);
         let mut copied = Vec::new();
         let mut pos = 0;
         let mut copy = |out: &mut String, from: usize, to: usize| {
