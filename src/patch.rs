@@ -26,7 +26,7 @@ pub fn quote_path(prefix: &str, path: &str) -> String {
     // below 0x20 and 0x7f.
     let needs = full
         .bytes()
-        .any(|b| b == b'"' || b == b'\\' || b < 0x20 || b >= 0x7f);
+        .any(|b| b == b'"' || b == b'\\' || !(0x20..0x7f).contains(&b));
     if !needs {
         return full;
     }

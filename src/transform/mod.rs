@@ -349,9 +349,11 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             let mut all: Option<Vec<(&'static str, String, Needs)>> = Some(Vec::new());
             for (k, m) in spec::METHODS.iter().enumerate() {
                 let Some(done) = all.as_mut() else { break };
-                let body = match done.get(shared[k]).filter(|_| shared[k] < k) {
-                    Some((_, t, n)) => Some((t.clone(), *n)),
-                    None => specializer.body_for(&b.stmts, inner.clone(), m),
+                // A shared body is an earlier method's, already in `done`.
+                let body = if shared[k] < k {
+                    done.get(shared[k]).map(|(_, t, n)| (t.clone(), *n))
+                } else {
+                    specializer.body_for(&b.stmts, inner.clone(), m)
                 };
                 match body {
                     Some((t, n)) => done.push((*m, t, n)),
