@@ -251,11 +251,7 @@ pub fn remove_unused_imports(out: &Reparsed, out_src: &str, imported: &ImportedN
         }
         let r = r.clone();
         if dropped.iter().all(|d| *d) {
-            edits.push(Edit {
-                range: super::spec::removal_range(out_src, r),
-                text: String::new(),
-                needs: Default::default(),
-            });
+            edits.push(super::spec::removal(out_src, r));
             continue;
         }
         let mut kept = i.clone().into_owned();

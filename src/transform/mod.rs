@@ -475,14 +475,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         },
     )?;
     for r in &h.removals {
-        add_or_bug(
-            &mut edits,
-            Edit {
-                range: spec::removal_range(src, r.clone()),
-                text: String::new(),
-                needs: Needs::default(),
-            },
-        )?;
+        add_or_bug(&mut edits, spec::removal(src, r.clone()))?;
     }
     if let Some(c) = &shape.config {
         let semi = if ctx.semicolons { ";" } else { "" };
@@ -495,11 +488,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             })
             .collect();
         let edit = if exports.is_empty() {
-            Edit {
-                range: spec::removal_range(src, c.item_range.clone()),
-                text: String::new(),
-                needs: Needs::default(),
-            }
+            spec::removal(src, c.item_range.clone())
         } else {
             Edit {
                 range: c.item_range.clone(),

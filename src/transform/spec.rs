@@ -233,11 +233,7 @@ impl<'a> Specializer<'a> {
                 Val::Bool(false) => match &ifs.alt {
                     Some(alt) => self.replace_with(r, alt, m)?,
                     None => Spec {
-                        edits: vec![Edit {
-                            range: removal_range(self.src, r),
-                            text: String::new(),
-                            needs: Needs::default(),
-                        }],
+                        edits: vec![removal(self.src, r)],
                         terminates: false,
                         changed: true,
                     },
@@ -404,13 +400,20 @@ impl<'a> Specializer<'a> {
 
     /// The statement at `r` replaced by `text` (its whole lines removed when `text` is empty).
     fn replacement(&self, r: Range<usize>, text: String, needs: Needs, terminates: bool) -> Spec {
-        let range = if text.is_empty() {
-            removal_range(self.src, r)
+        let edit = if text.is_empty() {
+            Edit {
+                needs,
+                ..removal(self.src, r)
+            }
         } else {
-            r
+            Edit {
+                range: r,
+                text,
+                needs,
+            }
         };
         Spec {
-            edits: vec![Edit { range, text, needs }],
+            edits: vec![edit],
             terminates,
             changed: true,
         }
@@ -553,6 +556,51 @@ fn contains_switch_break(s: &Stmt, removed: &HashSet<usize>) -> bool {
         Stmt::Labeled(l) => contains_switch_break(&l.body, removed),
         _ => false,
     }
+}
+
+/// The edit that deletes the statement or item at `r` with its lines ([`removal_range`]). Where
+/// it stood between a statement that does not end with `;` and a line that could continue that
+/// statement (`a` then `(b)()`: without the statement between them, automatic semicolon insertion
+/// reads `a(b)()`), the next line starts with `;` instead, as semicolon-free style writes it.
+pub fn removal(src: &str, r: Range<usize>) -> Edit {
+    let r = removal_range(src, r);
+    let mut edit = Edit {
+        range: r.clone(),
+        text: String::new(),
+        needs: Needs::default(),
+    };
+    if joins_neighbours(src, r.clone()) {
+        let rest = &src[r.end..];
+        let indent = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        edit.range = r.start..r.end + indent;
+        edit.text = format!("{};", &rest[..indent]);
+    }
+    edit
+}
+
+/// Whether deleting `src[r]` lets the code before it run on into the code after it: the code
+/// before ends without `;` (or `{`), and the code after (past blanks and comments) starts with a
+/// token that continues an expression: `(`, `[`, a template, `+`, `-`, `/` or `<`.
+fn joins_neighbours(src: &str, r: Range<usize>) -> bool {
+    let before = src[..r.start].trim_end();
+    if before.is_empty() || before.ends_with(';') || before.ends_with('{') {
+        return false;
+    }
+    let mut after = &src[r.end..];
+    loop {
+        after = after.trim_start();
+        if let Some(rest) = after.strip_prefix("//") {
+            after = rest.find('\n').map_or("", |k| &rest[k..]);
+        } else if let Some(rest) = after.strip_prefix("/*") {
+            after = rest.find("*/").map_or("", |k| &rest[k + 2..]);
+        } else {
+            break;
+        }
+    }
+    matches!(
+        after.as_bytes().first(),
+        Some(b'(' | b'[' | b'`' | b'+' | b'-' | b'/' | b'<')
+    )
 }
 
 /// The range to delete for a statement: its whole lines when it stands alone on them, with the
@@ -835,5 +883,38 @@ mod tests {
         let module = parse_module(src, Lang::Ts).expect("parses");
         let body = src.find("{\n  if").unwrap_or(0) + 1..src.len() - 2;
         assert_eq!(multiline_templates(&module, src, body).len(), 1);
+    }
+
+    #[test]
+    fn a_removal_between_two_statements_keeps_them_apart() {
+        // (source, the statement removed, the text after the removal)
+        for (src, gone, want) in [
+            ("a\nif (x) {}\n(b)()\n", "if (x) {}", "a\n;(b)()\n"),
+            (
+                "a\n  if (x) {}\n  [b].map(f)\n",
+                "if (x) {}",
+                "a\n  ;[b].map(f)\n",
+            ),
+            (
+                "a\nif (x) {}\n// note\n`t`\n",
+                "if (x) {}",
+                "a\n;// note\n`t`\n",
+            ),
+            (
+                "a\nif (x) {}\n/re/.test(s)\n",
+                "if (x) {}",
+                "a\n;/re/.test(s)\n",
+            ),
+            // Nothing to join: the code before ends the statement, or what follows starts one.
+            ("a;\nif (x) {}\n(b)()\n", "if (x) {}", "a;\n(b)()\n"),
+            ("{\nif (x) {}\n(b)()\n", "if (x) {}", "{\n(b)()\n"),
+            ("a\nif (x) {}\nb()\n", "if (x) {}", "a\nb()\n"),
+            ("if (x) {}\n(b)()\n", "if (x) {}", "(b)()\n"),
+        ] {
+            let at = src.find(gone).unwrap_or(0);
+            let e = removal(src, at..at + gone.len());
+            let out = format!("{}{}{}", &src[..e.range.start], e.text, &src[e.range.end..]);
+            assert_eq!(out, want, "{src:?}");
+        }
     }
 }

@@ -924,8 +924,8 @@ impl Visit for UsageVisitor<'_> {
                 if let Some(n) = next {
                     let r = range(n.span());
                     self.out.removed_stmts.insert(r.start);
-                    let r = super::spec::removal_range(self.src(), r);
-                    self.add(r, String::new(), Needs::default());
+                    let e = super::spec::removal(self.src(), r);
+                    self.add(e.range, e.text, Needs::default());
                 }
             }
             self.converted = false;
