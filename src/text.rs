@@ -21,6 +21,21 @@ fn count_newlines(bytes: &[u8]) -> usize {
         + tail
 }
 
+/// `s` past its leading whitespace and complete comments; None when a block comment is left
+/// open.
+pub fn skip_trivia(mut s: &str) -> Option<&str> {
+    loop {
+        s = s.trim_start();
+        if let Some(rest) = s.strip_prefix("//") {
+            s = rest.find('\n').map_or("", |i| &rest[i..]);
+        } else if let Some(rest) = s.strip_prefix("/*") {
+            s = &rest[rest.find("*/")? + 2..];
+        } else {
+            return Some(s);
+        }
+    }
+}
+
 pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;

@@ -182,20 +182,8 @@ fn ends_closed(item: &ModuleItem, text: &str) -> bool {
 }
 
 /// Whitespace and complete comments only.
-fn is_trivia(mut s: &str) -> bool {
-    loop {
-        s = s.trim_start();
-        if let Some(rest) = s.strip_prefix("//") {
-            s = rest.find('\n').map_or("", |i| &rest[i..]);
-        } else if let Some(rest) = s.strip_prefix("/*") {
-            match rest.find("*/") {
-                Some(i) => s = &rest[i + 2..],
-                None => return false,
-            }
-        } else {
-            return s.is_empty();
-        }
-    }
+fn is_trivia(s: &str) -> bool {
+    crate::text::skip_trivia(s) == Some("")
 }
 
 /// The whole text, parsed.

@@ -586,17 +586,7 @@ fn joins_neighbours(src: &str, r: Range<usize>) -> bool {
     if before.is_empty() || before.ends_with(';') || before.ends_with('{') {
         return false;
     }
-    let mut after = &src[r.end..];
-    loop {
-        after = after.trim_start();
-        if let Some(rest) = after.strip_prefix("//") {
-            after = rest.find('\n').map_or("", |k| &rest[k..]);
-        } else if let Some(rest) = after.strip_prefix("/*") {
-            after = rest.find("*/").map_or("", |k| &rest[k + 2..]);
-        } else {
-            break;
-        }
-    }
+    let after = crate::text::skip_trivia(&src[r.end..]).unwrap_or("");
     matches!(
         after.as_bytes().first(),
         Some(b'(' | b'[' | b'`' | b'+' | b'-' | b'/' | b'<')
