@@ -34,6 +34,7 @@ pub struct ExportPlan {
 
 /// Next answers a method that is not exported with 405, an empty body and no headers. A body
 /// that does exactly that (and nothing else) needs no export.
+///
 /// Compared word by word (whitespace between words is free), with semicolons at the end.
 fn is_plain_405(text: &str) -> bool {
     const WORDS: [&str; 6] = ["return", "new", "Response(null,", "{", "status:", "405"];

@@ -580,10 +580,17 @@ pub fn removal(src: &str, r: Range<usize>) -> Edit {
 
 /// Whether deleting `src[r]` lets the code before it run on into the code after it: the code
 /// before ends without `;` (or `{`), and the code after (past blanks and comments) starts with a
-/// token that continues an expression: `(`, `[`, a template, `+`, `-`, `/` or `<`.
+/// token that continues an expression: `(`, `[`, a template, `+`, `-`, `/` or `<`. A last line
+/// with a comment on it is never taken as ended (its `;` may be inside the comment); the `;` added
+/// then is at worst an empty statement.
 fn joins_neighbours(src: &str, r: Range<usize>) -> bool {
     let before = src[..r.start].trim_end();
-    if before.is_empty() || before.ends_with(';') || before.ends_with('{') {
+    if before.is_empty() {
+        return false;
+    }
+    let last_line = &before[crate::text::line_start(before, before.len())..];
+    let commented = last_line.contains("//") || last_line.contains("*/");
+    if !commented && (before.ends_with(';') || before.ends_with('{')) {
         return false;
     }
     let after = crate::text::skip_trivia(&src[r.end..]).unwrap_or("");
@@ -896,6 +903,11 @@ mod tests {
                 "a\n;/re/.test(s)\n",
             ),
             // Nothing to join: the code before ends the statement, or what follows starts one.
+            (
+                "a // done;\nif (x) {}\n(b)()\n",
+                "if (x) {}",
+                "a // done;\n;(b)()\n",
+            ),
             ("a;\nif (x) {}\n(b)()\n", "if (x) {}", "a;\n(b)()\n"),
             ("{\nif (x) {}\n(b)()\n", "if (x) {}", "{\n(b)()\n"),
             ("a\nif (x) {}\nb()\n", "if (x) {}", "a\nb()\n"),
