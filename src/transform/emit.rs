@@ -331,7 +331,7 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
     let semi = if ctx.semicolons { ";" } else { "" };
     let single = plan.groups.len() == 1 && plan.groups[0].methods.len() > 1;
     let mut used_local_names: Vec<String> = Vec::new();
-    let mut parts = Vec::new();
+    let mut out = String::with_capacity(plan.groups.iter().map(|g| g.text.len() + 256).sum());
     for g in &plan.groups {
         let needs_query_params = (g.needs.contains(Needs::QUERY_VAR) && !ctx.params.is_empty())
             || g.needs.contains(Needs::CONTEXT);
@@ -370,32 +370,50 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
             used_local_names.push(name.clone());
             ("", name)
         };
+        // Written straight into `out`: a function's text is most of the migrated file, and
+        // building it with `format!` and joining the parts copied it twice more.
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        out.push_str(export);
+        if is_async {
+            out.push_str("async ");
+        }
+        out.push_str("function ");
+        out.push_str(&name);
+        out.push('(');
+        out.push_str(&sig);
+        out.push_str(") {");
         let indent = body_indent(&g.text);
-        let mut body = String::new();
-        for h in hoists(ctx, g.needs) {
-            body.push('\n');
-            body.push_str(&indent);
-            body.push_str(&h);
+        let hoisted = hoists(ctx, g.needs);
+        for h in &hoisted {
+            out.push('\n');
+            out.push_str(&indent);
+            out.push_str(h);
         }
-        if !g.text.starts_with('\n') && !g.text.starts_with("\r\n") && !body.is_empty() {
-            body.push('\n');
-            body.push_str(&indent);
-            body.push_str(g.text.trim_start());
+        if !g.text.starts_with('\n') && !g.text.starts_with("\r\n") && !hoisted.is_empty() {
+            out.push('\n');
+            out.push_str(&indent);
+            out.push_str(g.text.trim_start());
         } else {
-            body.push_str(&g.text);
+            out.push_str(&g.text);
         }
-        let mut f = format!(
-            "{export}{}function {name}({sig}) {{{body}}}",
-            if is_async { "async " } else { "" }
-        );
+        out.push('}');
         if g.methods.len() > 1 {
-            let list: Vec<String> = g.methods.iter().map(|m| format!("{name} as {m}")).collect();
-            f.push_str(&format!("\n\nexport {{ {} }}{semi}", list.join(", ")));
+            out.push_str("\n\nexport { ");
+            for (i, m) in g.methods.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&name);
+                out.push_str(" as ");
+                out.push_str(m);
+            }
+            out.push_str(" }");
+            out.push_str(semi);
         }
-        parts.push(f);
     }
-    let _ = ctx.src;
-    parts.join("\n\n")
+    out
 }
 
 #[cfg(test)]

@@ -133,7 +133,12 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     // cleanup after the rewrite).
     let tracked = reparse::imported_locals(module);
     let mut per_item = vec![0; tracked.len() * module.body.len()];
-    let table = names::IdentTable::of_module_counting(module, &tracked, &mut per_item);
+    let table = names::IdentTable::of_module_counting(
+        module,
+        &[req.as_str(), res.as_str()],
+        &tracked,
+        &mut per_item,
+    );
     let imported = reparse::ImportedNames::from_counts(tracked, per_item);
     let names = names::Names::choose(&table, Some(&req), h.name.as_deref());
     let facts = imports::import_facts(module, src);

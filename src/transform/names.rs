@@ -5,110 +5,246 @@ use swc_atoms::Atom;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
-/// Every identifier in a module, with how often it is bound (declared) and referenced.
-/// Keyed by swc's atoms, which carry their hash: building the table allocates nothing per
-/// identifier.
-#[derive(Default)]
-pub struct IdentTable {
-    all: FxHashMap<Atom, usize>,
-    bindings: FxHashMap<Atom, usize>,
+/// How often names occur in a module as identifiers, and how often each is bound (declared).
+///
+/// The walk counts only *watched* names: every name [`Names::choose`] may pick, the handler's
+/// parameters, and the module's top-level declarations (the delegates [`IdentTable::count`] is
+/// asked about). A query for any other name (a numbered fallback such as `request2`, needed only
+/// when every preferred name is taken) walks the module again for that name. So the one walk
+/// every route pays is a hash lookup per identifier, with nothing inserted or cloned: keeping a
+/// table of every identifier cost 6% of a dry run.
+pub struct IdentTable<'m> {
+    module: &'m Module,
+    watched: FxHashMap<Atom, usize>,
+    /// Per watched name: (occurrences, bindings).
+    counts: Vec<(usize, usize)>,
 }
 
-impl IdentTable {
-    /// The table of `m`; in the same walk, counts the references of `tracked` names outside
-    /// import declarations per top-level item into `per_item` (`per_item[i * tracked.len() + k]`,
-    /// see `reparse::ImportedNames`).
-    pub fn of_module_counting(m: &Module, tracked: &[Atom], per_item: &mut [usize]) -> Self {
-        let mut t = IdentTable::default();
+/// What a walk does with one identifier occurrence or binding.
+trait Tally {
+    fn ident(&mut self, sym: &Atom);
+    fn binding(&mut self, sym: &Atom);
+}
+
+/// The names every route's walk watches besides its own: the candidates of [`Names::choose`].
+const CANDIDATES: [&[&str]; 9] = [
+    &["handler", "routeHandler"],
+    &["request", "nextRequest"],
+    &["context", "routeContext"],
+    &["query", "reqQuery", "pagesQuery"],
+    &["body", "reqBody", "pagesBody"],
+    &["headers", "resHeaders", "responseHeaders"],
+    &["status", "resStatus", "statusCode"],
+    &["pages", "pagesCompat", "pagesApi"],
+    &["methodNotAllowed", "notAllowed"],
+];
+
+impl<'m> IdentTable<'m> {
+    /// The table of `m`, watching `extra` names besides the candidates and the top-level
+    /// declarations; in the same walk, counts the references of `tracked` names outside import
+    /// declarations per top-level item into `per_item` (`per_item[i * tracked.len() + k]`, see
+    /// `reparse::ImportedNames`).
+    pub fn of_module_counting(
+        m: &'m Module,
+        extra: &[&str],
+        tracked: &[Atom],
+        per_item: &mut [usize],
+    ) -> Self {
+        let mut t = IdentTable {
+            module: m,
+            watched: FxHashMap::default(),
+            counts: Vec::new(),
+        };
+        for name in CANDIDATES.iter().flat_map(|c| c.iter()).chain(extra) {
+            t.watch(Atom::from(*name));
+        }
+        for item in &m.body {
+            for name in top_level_names(item) {
+                t.watch(name.clone());
+            }
+        }
+        // Watched slot and tracked index share one lookup: slot `i` of `watched` is a watched
+        // name, and a tracked name's entry says which `tracked` it is.
+        let mut track_of: FxHashMap<Atom, usize> = FxHashMap::default();
+        for (k, name) in tracked.iter().enumerate() {
+            track_of.entry(name.clone()).or_insert(k);
+        }
+        let counts = std::mem::take(&mut t.counts);
+        let mut walk = Walk {
+            watched: &t.watched,
+            counts,
+            track_of: &track_of,
+            tracked: &mut [],
+        };
         if tracked.is_empty() {
-            m.visit_with(&mut t);
-            return t;
+            m.visit_with(&mut walk);
+        } else {
+            for (item, counts) in m.body.iter().zip(per_item.chunks_mut(tracked.len())) {
+                walk.tracked = counts;
+                item.visit_with(&mut walk);
+            }
         }
-        for (item, counts) in m.body.iter().zip(per_item.chunks_mut(tracked.len())) {
-            item.visit_with(&mut Counting {
-                table: &mut t,
-                tracked,
-                counts,
-            });
-        }
+        t.counts = walk.counts;
         t
     }
+
+    fn watch(&mut self, name: Atom) {
+        let next = self.counts.len();
+        if let std::collections::hash_map::Entry::Vacant(v) = self.watched.entry(name) {
+            v.insert(next);
+            self.counts.push((0, 0));
+        }
+    }
+
+    /// (occurrences, bindings) of `name`.
+    fn counts_of(&self, name: &str) -> (usize, usize) {
+        let atom = Atom::from(name);
+        if let Some(&i) = self.watched.get(&atom) {
+            return self.counts[i];
+        }
+        let mut one = One {
+            name: atom,
+            counts: (0, 0),
+        };
+        self.module.visit_with(&mut Visitor(&mut one));
+        one.counts
+    }
+
     /// How often `name` occurs as an identifier in the module.
     pub fn count(&self, name: &str) -> usize {
-        self.all.get(&Atom::from(name)).copied().unwrap_or(0)
+        self.counts_of(name).0
     }
 
     fn is_free(&self, name: &str, reusable: Option<&str>) -> bool {
-        let atom = Atom::from(name);
-        match self.all.get(&atom) {
-            None => true,
+        match self.counts_of(name) {
+            (0, _) => true,
             // The handler's own parameter name can be reused when nothing else binds it: every
             // reference to that parameter is rewritten.
-            Some(_) => {
-                reusable == Some(name) && self.bindings.get(&atom).copied().unwrap_or(0) <= 1
-            }
+            (_, bindings) => reusable == Some(name) && bindings <= 1,
         }
     }
 }
 
-impl Visit for IdentTable {
+/// The names a top-level item declares as a function, class or single `const`/`let`/`var`.
+fn top_level_names(item: &ModuleItem) -> Vec<&Atom> {
+    let decl = match item {
+        ModuleItem::Stmt(Stmt::Decl(d)) => d,
+        ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => &e.decl,
+        _ => return Vec::new(),
+    };
+    match decl {
+        Decl::Fn(f) => vec![&f.ident.sym],
+        Decl::Class(c) => vec![&c.ident.sym],
+        Decl::Var(v) => v
+            .decls
+            .iter()
+            .filter_map(|d| d.name.as_ident().map(|b| &b.id.sym))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The table's walk: watched names counted, tracked names counted per item outside imports.
+struct Walk<'a> {
+    watched: &'a FxHashMap<Atom, usize>,
+    counts: Vec<(usize, usize)>,
+    track_of: &'a FxHashMap<Atom, usize>,
+    /// The current item's counts of tracked names.
+    tracked: &'a mut [usize],
+}
+
+impl Tally for Walk<'_> {
+    fn ident(&mut self, sym: &Atom) {
+        if let Some(&i) = self.watched.get(sym) {
+            self.counts[i].0 += 1;
+        }
+        if !self.tracked.is_empty() {
+            if let Some(&k) = self.track_of.get(sym) {
+                self.tracked[k] += 1;
+            }
+        }
+    }
+    fn binding(&mut self, sym: &Atom) {
+        if let Some(&i) = self.watched.get(sym) {
+            self.counts[i].1 += 1;
+        }
+    }
+}
+
+/// A walk for one name not watched.
+struct One {
+    name: Atom,
+    counts: (usize, usize),
+}
+
+impl Tally for One {
+    fn ident(&mut self, sym: &Atom) {
+        if *sym == self.name {
+            self.counts.0 += 1;
+        }
+    }
+    fn binding(&mut self, sym: &Atom) {
+        if *sym == self.name {
+            self.counts.1 += 1;
+        }
+    }
+}
+
+/// Import declarations are visited with tracking off: they go in the table but are not
+/// references.
+impl Visit for Walk<'_> {
+    fn visit_import_decl(&mut self, i: &ImportDecl) {
+        let tracked = std::mem::take(&mut self.tracked);
+        Visitor(self).visit_import_decl(i);
+        self.tracked = tracked;
+    }
     fn visit_ident(&mut self, i: &Ident) {
-        *self.all.entry(i.sym.clone()).or_default() += 1;
+        Visitor(self).visit_ident(i);
     }
     fn visit_binding_ident(&mut self, b: &BindingIdent) {
-        *self.bindings.entry(b.id.sym.clone()).or_default() += 1;
+        self.binding(&b.id.sym);
         b.visit_children_with(self);
     }
     fn visit_fn_decl(&mut self, f: &FnDecl) {
-        *self.bindings.entry(f.ident.sym.clone()).or_default() += 1;
+        self.binding(&f.ident.sym);
         f.visit_children_with(self);
     }
     fn visit_class_decl(&mut self, c: &ClassDecl) {
-        *self.bindings.entry(c.ident.sym.clone()).or_default() += 1;
+        self.binding(&c.ident.sym);
         c.visit_children_with(self);
     }
-    fn visit_import_named_specifier(&mut self, s: &ImportNamedSpecifier) {
-        *self.bindings.entry(s.local.sym.clone()).or_default() += 1;
-        s.visit_children_with(self);
-    }
     fn visit_assign_pat_prop(&mut self, p: &AssignPatProp) {
-        *self.bindings.entry(p.key.sym.clone()).or_default() += 1;
+        self.binding(&p.key.sym);
         p.visit_children_with(self);
     }
 }
 
-/// [`IdentTable`]'s walk that also counts tracked names outside imports.
-struct Counting<'a> {
-    table: &'a mut IdentTable,
-    tracked: &'a [Atom],
-    counts: &'a mut [usize],
-}
+/// The walk over any [`Tally`]: every identifier, and the bindings among them (a declared
+/// function or class, a binding pattern, an import's local name, a shorthand default).
+struct Visitor<'t, T: Tally>(&'t mut T);
 
-impl Visit for Counting<'_> {
-    fn visit_import_decl(&mut self, i: &ImportDecl) {
-        // Imports go in the table but are not references.
-        i.visit_with(self.table);
-    }
+impl<T: Tally> Visit for Visitor<'_, T> {
     fn visit_ident(&mut self, i: &Ident) {
-        self.table.visit_ident(i);
-        if let Some(k) = self.tracked.iter().position(|n| *n == i.sym) {
-            self.counts[k] += 1;
-        }
+        self.0.ident(&i.sym);
     }
     fn visit_binding_ident(&mut self, b: &BindingIdent) {
-        *self.table.bindings.entry(b.id.sym.clone()).or_default() += 1;
+        self.0.binding(&b.id.sym);
         b.visit_children_with(self);
     }
     fn visit_fn_decl(&mut self, f: &FnDecl) {
-        *self.table.bindings.entry(f.ident.sym.clone()).or_default() += 1;
+        self.0.binding(&f.ident.sym);
         f.visit_children_with(self);
     }
     fn visit_class_decl(&mut self, c: &ClassDecl) {
-        *self.table.bindings.entry(c.ident.sym.clone()).or_default() += 1;
+        self.0.binding(&c.ident.sym);
         c.visit_children_with(self);
     }
+    fn visit_import_named_specifier(&mut self, s: &ImportNamedSpecifier) {
+        self.0.binding(&s.local.sym);
+        s.visit_children_with(self);
+    }
     fn visit_assign_pat_prop(&mut self, p: &AssignPatProp) {
-        *self.table.bindings.entry(p.key.sym.clone()).or_default() += 1;
+        self.0.binding(&p.key.sym);
         p.visit_children_with(self);
     }
 }
@@ -129,7 +265,7 @@ pub struct Names {
 
 impl Names {
     pub fn choose(
-        table: &IdentTable,
+        table: &IdentTable<'_>,
         req_param: Option<&str>,
         handler_name: Option<&str>,
     ) -> Names {
@@ -145,20 +281,96 @@ impl Names {
                 .find(|c| table.is_free(c, None))
                 .unwrap_or_else(|| format!("{base}_"))
         };
+        let [handler, request, context, query, body, headers, status, pages, method_not_allowed] =
+            CANDIDATES;
         let handler = match handler_name {
             Some(h) => h.to_string(),
-            None => pick(&["handler", "routeHandler"], None),
+            None => pick(handler, None),
         };
         Names {
-            request: pick(&["request", "nextRequest"], req_param),
-            context: pick(&["context", "routeContext"], None),
-            query: pick(&["query", "reqQuery", "pagesQuery"], None),
-            body: pick(&["body", "reqBody", "pagesBody"], None),
-            headers: pick(&["headers", "resHeaders", "responseHeaders"], None),
-            status: pick(&["status", "resStatus", "statusCode"], None),
-            pages: pick(&["pages", "pagesCompat", "pagesApi"], None),
-            method_not_allowed: pick(&["methodNotAllowed", "notAllowed"], None),
+            request: pick(request, req_param),
+            context: pick(context, None),
+            query: pick(query, None),
+            body: pick(body, None),
+            headers: pick(headers, None),
+            status: pick(status, None),
+            pages: pick(pages, None),
+            method_not_allowed: pick(method_not_allowed, None),
             handler,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_module;
+    use crate::route_path::Lang;
+
+    fn table_of(src: &str) -> (Module, Vec<Atom>) {
+        let m = parse_module(src, Lang::Ts).expect("test source parses");
+        let tracked = crate::transform::reparse::imported_locals(&m);
+        (m, tracked)
+    }
+
+    #[test]
+    fn taken_names_fall_back_to_numbered_ones_found_by_a_second_walk() {
+        let src = "const request = 1; const nextRequest = 2; function f(request2: number) {}\n\
+                   export default function handler(req, res) { res.json(request + nextRequest) }";
+        let (m, tracked) = table_of(src);
+        let mut per_item = vec![0; tracked.len() * m.body.len()];
+        let t = IdentTable::of_module_counting(&m, &["req", "res"], &tracked, &mut per_item);
+        let names = Names::choose(&t, Some("req"), Some("handler"));
+        // `request2` is not watched: only the fallback walk sees that `f` binds it.
+        assert_eq!(names.request, "request3");
+        assert_eq!(names.query, "query");
+        assert_eq!(t.count("request2"), 1);
+        assert_eq!(t.count("request"), 2);
+    }
+
+    #[test]
+    fn the_parameter_name_is_reused_only_when_nothing_else_binds_it() {
+        let one = "export default function handler(request, res) { res.json(request.query) }";
+        let (m, tracked) = table_of(one);
+        let mut per_item = vec![0; tracked.len() * m.body.len()];
+        let t = IdentTable::of_module_counting(&m, &["request", "res"], &tracked, &mut per_item);
+        assert_eq!(Names::choose(&t, Some("request"), None).request, "request");
+
+        let two = "function g(request) {}\n\
+                   export default function handler(request, res) { res.json(g(request)) }";
+        let (m, tracked) = table_of(two);
+        let t = IdentTable::of_module_counting(&m, &["request", "res"], &tracked, &mut per_item);
+        assert_eq!(
+            Names::choose(&t, Some("request"), None).request,
+            "nextRequest"
+        );
+    }
+
+    #[test]
+    fn top_level_declarations_are_counted_for_the_delegate_check() {
+        let src = "async function sendError(res, m) { res.status(500).json({ m }) }\n\
+                   const other = sendError;\n\
+                   export default function handler(req, res) { return sendError(res, 'x') }";
+        let (m, tracked) = table_of(src);
+        let mut per_item = vec![0; tracked.len() * m.body.len()];
+        let t = IdentTable::of_module_counting(&m, &["req", "res"], &tracked, &mut per_item);
+        assert_eq!(t.count("sendError"), 3);
+        assert_eq!(t.count("other"), 1);
+    }
+
+    #[test]
+    fn imported_names_are_counted_per_item_outside_imports() {
+        let src = "import { a, b as c } from './x';\nimport d from 'd';\n\
+                   const x = a + a;\nfunction f() { return c(d) }\n\
+                   export default function handler(req, res) { res.json(a) }";
+        let (m, tracked) = table_of(src);
+        let mut per_item = vec![0; tracked.len() * m.body.len()];
+        IdentTable::of_module_counting(&m, &["req", "res"], &tracked, &mut per_item);
+        let names: Vec<&str> = tracked.iter().map(|a| a.as_str()).collect();
+        assert_eq!(names, ["a", "c", "d"]);
+        // Rows are items (two imports, x, f, handler); columns are a, c, d.
+        assert_eq!(per_item, [0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1, 1, 1, 0, 0]);
+        let reference = crate::transform::reparse::ImportedNames::of_module(&m);
+        assert_eq!(reference.totals(), [3, 1, 1]);
     }
 }

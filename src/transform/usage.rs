@@ -561,7 +561,7 @@ impl<'a> UsageVisitor<'a> {
                 return false;
             }
         }
-        let n = self.names().clone();
+        let n = self.names();
         let mut needs = Needs::HEADERS_VAR;
         let mut args = Vec::new();
         for (i, a) in c.args.iter().enumerate() {
@@ -590,7 +590,7 @@ impl<'a> UsageVisitor<'a> {
         let Some((d, c, awaited)) = self.delegate_call(e) else {
             return;
         };
-        let n = self.names().clone();
+        let n = self.names();
         let mut needs = Needs::RESPONDS;
         let mut args = Vec::new();
         for (i, a) in c.args.iter().enumerate() {
@@ -693,28 +693,27 @@ impl<'a> UsageVisitor<'a> {
                 .get(i)
                 .map(|a| v.text(range(a.expr.span()), needs))
         };
-        let n = self.names().clone();
+        let n = self.names();
         let status_text = call.status.map(|s| self.text(range(s.span()), &mut needs));
         // Which options the response passes is settled per exported function (finalize_inits).
-        let mut fields = Vec::new();
+        // (Built with push_str: this runs for every response call, and `format!` costs more.)
+        let mut init = String::new();
+        let mut field = |tag: char, key: &str, value: &str| {
+            init.push(if init.is_empty() { INIT_OPEN } else { INIT_SEP });
+            init.push(tag);
+            push_shorthand(&mut init, key, value);
+        };
         match &status_text {
-            Some(t) => fields.push(format!("S{}", shorthand("status", t))),
-            None if self.out.uses_status_var => {
-                fields.push(format!("s{}", shorthand("status", &n.status)))
-            }
+            Some(t) => field('S', "status", t),
+            None if self.out.uses_status_var => field('s', "status", &n.status),
             None => {}
         }
         if self.out.uses_headers_var {
-            fields.push(format!("h{}", shorthand("headers", &n.headers)));
+            field('h', "headers", &n.headers);
         }
-        let init = if fields.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "{INIT_OPEN}{}{INIT_CLOSE}",
-                fields.join(&INIT_SEP.to_string())
-            )
-        };
+        if !init.is_empty() {
+            init.push(INIT_CLOSE);
+        }
         let text = match call.kind {
             RespKind::Json | RespKind::Send => {
                 let value = arg(self, 0, &mut needs).unwrap_or_else(|| "undefined".into());
@@ -724,13 +723,13 @@ impl<'a> UsageVisitor<'a> {
                     ("send", Needs::HELPER_SEND)
                 };
                 needs |= h;
-                format!("{}.{f}({}, {value}{init})", n.pages, n.request)
+                [&n.pages, ".", f, "(", &n.request, ", ", &value, &init, ")"].concat()
             }
             RespKind::End => match arg(self, 0, &mut needs) {
-                None => format!("new Response(null{init})"),
+                None => ["new Response(null", &init, ")"].concat(),
                 Some(value) => {
                     needs |= Needs::HELPER_END;
-                    format!("{}.end({value}{init})", n.pages)
+                    [&n.pages, ".end(", &value, &init, ")"].concat()
                 }
             },
             RespKind::Redirect => {
@@ -776,7 +775,7 @@ impl<'a> UsageVisitor<'a> {
             format!("({})", parts.join(", "))
         };
         let text = if with_return {
-            format!("return {text}")
+            ["return ", &text].concat()
         } else {
             text
         };
@@ -785,7 +784,7 @@ impl<'a> UsageVisitor<'a> {
 
     /// `res.setHeader(..)`, `res.status(n)`, `res.statusCode = n` as statements.
     fn rewrite_state_stmt(&mut self, e: &Expr) -> bool {
-        let n = self.names().clone();
+        let n = self.names();
         if let Expr::Assign(a) = unwrap_expr(e) {
             if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &a.left {
                 if self.is_res(&m.obj)
@@ -901,10 +900,17 @@ impl<'a> UsageVisitor<'a> {
 }
 
 fn shorthand(key: &str, name: &str) -> String {
-    if key == name {
-        key.to_string()
-    } else {
-        format!("{key}: {name}")
+    let mut out = String::new();
+    push_shorthand(&mut out, key, name);
+    out
+}
+
+/// [`shorthand`], appended to `out`.
+fn push_shorthand(out: &mut String, key: &str, name: &str) {
+    out.push_str(key);
+    if key != name {
+        out.push_str(": ");
+        out.push_str(name);
     }
 }
 
