@@ -167,12 +167,14 @@ fn only_path(dir: &Path, raw: &Path) -> Result<String, String> {
 struct Prepared {
     run: RunResult,
     dir_shown: String,
-    /// With `patch_only`: each migrated file's patch, rendered as soon as it was transformed (the
-    /// texts are not kept, so memory stays flat); `run.changes` then holds only the compat module.
-    patch: Option<Vec<String>>,
 }
 
-fn prepare(args: &RunArgs, patch_only: bool) -> Result<Prepared, i32> {
+/// Where a dry run's patch goes, one file's part at a time (with the progress bar to hide).
+type PatchSink<'a> = dyn FnMut(String, &Progress) + 'a;
+
+/// With `patch_sink`, a dry run: each file's part of the patch goes to it as soon as its batch is
+/// transformed (the texts are not kept, so memory stays flat), and `run.changes` is empty.
+fn prepare(args: &RunArgs, patch_sink: Option<&mut PatchSink>) -> Result<Prepared, i32> {
     if !args.dir.is_dir() {
         eprintln!("error: {} is not a folder", args.dir.display());
         return Err(EXIT_USAGE);
@@ -202,11 +204,9 @@ fn prepare(args: &RunArgs, patch_only: bool) -> Result<Prepared, i32> {
         only: &only,
         progress: Some(&update),
     };
-    let (run, patch) = if patch_only {
-        let (run, patch) = pipeline::run_patch(&opts, hooks);
-        (run, Some(patch))
-    } else {
-        (pipeline::run_with(&opts, hooks), None)
+    let run = match patch_sink {
+        Some(sink) => pipeline::run_patch(&opts, hooks, &mut |part| sink(part, &progress)),
+        None => pipeline::run_with(&opts, hooks),
     };
     progress.finish();
     let dir_shown = args.dir.to_string_lossy().into_owned();
@@ -233,25 +233,35 @@ fn prepare(args: &RunArgs, patch_only: bool) -> Result<Prepared, i32> {
             args.dir.display()
         );
     }
-    Ok(Prepared {
-        run,
-        dir_shown,
-        patch,
-    })
+    Ok(Prepared { run, dir_shown })
 }
 
 fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
-    let Prepared {
-        mut run,
-        dir_shown,
-        patch,
-    } = match prepare(&args.run, args.dry_run && !args.json) {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    // A dry run writes each file's part of the patch as soon as it is ready (color_patch
+    // restarts at every `diff --git`), above the progress bar when there is one.
+    let color_out = color.stdout();
+    let mut write_part = |part: String, progress: &Progress| {
+        let text = if color_out {
+            output::color_patch(&part)
+        } else {
+            part
+        };
+        progress.suspend(|| {
+            let _ = out.write_all(text.as_bytes());
+        });
+    };
+    let sink: Option<&mut PatchSink> = if args.dry_run && !args.json {
+        Some(&mut write_part)
+    } else {
+        None
+    };
+    let Prepared { mut run, dir_shown } = match prepare(&args.run, sink) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let paint = Paint { on: color.stderr() };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     let unfinished = run.count(Status::Manual) + run.count(Status::Error);
@@ -278,16 +288,6 @@ fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
     if args.dry_run {
         if args.json {
             let _ = out.write_all(report::to_json(&run).as_bytes());
-        } else {
-            // Each chunk is one file's patch (color_patch restarts at every `diff --git`).
-            for chunk in patch.iter().flatten() {
-                let text = if color.stdout() {
-                    output::color_patch(chunk)
-                } else {
-                    chunk.clone()
-                };
-                let _ = out.write_all(text.as_bytes());
-            }
         }
         let _ = out.flush();
         output::write_summary(&mut err, &run, &dir_shown, "dry run", paint);
@@ -336,7 +336,7 @@ fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
 }
 
 fn list(args: ListArgs, color: ColorChoice) -> i32 {
-    let Prepared { run, dir_shown, .. } = match prepare(&args.run, false) {
+    let Prepared { run, dir_shown } = match prepare(&args.run, None) {
         Ok(p) => p,
         Err(code) => return code,
     };

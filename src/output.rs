@@ -319,6 +319,14 @@ impl Progress {
     }
 
     /// Removes the bar before the summary is printed.
+    /// Runs `f` (which writes to the terminal) with the bar, if any, hidden meanwhile.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match self.bar.get() {
+            Some(Some(bar)) => bar.suspend(f),
+            _ => f(),
+        }
+    }
+
     pub fn finish(&self) {
         if let Some(Some(bar)) = self.bar.get() {
             bar.finish_and_clear();

@@ -250,19 +250,27 @@ pub fn run(opts: &Options) -> RunResult {
 
 /// [`run`] over the routes `hooks.only` selects, reporting progress to `hooks.progress`.
 pub fn run_with(opts: &Options, hooks: RunHooks) -> RunResult {
-    run_keeping(opts, hooks, Keep::Texts).0
+    run_keeping(opts, hooks, Keep::Texts, None)
 }
 
-/// [`run_with`] for a dry run: the patch instead of the changes. Each migrated file's part of the
-/// patch is rendered on the worker thread as soon as its transform finishes, and its texts are
-/// dropped there, so memory holds the patch, not every file's old and new text. The chunks, in
-/// order, concatenate to exactly `patch::render(&run_with(opts, hooks).changes)`; the returned
-/// `RunResult` has no `changes` (test `chunks.is_empty()` for "would change").
-pub fn run_patch(opts: &Options, hooks: RunHooks) -> (RunResult, Vec<String>) {
-    run_keeping(opts, hooks, Keep::Patch)
+/// [`run_with`] for a dry run: the patch instead of the changes, handed to `sink` one file at a
+/// time, in the order of [`run_with`]'s changes (the routes by source path, then the compat
+/// modules). Each migrated file's part of the patch is rendered on the worker thread as soon as
+/// its transform finishes and its texts are dropped there; routes are transformed in batches
+/// and each batch's parts go to `sink` before the next starts. So memory holds one batch, not
+/// every file's texts or the whole patch. The parts, in order, concatenate to exactly
+/// `patch::render(&run_with(opts, hooks).changes)`; the returned `RunResult` has no `changes`
+/// (count the parts for "would change").
+pub fn run_patch(opts: &Options, hooks: RunHooks, sink: &mut dyn FnMut(String)) -> RunResult {
+    run_keeping(opts, hooks, Keep::Patch, Some(sink))
 }
 
-fn run_keeping(opts: &Options, hooks: RunHooks, keep: Keep) -> (RunResult, Vec<String>) {
+fn run_keeping(
+    opts: &Options,
+    hooks: RunHooks,
+    keep: Keep,
+    sink: Option<&mut dyn FnMut(String)>,
+) -> RunResult {
     let progress = hooks.progress.unwrap_or(&|_, _| {});
     let root = &opts.root;
     let found = discover(root);
@@ -369,6 +377,8 @@ fn run_keeping(opts: &Options, hooks: RunHooks, keep: Keep) -> (RunResult, Vec<S
 
     // Clashes are found among all routes; only the selected ones go on.
     planned.retain(|p| hooks.selects(&p.file.source));
+    // The order of the changes and of the patch.
+    planned.sort_by(|a, b| a.file.source.cmp(&b.file.source));
 
     // Compat module per tree.
     let compat: Vec<(String, bool)> = found
@@ -504,127 +514,138 @@ fn run_keeping(opts: &Options, hooks: RunHooks, keep: Keep) -> (RunResult, Vec<S
     let total = planned.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     progress(0, total);
-    let all = || -> Vec<(FileReport, Option<Transformed>)> {
-        planned
-            .par_iter()
-            .map(|p| {
-                let r = work(p);
-                progress(
-                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
-                    total,
-                );
-                r
-            })
-            .collect()
-    };
-    let results = match &pool {
-        Some(pool) => pool.install(all),
-        None => all(),
-    };
+    let compat_state: Vec<CompatState> = compat
+        .iter()
+        .map(|(path, _)| CompatState::of(root, path))
+        .collect();
 
-    // Helpers needed per tree, and the compat module change.
+    // Batches in order, each transformed in parallel: a batch's patches go to the sink before
+    // the next batch starts, so a dry run holds one batch's patches, not the whole patch.
     let mut wanted: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
-    for (p, (_, done)) in planned.iter().zip(&results) {
-        if let Some((_, needs)) = done {
-            let names = needs.helper_names();
-            if !names.is_empty() {
-                wanted
-                    .entry(p.file.tree)
-                    .or_default()
-                    .extend(names.into_iter().map(String::from));
-            }
-        }
-    }
-    let mut compat_changes = Vec::new();
-    let mut compat_blocked: BTreeMap<usize, Diagnostic> = BTreeMap::new();
-    for (tree, names) in &wanted {
-        let (path, ts) = &compat[*tree];
-        let full = root.join(path);
-        match std::fs::read_to_string(&full) {
-            Ok(existing) if existing.starts_with(runtime::MARKER) => {
-                let mut all = runtime::helpers_in(&existing);
-                all.extend(names.iter().cloned());
-                let new = runtime::assemble(&all, *ts);
-                if new != existing {
-                    compat_changes.push(Change::Modify {
-                        path: path.clone(),
-                        old: existing,
-                        new,
-                    });
+    let mut changes = Vec::new();
+    let mut sink = sink;
+    for batch in planned.chunks(BATCH) {
+        let run_batch = || -> Vec<(FileReport, Option<Transformed>)> {
+            batch
+                .par_iter()
+                .map(|p| {
+                    let r = work(p);
+                    progress(
+                        done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                        total,
+                    );
+                    r
+                })
+                .collect()
+        };
+        let results = match &pool {
+            Some(pool) => pool.install(run_batch),
+            None => run_batch(),
+        };
+        for (p, (mut report, done)) in batch.iter().zip(results) {
+            if let Some((kept, needs)) = done {
+                let names = needs.helper_names();
+                let blocked = match &compat_state[p.file.tree] {
+                    CompatState::Blocked(d) if !names.is_empty() => Some(d),
+                    _ => None,
+                };
+                if let Some(d) = blocked {
+                    report.status = Status::Error;
+                    report.methods.clear();
+                    report.diagnostics = vec![d.clone()];
+                } else if let Some(target) = &report.target {
+                    if !names.is_empty() {
+                        wanted
+                            .entry(p.file.tree)
+                            .or_default()
+                            .extend(names.into_iter().map(String::from));
+                    }
+                    match (kept, sink.as_mut()) {
+                        (Kept::Patch(patch), Some(sink)) => sink(patch),
+                        (Kept::Texts { old, new, copied }, _) => changes.push(Change::Rename {
+                            from: report.source.clone(),
+                            to: target.clone(),
+                            old,
+                            new,
+                            copied,
+                        }),
+                        (Kept::Patch(_), None) => {}
+                    }
                 }
             }
-            Ok(_) => {
-                compat_blocked.insert(*tree, Diagnostic::new(Code::TargetExists, format!("{path} exists and was not written by pages2app; nothing is overwritten")));
+            reports.push(report);
+        }
+    }
+
+    // The compat module of each tree whose routes need helpers, after the routes: only now is
+    // every helper they need known.
+    for (tree, names) in &wanted {
+        let (path, ts) = &compat[*tree];
+        let change = match &compat_state[*tree] {
+            CompatState::Ours(existing) => {
+                let mut all = runtime::helpers_in(existing);
+                all.extend(names.iter().cloned());
+                let new = runtime::assemble(&all, *ts);
+                (new != *existing).then(|| Change::Modify {
+                    path: path.clone(),
+                    old: existing.clone(),
+                    new,
+                })
             }
-            Err(_) if full.exists() => {
-                compat_blocked.insert(
-                    *tree,
-                    Diagnostic::new(
-                        Code::TargetExists,
-                        format!("{path} exists and cannot be read; nothing is overwritten"),
-                    ),
-                );
-            }
-            Err(_) if blocking_file(root, path).is_some() => {
-                let file = blocking_file(root, path).unwrap_or_default();
-                compat_blocked.insert(
-                    *tree,
-                    Diagnostic::new(
-                        Code::TargetExists,
-                        format!("{file} is not a folder, so {path} cannot be written"),
-                    ),
-                );
-            }
-            Err(_) => compat_changes.push(Change::Add {
+            CompatState::Absent => Some(Change::Add {
                 path: path.clone(),
                 new: runtime::assemble(names, *ts),
             }),
+            CompatState::Blocked(_) => None,
+        };
+        match (change, sink.as_mut()) {
+            (Some(c), Some(sink)) => sink(crate::patch::render_change(&c)),
+            (Some(c), None) => changes.push(c),
+            (None, _) => {}
         }
-    }
-
-    let mut changes = Vec::new();
-    let mut patches: Vec<(String, String)> = Vec::new();
-    for (p, (mut report, done)) in planned.iter().zip(results) {
-        if let Some((kept, needs)) = done {
-            if let (Some(d), false) = (
-                compat_blocked.get(&p.file.tree),
-                needs.helper_names().is_empty(),
-            ) {
-                report.status = Status::Error;
-                report.methods.clear();
-                report.diagnostics = vec![d.clone()];
-            } else if let Some(target) = &report.target {
-                match kept {
-                    Kept::Texts { old, new, copied } => changes.push(Change::Rename {
-                        from: report.source.clone(),
-                        to: target.clone(),
-                        old,
-                        new,
-                        copied,
-                    }),
-                    Kept::Patch(patch) => patches.push((report.source.clone(), patch)),
-                }
-            }
-        }
-        reports.push(report);
-    }
-    changes.extend(compat_changes);
-    changes.sort_by(|a, b| a.sort_key().cmp(b.sort_key()));
-    if keep == Keep::Patch {
-        patches.extend(
-            changes
-                .drain(..)
-                .map(|c| (c.sort_key().to_string(), crate::patch::render_change(&c))),
-        );
-        patches.sort_by(|a, b| a.0.cmp(&b.0));
     }
     reports.sort_by(|a, b| a.source.cmp(&b.source));
-    let run = RunResult {
+    RunResult {
         files: reports,
         changes,
         warnings: found.warnings.clone(),
-    };
-    (run, patches.into_iter().map(|(_, p)| p).collect())
+    }
+}
+
+/// Routes transformed together before their patches are written (see [`run_patch`]): enough
+/// for every worker to stay busy, few enough that memory holds a batch, not the whole patch.
+const BATCH: usize = 256;
+
+/// What stands at a tree's compat module path, decided before any route is transformed.
+enum CompatState {
+    /// Nothing: the module is created.
+    Absent,
+    /// A module pages2app wrote (its text): it is extended.
+    Ours(String),
+    /// Something else, or something unreadable: routes that need a helper cannot be migrated.
+    Blocked(Diagnostic),
+}
+
+impl CompatState {
+    fn of(root: &Path, path: &str) -> Self {
+        let full = root.join(path);
+        let blocked = |msg: String| CompatState::Blocked(Diagnostic::new(Code::TargetExists, msg));
+        match std::fs::read_to_string(&full) {
+            Ok(existing) if existing.starts_with(runtime::MARKER) => CompatState::Ours(existing),
+            Ok(_) => blocked(format!(
+                "{path} exists and was not written by pages2app; nothing is overwritten"
+            )),
+            Err(_) if full.exists() => blocked(format!(
+                "{path} exists and cannot be read; nothing is overwritten"
+            )),
+            Err(_) => match blocking_file(root, path) {
+                Some(file) => blocked(format!(
+                    "{file} is not a folder, so {path} cannot be written"
+                )),
+                None => CompatState::Absent,
+            },
+        }
+    }
 }
 
 /// The first folder on the way to `rel` (relative to `root`) that exists but is not a folder (a
@@ -727,7 +748,8 @@ mod tests {
             let mut opts = Options::new(root);
             opts.jobs = 2;
             let kept = run_with(&opts, RunHooks::default());
-            let (streamed, chunks) = run_patch(&opts, RunHooks::default());
+            let mut chunks = Vec::new();
+            let streamed = run_patch(&opts, RunHooks::default(), &mut |part| chunks.push(part));
             assert!(!kept.changes.is_empty(), "{fixture}");
             assert_eq!(
                 chunks.concat(),
@@ -735,6 +757,11 @@ mod tests {
                 "{fixture}"
             );
             assert_eq!(chunks.len(), kept.changes.len());
+            // Routes by source path, then the compat module.
+            let keys: Vec<&str> = kept.changes.iter().map(Change::sort_key).collect();
+            let (routes, modules) = keys.split_at(keys.len() - 1);
+            assert!(routes.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+            assert!(modules[0].ends_with("/_pages2app/compat.ts"), "{keys:?}");
             assert!(streamed.changes.is_empty());
             assert_eq!(
                 crate::report::to_json(&streamed),
