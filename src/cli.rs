@@ -241,23 +241,33 @@ fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
     let mut out = stdout.lock();
     // A dry run writes each file's part of the patch as soon as it is ready (color_patch
     // restarts at every `diff --git`), above the progress bar when there is one.
+    // Buffered: one write per 64 KiB, not one per file.
     let color_out = color.stdout();
+    let mut patch_out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut write_part = |part: String, progress: &Progress| {
         let text = if color_out {
             output::color_patch(&part)
         } else {
             part
         };
-        progress.suspend(|| {
-            let _ = out.write_all(text.as_bytes());
-        });
+        if progress.is_shown() {
+            progress.suspend(|| {
+                let _ = patch_out.write_all(text.as_bytes());
+                let _ = patch_out.flush();
+            });
+        } else {
+            let _ = patch_out.write_all(text.as_bytes());
+        }
     };
     let sink: Option<&mut PatchSink> = if args.dry_run && !args.json {
         Some(&mut write_part)
     } else {
         None
     };
-    let Prepared { mut run, dir_shown } = match prepare(&args.run, sink) {
+    let prepared = prepare(&args.run, sink);
+    let _ = patch_out.flush();
+    drop(patch_out);
+    let Prepared { mut run, dir_shown } = match prepared {
         Ok(p) => p,
         Err(code) => return code,
     };

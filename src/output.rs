@@ -319,6 +319,11 @@ impl Progress {
     }
 
     /// Removes the bar before the summary is printed.
+    /// Whether a bar is on screen.
+    pub fn is_shown(&self) -> bool {
+        matches!(self.bar.get(), Some(Some(_)))
+    }
+
     /// Runs `f` (which writes to the terminal) with the bar, if any, hidden meanwhile.
     pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
         match self.bar.get() {

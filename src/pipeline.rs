@@ -319,23 +319,40 @@ fn run_keeping(
         .map(|t| existing_app_routes(root, &t.app_dir))
         .collect();
     let (pool, depth_limit) = worker_pool(opts.jobs);
-    // What stands where each target would go: two or three file-system lookups per route, run on
-    // the workers (the main thread would do 30,000 of them one after another for 10,000 routes).
-    let in_the_way = |m: &RouteMapping| -> Option<Diagnostic> {
-        if root.join(&m.target).symlink_metadata().is_ok() {
-            let msg = format!("{} already exists; nothing is overwritten", m.target);
-            Some(Diagnostic::new(Code::TargetExists, msg))
-        } else {
-            blocking_file(root, &m.target).map(|file| {
+    // What stands where each target would go. The folders on the way are looked up once each
+    // (10,000 routes share a few dozen, and where one is missing nothing below it exists); only
+    // targets whose folder exists are looked up themselves, on the workers.
+    let mut folders = FolderCache::default();
+    let ancestry: Vec<Option<Ancestry>> = planned
+        .iter()
+        .map(|p| {
+            p.mapping
+                .as_ref()
+                .ok()
+                .map(|m| folders.ancestry(root, &m.target))
+        })
+        .collect();
+    let in_the_way = |m: &RouteMapping, a: &Ancestry| -> Option<Diagnostic> {
+        match a {
+            Ancestry::Missing => None,
+            Ancestry::File(file) => {
                 let msg = format!("{file} is not a folder, so {} cannot be written", m.target);
+                Some(Diagnostic::new(Code::TargetExists, msg))
+            }
+            Ancestry::Folders => root.join(&m.target).symlink_metadata().is_ok().then(|| {
+                let msg = format!("{} already exists; nothing is overwritten", m.target);
                 Diagnostic::new(Code::TargetExists, msg)
-            })
+            }),
         }
     };
     let check_all = || -> Vec<Option<Diagnostic>> {
         planned
             .par_iter()
-            .map(|p| p.mapping.as_ref().ok().and_then(in_the_way))
+            .zip(&ancestry)
+            .map(|(p, a)| match (&p.mapping, a) {
+                (Ok(m), Some(a)) => in_the_way(m, a),
+                _ => None,
+            })
             .collect()
     };
     let mut blocked = match &pool {
@@ -665,6 +682,59 @@ fn blocking_file(root: &Path, rel: &str) -> Option<String> {
     None
 }
 
+/// What the folders on the way to a path are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Ancestry {
+    /// All exist as folders (the path itself may exist).
+    Folders,
+    /// One does not exist, so neither does the path.
+    Missing,
+    /// This one (relative to the root) exists but is not a folder (see [`blocking_file`]).
+    File(String),
+}
+
+/// [`Ancestry`] of many paths, each folder looked up once.
+#[derive(Default)]
+struct FolderCache {
+    /// Folder (relative to the root) -> Some(true) a folder, Some(false) missing, None a file.
+    seen: HashMap<String, Option<bool>>,
+}
+
+impl FolderCache {
+    fn ancestry(&mut self, root: &Path, rel: &str) -> Ancestry {
+        let Some((dir, _)) = rel.rsplit_once('/') else {
+            return Ancestry::Folders;
+        };
+        let mut end = 0;
+        loop {
+            let next = dir[end..].find('/').map_or(dir.len(), |i| end + i);
+            let at = &dir[..next];
+            let state = match self.seen.get(at) {
+                Some(s) => *s,
+                None => {
+                    let s = match std::fs::metadata(root.join(at)) {
+                        Ok(m) if m.is_dir() => Some(true),
+                        Ok(_) => None,
+                        Err(_) if root.join(at).symlink_metadata().is_ok() => None,
+                        Err(_) => Some(false),
+                    };
+                    self.seen.insert(at.to_string(), s);
+                    s
+                }
+            };
+            match state {
+                Some(true) => {}
+                Some(false) => return Ancestry::Missing,
+                None => return Ancestry::File(at.to_string()),
+            }
+            if next == dir.len() {
+                return Ancestry::Folders;
+            }
+            end = next + 1;
+        }
+    }
+}
+
 fn relative_spec(from_dir: &str, to: &str) -> String {
     fn split(p: &str) -> Vec<&str> {
         p.split('/').filter(|s| !s.is_empty()).collect()
@@ -739,6 +809,35 @@ fn worker_pool(jobs: usize) -> (Option<rayon::ThreadPool>, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folders_on_the_way_are_looked_up_once_and_say_what_blocks_a_target() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("app/(api)")).expect("mkdir");
+        std::fs::write(root.join("app/(api)/api"), "a file").expect("write");
+        std::fs::create_dir_all(root.join("lib/x")).expect("mkdir");
+        let mut cache = FolderCache::default();
+        assert_eq!(
+            cache.ancestry(root, "app/(api)/api/x/route.ts"),
+            Ancestry::File("app/(api)/api".into())
+        );
+        assert_eq!(
+            cache.ancestry(root, "app/none/y/route.ts"),
+            Ancestry::Missing
+        );
+        assert_eq!(cache.ancestry(root, "lib/x/route.ts"), Ancestry::Folders);
+        assert_eq!(cache.ancestry(root, "route.ts"), Ancestry::Folders);
+        // app, app/(api), app/(api)/api, app/none, lib, lib/x: below a missing folder or a file
+        // nothing is looked up.
+        assert_eq!(cache.seen.len(), 6);
+        std::fs::remove_file(root.join("app/(api)/api")).expect("rm");
+        // The cache is per run: what it saw stays.
+        assert_eq!(
+            cache.ancestry(root, "app/(api)/api/z/route.ts"),
+            Ancestry::File("app/(api)/api".into())
+        );
+    }
 
     /// The streamed dry-run patch is byte for byte the patch of the kept changes.
     #[test]

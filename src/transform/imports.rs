@@ -142,15 +142,20 @@ pub fn rebase_edits(module: &Module, src: &str, from_dir: &str, to_dir: &str) ->
     };
     // Only re-exports and items whose text (decorators before it included) says `import` or
     // `require` can hold a module specifier: the others are not walked.
+    // (memchr's SIMD search: `str::contains` cost 2% of a dry run here.)
+    let (import, require) = (
+        memchr::memmem::Finder::new("import"),
+        memchr::memmem::Finder::new("require"),
+    );
     let mut prev_end = 0;
     for item in &module.body {
         let r = range(swc_common::Spanned::span(item));
         let holds = matches!(
             item,
             ModuleItem::ModuleDecl(ModuleDecl::ExportNamed(_) | ModuleDecl::ExportAll(_))
-        ) || src
-            .get(prev_end.min(r.start)..r.end)
-            .is_none_or(|t| t.contains("import") || t.contains("require"));
+        ) || src.get(prev_end.min(r.start)..r.end).is_none_or(|t| {
+            import.find(t.as_bytes()).is_some() || require.find(t.as_bytes()).is_some()
+        });
         if holds {
             item.visit_with(&mut v);
         }
