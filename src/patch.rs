@@ -2,9 +2,10 @@
 //! `rename from`/`rename to`, new files with `new file mode`, unified hunks from `similar`.
 //!
 //! A migrated route is its source with edits spliced in, and the transform says which stretches
-//! it copied verbatim ([`Copied`]). Lines inside those stretches are paired up front (each pair
-//! checked equal), and `similar`'s line diff runs only on the lines between them: the edited
-//! regions, not the whole file. Without hints the whole file is diffed, as before.
+//! it copied verbatim ([`Copied`]). Lines inside those stretches are paired up front, a stretch
+//! at a time by binary search (each pair checked equal), and `similar`'s line diff runs only on
+//! the lines between them: the edited regions, not the whole file, each line hashed once. Without
+//! hints the whole file is diffed, as before.
 //!
 //! The line diff is the histogram algorithm (git's `--histogram`): an edited region is an old
 //! handler set against the exported functions that replace it, where most lines differ, and
@@ -14,7 +15,7 @@
 
 use std::fmt::Write;
 
-use similar::{Algorithm, DiffOp, DiffTag, TextDiff};
+use similar::{Algorithm, DiffOp, DiffTag};
 
 use crate::edit::Copied;
 use crate::pipeline::Change;
@@ -126,7 +127,7 @@ fn lines(s: &str) -> Vec<&str> {
 /// The line diff of `old` and `new` as diff operations, with `copied` as hints (see the module
 /// documentation).
 fn line_diff(old: &[&str], new: &[&str], copied: &[Copied]) -> Vec<DiffOp> {
-    let anchors = anchors(old, new, copied);
+    let runs = equal_runs(old, new, copied);
     let mut ops: Vec<DiffOp> = Vec::new();
     let (mut i, mut j) = (0, 0);
     let push = |op: DiffOp, ops: &mut Vec<DiffOp>| {
@@ -149,36 +150,142 @@ fn line_diff(old: &[&str], new: &[&str], copied: &[Copied]) -> Vec<DiffOp> {
         }
         ops.push(op);
     };
-    for &(ai, aj) in anchors
+    for &(ai, aj, len) in runs
         .iter()
-        .chain(std::iter::once(&(old.len(), new.len())))
+        .chain(std::iter::once(&(old.len(), new.len(), 0)))
     {
         if ai > i || aj > j {
-            let gap = TextDiff::configure()
-                .algorithm(Algorithm::Histogram)
-                .diff_slices(&old[i..ai], &new[j..aj]);
-            for op in gap.ops() {
-                push(shift(*op, i, j), &mut ops);
+            let gap = similar::capture_diff_slices(
+                Algorithm::Histogram,
+                &keyed(&old[i..ai]),
+                &keyed(&new[j..aj]),
+            );
+            for op in gap {
+                push(shift(op, i, j), &mut ops);
             }
         }
-        if ai < old.len() {
+        if len > 0 {
             push(
                 DiffOp::Equal {
                     old_index: ai,
                     new_index: aj,
-                    len: 1,
+                    len,
                 },
                 &mut ops,
             );
         }
-        (i, j) = (ai + 1, aj + 1);
+        (i, j) = (ai + len, aj + len);
     }
     ops
 }
 
+/// A line with its hash computed once: the diff hashes each line of a gap once instead of at
+/// every comparison, and compares hashes before bytes.
+#[derive(Clone, Copy)]
+struct Keyed<'a> {
+    hash: u64,
+    text: &'a str,
+}
+
+impl PartialEq for Keyed<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.text == other.text
+    }
+}
+
+impl Eq for Keyed<'_> {}
+
+impl std::hash::Hash for Keyed<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+fn keyed<'a>(lines: &[&'a str]) -> Vec<Keyed<'a>> {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    let build = BuildHasherDefault::<rustc_hash::FxHasher>::default();
+    lines
+        .iter()
+        .map(|&text| Keyed {
+            hash: build.hash_one(text),
+            text,
+        })
+        .collect()
+}
+
+/// Runs of equal lines `(old index, new index, length)`, increasing on both sides, that lie
+/// wholly in a copied stretch: the lines of [`equal_pairs`], found per stretch by binary search
+/// instead of line by line (a copied stretch is the same lines on both sides; each run is still
+/// checked equal, and a run that is not falls back to pairing its lines one by one).
+fn equal_runs(old: &[&str], new: &[&str], copied: &[Copied]) -> Vec<(usize, usize, usize)> {
+    if copied.is_empty() || old.is_empty() || new.is_empty() {
+        return Vec::new();
+    }
+    // The lines are consecutive slices of one text: a line's offset is its distance from the
+    // first, and both lists are sorted by offset.
+    let (old_base, new_base) = (old[0].as_ptr() as usize, new[0].as_ptr() as usize);
+    let old_at = |k: usize| old[k].as_ptr() as usize - old_base;
+    let new_at = |k: usize| new[k].as_ptr() as usize - new_base;
+    let mut out: Vec<(usize, usize, usize)> = Vec::new();
+    // The next indices a run may start at on each side (increasing on both sides).
+    let (mut min_i, mut min_j) = (0usize, 0usize);
+    for c in copied {
+        let end = c.src + c.len;
+        // Old lines wholly inside the stretch: first..last.
+        let first = old.partition_point(|l| l.as_ptr() as usize - old_base < c.src);
+        let last = first
+            + old[first..].partition_point(|l| l.as_ptr() as usize - old_base + l.len() <= end);
+        let mut i = first;
+        while i < last {
+            let at = c.out + (old_at(i) - c.src);
+            let j = new.partition_point(|l| l.as_ptr() as usize - new_base < at);
+            if j < new.len() && new_at(j) == at {
+                break;
+            }
+            // Only the first line can start where the new text has no line start (the stretch
+            // begins at a line start that follows other text in the new file).
+            i += 1;
+        }
+        if i >= last {
+            continue;
+        }
+        let at = c.out + (old_at(i) - c.src);
+        let j = new.partition_point(|l| l.as_ptr() as usize - new_base < at);
+        let mut len = last - i;
+        // Increasing on both sides.
+        let skip = (min_i.saturating_sub(i))
+            .max(min_j.saturating_sub(j))
+            .min(len);
+        let (i, j) = (i + skip, j + skip);
+        len -= skip;
+        if len == 0 {
+            continue;
+        }
+        // The run must be the same lines on both sides, ending where the copy ends.
+        let same = j + len <= new.len() && {
+            let o = old_at(i)..old_at(i + len - 1) + old[i + len - 1].len();
+            let n = new_at(j)..new_at(j + len - 1) + new[j + len - 1].len();
+            o.len() == n.len() && (0..len).all(|k| old[i + k] == new[j + k])
+        };
+        if same {
+            out.push((i, j, len));
+            (min_i, min_j) = (i + len, j + len);
+        } else {
+            for (pi, pj) in equal_pairs(old, new, std::slice::from_ref(c)) {
+                if pi >= min_i && pj >= min_j {
+                    out.push((pi, pj, 1));
+                    (min_i, min_j) = (pi + 1, pj + 1);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Pairs of equal lines (old index, new index), increasing on both sides, that lie wholly in a
-/// copied stretch.
-fn anchors(old: &[&str], new: &[&str], copied: &[Copied]) -> Vec<(usize, usize)> {
+/// copied stretch, found line by line (the reference [`equal_runs`] is checked against, and its
+/// fallback).
+fn equal_pairs(old: &[&str], new: &[&str], copied: &[Copied]) -> Vec<(usize, usize)> {
     if copied.is_empty() || old.is_empty() || new.is_empty() {
         return Vec::new();
     }
@@ -353,6 +460,51 @@ mod tests {
         assert!(p.starts_with("diff --git a/pages/api/a.ts b/app/(api)/api/a/route.ts\n"));
         assert!(p.contains("rename from pages/api/a.ts\nrename to app/(api)/api/a/route.ts\n"));
         assert!(p.ends_with("@@ -1,2 +1,2 @@\n a\n-b\n+c\n"));
+    }
+
+    proptest::proptest! {
+        /// The runs found by binary search are the line-by-line pairs, grouped: on texts of short
+        /// lines with edits anywhere (mid-line, across lines, at the ends, without a final newline).
+        #[test]
+        fn equal_runs_are_the_equal_pairs_grouped(
+            lines_in in proptest::collection::vec("[ab]{0,3}", 0..40),
+            final_newline in proptest::bool::ANY,
+            edits in proptest::collection::vec((0usize..200, 0usize..6, "[ab\\n]{0,4}"), 0..6),
+        ) {
+            use crate::edit::{Edit, EditSet, Needs};
+            let mut old = lines_in.join("\n");
+            if final_newline {
+                old.push('\n');
+            }
+            let mut set = EditSet::new();
+            for (at, len, text) in edits {
+                let start = at.min(old.len());
+                let end = (start + len).min(old.len());
+                set.add(Edit { range: start..end, text, needs: Needs::default() });
+            }
+            let (new, copied) = set.render_mapped(&old, &mut Needs::default());
+            let (a, b) = (lines(&old), lines(&new));
+            let grouped: Vec<(usize, usize)> = equal_runs(&a, &b, &copied)
+                .into_iter()
+                .flat_map(|(i, j, len)| (0..len).map(move |k| (i + k, j + k)))
+                .collect();
+            proptest::prop_assert_eq!(grouped, equal_pairs(&a, &b, &copied));
+        }
+    }
+
+    #[test]
+    fn a_last_line_without_newline_that_the_new_text_continues_is_not_equal() {
+        // "a\nb" copied whole into "a\nbX": the line "b" is in the stretch, but the new line is
+        // "bX". The run check catches it and the lines are paired one by one.
+        let (old, new) = ("a\nb", "a\nbX");
+        let copied = [Copied {
+            src: 0,
+            out: 0,
+            len: 3,
+        }];
+        let (a, b) = (lines(old), lines(new));
+        assert_eq!(equal_runs(&a, &b, &copied), [(0, 0, 1)]);
+        assert_eq!(equal_pairs(&a, &b, &copied), [(0, 0)]);
     }
 
     /// The operations rebuild the new text from the old one, equal lines are equal, and the
