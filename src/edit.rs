@@ -104,18 +104,17 @@ pub fn finalize_inits(text: &str, needs: Needs) -> String {
     if next_open(text).is_none() {
         return text.to_string();
     }
-    let keep = |field: &str| -> Option<String> {
-        let mut chars = field.chars();
-        let tag = chars.next()?;
-        let rest: String = chars.collect();
+    fn keep(field: &str, needs: Needs) -> Option<&str> {
+        let tag = field.chars().next()?;
         let ok = match tag {
             'S' => true,
             's' => needs.contains(Needs::STATUS_VAR),
             'h' => needs.contains(Needs::HEADERS_VAR),
             _ => false,
         };
-        ok.then_some(rest)
-    };
+        ok.then(|| &field[tag.len_utf8()..])
+    }
+    // Built with push_str (this runs for every response of every exported function).
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = next_open(rest) {
@@ -128,18 +127,28 @@ pub fn finalize_inits(text: &str, needs: Needs) -> String {
         };
         let inner = &after[..j];
         if open == INIT_OPEN {
-            let fields: Vec<String> = inner.split(INIT_SEP).filter_map(keep).collect();
-            if !fields.is_empty() {
-                out.push_str(&format!(", {{ {} }}", fields.join(", ")));
+            let mut first = true;
+            for field in inner.split(INIT_SEP).filter_map(|f| keep(f, needs)) {
+                out.push_str(if first { ", { " } else { ", " });
+                out.push_str(field);
+                first = false;
+            }
+            if !first {
+                out.push_str(" }");
             }
         } else {
             let (status, h) = inner.split_once(INIT_SEP).unwrap_or((inner, ""));
-            match keep(h) {
+            match keep(h, needs) {
                 Some(headers) => {
                     let s = if status.is_empty() { "307" } else { status };
-                    out.push_str(&format!(", {s}, {{ {headers} }}"));
+                    for part in [", ", s, ", { ", headers, " }"] {
+                        out.push_str(part);
+                    }
                 }
-                None if !status.is_empty() => out.push_str(&format!(", {status}")),
+                None if !status.is_empty() => {
+                    out.push_str(", ");
+                    out.push_str(status);
+                }
                 None => {}
             }
         }

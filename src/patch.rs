@@ -386,12 +386,11 @@ fn hunks(out: &mut String, ops: Vec<DiffOp>, old: &[&str], new: &[&str]) {
         let old_len = last.old_range().end - old_start;
         let new_start = first.new_range().start;
         let new_len = last.new_range().end - new_start;
-        let _ = writeln!(
-            out,
-            "@@ -{} +{} @@",
-            range_text(old_start, old_len),
-            range_text(new_start, new_len)
-        );
+        out.push_str("@@ -");
+        push_range(out, old_start, old_len);
+        out.push_str(" +");
+        push_range(out, new_start, new_len);
+        out.push_str(" @@\n");
         for op in &group {
             let (tag, o, n) = op.as_tag_tuple();
             let (removed, added): (&[&str], &[&str]) = match tag {
@@ -419,14 +418,30 @@ fn emit(out: &mut String, sign: char, lines: &[&str]) {
     }
 }
 
-fn range_text(start: usize, len: usize) -> String {
-    // unified diff: 1-based start; an empty range names the line before it
+/// A hunk header's range: unified diff, 1-based start; an empty range names the line before it.
+fn push_range(out: &mut String, start: usize, len: usize) {
     let s = if len == 0 { start } else { start + 1 };
-    if len == 1 {
-        format!("{s}")
-    } else {
-        format!("{s},{len}")
+    push_number(out, s);
+    if len != 1 {
+        out.push(',');
+        push_number(out, len);
     }
+}
+
+/// `n` in decimal, appended (a hunk header has two or four; `write!` costs more than the rest of
+/// the header).
+fn push_number(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 #[cfg(test)]

@@ -65,7 +65,8 @@ pub fn starts_line(src: &str, offset: usize) -> bool {
 
 /// "\r\n" when the text uses Windows line endings, else "\n".
 pub fn newline_of(src: &str) -> &'static str {
-    if src.contains("\r\n") {
+    // memchr's SIMD search (`str::contains` walked every byte of every file, twice per route).
+    if memchr::memmem::find(src.as_bytes(), b"\r\n").is_some() {
         "\r\n"
     } else {
         "\n"

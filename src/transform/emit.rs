@@ -145,17 +145,23 @@ fn hoists(ctx: &EmitContext, needs: Needs) -> Vec<String> {
     let n = ctx.names;
     let semi = if ctx.semicolons { ";" } else { "" };
     let mut out = Vec::new();
+    // Built with concat (these run for every exported function).
     if needs.contains(Needs::QUERY_VAR) {
         if ctx.params.is_empty() {
-            out.push(format!(
-                "const {} = {}.query({}){semi}",
-                n.query, n.pages, n.request
-            ));
+            out.push(
+                [
+                    "const ", &n.query, " = ", &n.pages, ".query(", &n.request, ")", semi,
+                ]
+                .concat(),
+            );
         } else {
-            out.push(format!(
-                "const {} = {}.query({}, await {}.params){semi}",
-                n.query, n.pages, n.request, n.context
-            ));
+            out.push(
+                [
+                    "const ", &n.query, " = ", &n.pages, ".query(", &n.request, ", await ",
+                    &n.context, ".params)", semi,
+                ]
+                .concat(),
+            );
         }
     }
     if needs.contains(Needs::BODY_VAR) {
@@ -175,10 +181,10 @@ fn hoists(ctx: &EmitContext, needs: Needs) -> Vec<String> {
         ));
     }
     if needs.contains(Needs::STATUS_VAR) {
-        out.push(format!("let {} = 200{semi}", n.status));
+        out.push(["let ", &n.status, " = 200", semi].concat());
     }
     if needs.contains(Needs::HEADERS_VAR) {
-        out.push(format!("const {} = new Headers(){semi}", n.headers));
+        out.push(["const ", &n.headers, " = new Headers()", semi].concat());
     }
     out
 }
@@ -339,17 +345,17 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
             || g.needs.contains(Needs::AWAIT)
             || needs_query_params
             || g.needs.contains(Needs::BODY_VAR);
-        let mut sig = format!("{}{}", n.request, if ts { ": Request" } else { "" });
+        let mut sig = n.request.clone();
+        if ts {
+            sig.push_str(": Request");
+        }
         if needs_query_params {
-            sig.push_str(&format!(
-                ", {}{}",
-                n.context,
-                if ts {
-                    format!(": {}", context_type(ctx.params))
-                } else {
-                    String::new()
-                }
-            ));
+            sig.push_str(", ");
+            sig.push_str(&n.context);
+            if ts {
+                sig.push_str(": ");
+                sig.push_str(&context_type(ctx.params));
+            }
         }
         let (export, name) = if g.methods.len() == 1 {
             ("export ", g.methods[0].to_string())
