@@ -97,6 +97,15 @@ pub const INIT_SEP: char = '\u{2}';
 pub const INIT_CLOSE: char = '\u{3}';
 pub const REDIRECT_OPEN: char = '\u{4}';
 
+/// The offset of the first byte in `src` that [`finalize_inits`] would read as a marker
+/// (U+0001-U+0004): a route holding one is not migrated (P2A115), as its text would be changed.
+pub fn first_marker(src: &str) -> Option<usize> {
+    let b = src.as_bytes();
+    let low = memchr::memchr3(INIT_OPEN as u8, INIT_SEP as u8, INIT_CLOSE as u8, b);
+    let redirect = memchr::memchr(REDIRECT_OPEN as u8, &b[..low.unwrap_or(b.len())]);
+    redirect.or(low)
+}
+
 /// Resolves response-option placeholders for a function with `needs`.
 pub fn finalize_inits(text: &str, needs: Needs) -> String {
     // The markers are ASCII: a byte search finds them (a `[char]` pattern decodes every char).

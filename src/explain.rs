@@ -297,6 +297,13 @@ pub fn explanation(code: Code) -> Explanation {
                 "import type { NextRequest } from 'next/server'\n\nexport const runtime = 'edge'\n\nexport async function GET(req: NextRequest, ctx: { params: Promise<{ id: string }> }) {\n  const { id } = await ctx.params\n  return new Response(JSON.stringify({ id }), { headers: { 'content-type': 'application/json' } })\n}",
             ),
         },
+        Code::ReservedCharacter => Explanation {
+            meaning: "The file contains one of the control characters U+0001 to U+0004 as a raw byte (inside a string, a template or a comment: nowhere else is it valid).",
+            why: "pages2app marks the response options it fills in later with these four characters while it rewrites a handler. A raw one in your code would be read as a marker and the text around it changed, so the file is left as it is.",
+            fix: "Write the character as an escape (`\\u0001` in a string or template, any text in a comment); the value is the same. Then run pages2app again.",
+            before: ex("pages/api/export.ts", "export default function handler(req, res) {\n  // ␁ stands for the raw U+0001 byte in the file\n  res.send(rows.join('␁'))\n}"),
+            after: ex("pages/api/export.ts  (then run pages2app again)", "export default function handler(req, res) {\n  res.send(rows.join('\\u0001'))\n}"),
+        },
         Code::ResponseLimitDropped => Explanation {
             meaning: "The route set `config.api.responseLimit`. In Pages it only made Next log a warning when a response was larger than the limit (4 MB by default); it never blocked the response.",
             why: "Route Handlers have no response limit and no such warning, so the option was removed and the route migrated. Responses are unchanged; only the log line is gone.",

@@ -83,6 +83,28 @@ fn invalid_utf8() {
     assert!(diags(&r, "pages/api/latin1.ts")[0].3.contains("UTF-8"));
 }
 
+/// U+0001-U+0004 mark response options inside the transform: a raw one in the source (here in a
+/// string and a comment) would be read as a marker and the text around it changed ("a\x01b\x03c"
+/// came out as "ac"), so the route is reported and left as it is.
+#[test]
+fn raw_marker_characters() {
+    let dir = tree_with_ok(&[
+        (
+            "pages/api/sep.ts",
+            b"export default function h(req, res) {\n  const sep = \"a\x01b\x03c\"\n  res.status(201).json({ sep })\n}\n",
+        ),
+        (
+            "pages/api/note.js",
+            b"// keep \x04 here\nexport default function h(req, res) {\n  res.json({ ok: true })\n}\n",
+        ),
+    ]);
+    let r = expect_reported(dir.path(), "pages/api/sep.ts", "P2A115", Some((2, 17)));
+    assert_eq!(status(&r, "pages/api/sep.ts"), "manual");
+    expect_reported(dir.path(), "pages/api/note.js", "P2A115", Some((1, 9)));
+    let patch = run_in(dir.path(), &["migrate", "--dry-run"], &[]);
+    assert!(!patch.stdout.contains("sep.ts"), "{}", patch.stdout);
+}
+
 #[test]
 fn empty_file() {
     let dir = tree_with_ok(&[("pages/api/empty.ts", b"")]);

@@ -104,6 +104,18 @@ fn param_name(p: &Pat) -> Result<String, ()> {
 fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>> {
     let src = input.src;
     let shape = handler::locate(module, src)?;
+    if let Some(at) = crate::edit::first_marker(src) {
+        return Err(vec![Diagnostic::at(
+            Code::ReservedCharacter,
+            format!(
+                "the file holds a raw U+{:04X} character, which pages2app uses as an internal marker; write it as an escape (\\u{:04x})",
+                src.as_bytes()[at],
+                src.as_bytes()[at]
+            ),
+            src,
+            at,
+        )]);
+    }
     let h = &shape.handler;
     let cfg = match &shape.config {
         Some(c) => config::read_config(c.value, src).map_err(|d| vec![d])?,
