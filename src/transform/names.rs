@@ -16,8 +16,17 @@ use swc_ecma_visit::{Visit, VisitWith};
 pub struct IdentTable<'m> {
     module: &'m Module,
     watched: FxHashMap<Atom, usize>,
-    /// Per watched name: (occurrences, bindings).
-    counts: Vec<(usize, usize)>,
+    /// Per watched name (its slot in `watched`).
+    counts: Vec<Slot>,
+}
+
+/// What the walk counts of one watched name.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    occurrences: usize,
+    bindings: usize,
+    /// Its index in the tracked (imported) names, when it is one.
+    tracked: Option<usize>,
 }
 
 /// What a walk does with one identifier occurrence or binding.
@@ -63,17 +72,15 @@ impl<'m> IdentTable<'m> {
                 t.watch(name.clone());
             }
         }
-        // Watched slot and tracked index share one lookup: slot `i` of `watched` is a watched
-        // name, and a tracked name's entry says which `tracked` it is.
-        let mut track_of: FxHashMap<Atom, usize> = FxHashMap::default();
+        // Tracked names are watched too, so one lookup per identifier serves both.
         for (k, name) in tracked.iter().enumerate() {
-            track_of.entry(name.clone()).or_insert(k);
+            let slot = t.watch(name.clone());
+            t.counts[slot].tracked.get_or_insert(k);
         }
         let counts = std::mem::take(&mut t.counts);
         let mut walk = Walk {
             watched: &t.watched,
             counts,
-            track_of: &track_of,
             tracked: &mut [],
         };
         if tracked.is_empty() {
@@ -88,19 +95,21 @@ impl<'m> IdentTable<'m> {
         t
     }
 
-    fn watch(&mut self, name: Atom) {
+    /// Watches `name`; its slot.
+    fn watch(&mut self, name: Atom) -> usize {
         let next = self.counts.len();
-        if let std::collections::hash_map::Entry::Vacant(v) = self.watched.entry(name) {
-            v.insert(next);
-            self.counts.push((0, 0));
+        let slot = *self.watched.entry(name).or_insert(next);
+        if slot == next {
+            self.counts.push(Slot::default());
         }
+        slot
     }
 
     /// (occurrences, bindings) of `name`.
     fn counts_of(&self, name: &str) -> (usize, usize) {
         let atom = Atom::from(name);
         if let Some(&i) = self.watched.get(&atom) {
-            return self.counts[i];
+            return (self.counts[i].occurrences, self.counts[i].bindings);
         }
         let mut one = One {
             name: atom,
@@ -147,26 +156,24 @@ fn top_level_names(item: &ModuleItem) -> Vec<&Atom> {
 /// The table's walk: watched names counted, tracked names counted per item outside imports.
 struct Walk<'a> {
     watched: &'a FxHashMap<Atom, usize>,
-    counts: Vec<(usize, usize)>,
-    track_of: &'a FxHashMap<Atom, usize>,
-    /// The current item's counts of tracked names.
+    counts: Vec<Slot>,
+    /// The current item's counts of tracked names (empty inside imports).
     tracked: &'a mut [usize],
 }
 
 impl Tally for Walk<'_> {
     fn ident(&mut self, sym: &Atom) {
         if let Some(&i) = self.watched.get(sym) {
-            self.counts[i].0 += 1;
-        }
-        if !self.tracked.is_empty() {
-            if let Some(&k) = self.track_of.get(sym) {
+            let slot = &mut self.counts[i];
+            slot.occurrences += 1;
+            if let (Some(k), false) = (slot.tracked, self.tracked.is_empty()) {
                 self.tracked[k] += 1;
             }
         }
     }
     fn binding(&mut self, sym: &Atom) {
         if let Some(&i) = self.watched.get(sym) {
-            self.counts[i].1 += 1;
+            self.counts[i].bindings += 1;
         }
     }
 }
