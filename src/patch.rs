@@ -451,10 +451,31 @@ mod tests {
     #[test]
     fn lines_split_as_split_inclusive_does() {
         for text in [
-            "", "a", "a\n", "\n\n", "a\r\nb", "a\rb\n", "x\ny\nz", "é\n€",
+            "",
+            "a",
+            "a\n",
+            "\n\n",
+            "a\r\nb",
+            "a\rb\n",
+            "x\ny\nz",
+            "é\n€",
+            "0123456\n",
+            "01234567\n89",
+            "\n0123456789abcdef\n\n",
+            "\u{8a}\u{10a}\n\u{7f}\u{ff}",
         ] {
             let want: Vec<&str> = text.split_inclusive('\n').collect();
             assert_eq!(lines(text), want, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// On any text (newlines anywhere, every byte value around them, lengths across the
+        /// eight-byte words).
+        #[test]
+        fn lines_split_any_text_as_split_inclusive_does(text in "(\n|\t|\r|[\x00-\x7f]|\u{80}|\u{10a}|é){0,80}") {
+            let want: Vec<&str> = text.split_inclusive('\n').collect();
+            proptest::prop_assert_eq!(lines(&text), want);
         }
     }
 
