@@ -8,8 +8,9 @@ use swc_ecma_visit::{Visit, VisitWith};
 /// How often names occur in a module as identifiers, and how often each is bound (declared).
 ///
 /// The walk counts only *watched* names: every name [`Names::choose`] may pick, the handler's
-/// parameters, and the module's top-level declarations (the delegates [`IdentTable::count`] is
-/// asked about). A query for any other name (a numbered fallback such as `request2`, needed only
+/// parameters, the module's top-level declarations (the delegates [`IdentTable::count`] is
+/// asked about) and the imported names (counted per top-level item as well, for the import
+/// cleanup). A query for any other name (a numbered fallback such as `request2`, needed only
 /// when every preferred name is taken) walks the module again for that name. So the one walk
 /// every route pays is a hash lookup per identifier, with nothing inserted or cloned: keeping a
 /// table of every identifier cost 6% of a dry run.
