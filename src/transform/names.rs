@@ -34,6 +34,8 @@ struct Slot {
 trait Tally {
     fn ident(&mut self, sym: &Atom);
     fn binding(&mut self, sym: &Atom);
+    /// Entering (`true`) or leaving an import declaration.
+    fn in_import(&mut self, _inside: bool) {}
 }
 
 /// The names every route's walk watches besides its own: the candidates of [`Names::choose`].
@@ -83,13 +85,14 @@ impl<'m> IdentTable<'m> {
             watched: &t.watched,
             counts,
             tracked: &mut [],
+            stashed: &mut [],
         };
         if tracked.is_empty() {
-            m.visit_with(&mut walk);
+            m.visit_with(&mut Visitor(&mut walk));
         } else {
             for (item, counts) in m.body.iter().zip(per_item.chunks_mut(tracked.len())) {
                 walk.tracked = counts;
-                item.visit_with(&mut walk);
+                item.visit_with(&mut Visitor(&mut walk));
             }
         }
         t.counts = walk.counts;
@@ -158,8 +161,11 @@ fn top_level_names(item: &ModuleItem) -> Vec<&Atom> {
 struct Walk<'a> {
     watched: &'a FxHashMap<Atom, usize>,
     counts: Vec<Slot>,
-    /// The current item's counts of tracked names (empty inside imports).
+    /// The current item's counts of tracked names (empty inside imports: they go in the table
+    /// but are not references).
     tracked: &'a mut [usize],
+    /// `tracked` while inside an import.
+    stashed: &'a mut [usize],
 }
 
 impl Tally for Walk<'_> {
@@ -175,6 +181,13 @@ impl Tally for Walk<'_> {
     fn binding(&mut self, sym: &Atom) {
         if let Some(&i) = self.watched.get(sym) {
             self.counts[i].bindings += 1;
+        }
+    }
+    fn in_import(&mut self, inside: bool) {
+        if inside {
+            self.stashed = std::mem::take(&mut self.tracked);
+        } else {
+            self.tracked = std::mem::take(&mut self.stashed);
         }
     }
 }
@@ -198,40 +211,16 @@ impl Tally for One {
     }
 }
 
-/// Import declarations are visited with tracking off: they go in the table but are not
-/// references.
-impl Visit for Walk<'_> {
-    fn visit_import_decl(&mut self, i: &ImportDecl) {
-        let tracked = std::mem::take(&mut self.tracked);
-        Visitor(self).visit_import_decl(i);
-        self.tracked = tracked;
-    }
-    fn visit_ident(&mut self, i: &Ident) {
-        Visitor(self).visit_ident(i);
-    }
-    fn visit_binding_ident(&mut self, b: &BindingIdent) {
-        self.binding(&b.id.sym);
-        b.visit_children_with(self);
-    }
-    fn visit_fn_decl(&mut self, f: &FnDecl) {
-        self.binding(&f.ident.sym);
-        f.visit_children_with(self);
-    }
-    fn visit_class_decl(&mut self, c: &ClassDecl) {
-        self.binding(&c.ident.sym);
-        c.visit_children_with(self);
-    }
-    fn visit_assign_pat_prop(&mut self, p: &AssignPatProp) {
-        self.binding(&p.key.sym);
-        p.visit_children_with(self);
-    }
-}
-
 /// The walk over any [`Tally`]: every identifier, and the bindings among them (a declared
 /// function or class, a binding pattern, an import's local name, a shorthand default).
 struct Visitor<'t, T: Tally>(&'t mut T);
 
 impl<T: Tally> Visit for Visitor<'_, T> {
+    fn visit_import_decl(&mut self, i: &ImportDecl) {
+        self.0.in_import(true);
+        i.visit_children_with(self);
+        self.0.in_import(false);
+    }
     fn visit_ident(&mut self, i: &Ident) {
         self.0.ident(&i.sym);
     }
