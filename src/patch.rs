@@ -235,22 +235,16 @@ fn equal_runs(old: &[&str], new: &[&str], copied: &[Copied]) -> Vec<(usize, usiz
         let first = old.partition_point(|l| l.as_ptr() as usize - old_base < c.src);
         let last = first
             + old[first..].partition_point(|l| l.as_ptr() as usize - old_base + l.len() <= end);
-        let mut i = first;
-        while i < last {
+        // The first of them that starts a line in the new text too (only the first can fail to:
+        // the stretch may begin at a line start that follows other text in the new file).
+        let start = (first..last).find_map(|i| {
             let at = c.out + (old_at(i) - c.src);
             let j = new.partition_point(|l| l.as_ptr() as usize - new_base < at);
-            if j < new.len() && new_at(j) == at {
-                break;
-            }
-            // Only the first line can start where the new text has no line start (the stretch
-            // begins at a line start that follows other text in the new file).
-            i += 1;
-        }
-        if i >= last {
+            (j < new.len() && new_at(j) == at).then_some((i, j))
+        });
+        let Some((i, j)) = start else {
             continue;
-        }
-        let at = c.out + (old_at(i) - c.src);
-        let j = new.partition_point(|l| l.as_ptr() as usize - new_base < at);
+        };
         let mut len = last - i;
         // Increasing on both sides.
         let skip = (min_i.saturating_sub(i))
@@ -261,12 +255,8 @@ fn equal_runs(old: &[&str], new: &[&str], copied: &[Copied]) -> Vec<(usize, usiz
         if len == 0 {
             continue;
         }
-        // The run must be the same lines on both sides, ending where the copy ends.
-        let same = j + len <= new.len() && {
-            let o = old_at(i)..old_at(i + len - 1) + old[i + len - 1].len();
-            let n = new_at(j)..new_at(j + len - 1) + new[j + len - 1].len();
-            o.len() == n.len() && (0..len).all(|k| old[i + k] == new[j + k])
-        };
+        // The run must be the same lines on both sides.
+        let same = j + len <= new.len() && old[i..i + len] == new[j..j + len];
         if same {
             out.push((i, j, len));
             (min_i, min_j) = (i + len, j + len);
@@ -421,27 +411,11 @@ fn emit(out: &mut String, sign: char, lines: &[&str]) {
 /// A hunk header's range: unified diff, 1-based start; an empty range names the line before it.
 fn push_range(out: &mut String, start: usize, len: usize) {
     let s = if len == 0 { start } else { start + 1 };
-    push_number(out, s);
-    if len != 1 {
-        out.push(',');
-        push_number(out, len);
-    }
-}
-
-/// `n` in decimal, appended (a hunk header has two or four; `write!` costs more than the rest of
-/// the header).
-fn push_number(out: &mut String, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend(digits[i..].iter().map(|&d| char::from(d)));
+    let _ = if len == 1 {
+        write!(out, "{s}")
+    } else {
+        write!(out, "{s},{len}")
+    };
 }
 
 #[cfg(test)]
@@ -470,8 +444,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// On any text (newlines anywhere, every byte value around them, lengths across the
-        /// eight-byte words).
+        /// On any text (newlines anywhere, ASCII, CR and multi-byte characters around them).
         #[test]
         fn lines_split_any_text_as_split_inclusive_does(text in "(\n|\t|\r|[\x00-\x7f]|\u{80}|\u{10a}|é){0,80}") {
             let want: Vec<&str> = text.split_inclusive('\n').collect();
