@@ -218,15 +218,8 @@ fn strip_ext(p: &str) -> &str {
     p.rsplit_once('.').map_or(p, |(a, _)| a)
 }
 
-/// A migrated file: original text, new text, helpers it needs.
-/// What a run keeps of each migrated file until the end: its texts (to apply them), or only its
-/// patch, rendered on the worker as soon as the transform finished (a dry run).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Keep {
-    Texts,
-    Patch,
-}
-
+/// What a run keeps of each migrated file: its texts (to apply them), or only its patch,
+/// rendered on the worker as soon as the transform finished (a dry run).
 enum Kept {
     Texts {
         old: String,
@@ -236,6 +229,7 @@ enum Kept {
     Patch(String),
 }
 
+/// A migrated file: what is kept of it, and the helpers it needs.
 type Transformed = (Kept, crate::edit::Needs);
 
 struct Planned<'a> {
@@ -250,7 +244,7 @@ pub fn run(opts: &Options) -> RunResult {
 
 /// [`run`] over the routes `hooks.only` selects, reporting progress to `hooks.progress`.
 pub fn run_with(opts: &Options, hooks: RunHooks) -> RunResult {
-    run_keeping(opts, hooks, Keep::Texts, None)
+    run_keeping(opts, hooks, None)
 }
 
 /// [`run_with`] for a dry run: the patch instead of the changes, handed to `sink` one file at a
@@ -262,15 +256,12 @@ pub fn run_with(opts: &Options, hooks: RunHooks) -> RunResult {
 /// `patch::render(&run_with(opts, hooks).changes)`; the returned `RunResult` has no `changes`
 /// (count the parts for "would change").
 pub fn run_patch(opts: &Options, hooks: RunHooks, sink: &mut dyn FnMut(String)) -> RunResult {
-    run_keeping(opts, hooks, Keep::Patch, Some(sink))
+    run_keeping(opts, hooks, Some(sink))
 }
 
-fn run_keeping(
-    opts: &Options,
-    hooks: RunHooks,
-    keep: Keep,
-    sink: Option<&mut dyn FnMut(String)>,
-) -> RunResult {
+/// With a `sink`, a dry run ([`run_patch`]); without, the changes are kept ([`run_with`]).
+fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(String)>) -> RunResult {
+    let keep_patch = sink.is_some();
     let progress = hooks.progress.unwrap_or(&|_, _| {});
     let root = &opts.root;
     let found = discover(root);
@@ -499,19 +490,20 @@ fn run_keeping(
                 report.diagnostics.extend(m.diagnostics);
                 report.methods = m.methods;
                 report.status = status_of(&report.diagnostics);
-                let kept = match keep {
-                    Keep::Texts => Kept::Texts {
-                        old: src,
-                        new: m.text,
-                        copied: m.copied,
-                    },
-                    Keep::Patch => Kept::Patch(crate::patch::render_change(&Change::Rename {
+                let kept = if keep_patch {
+                    Kept::Patch(crate::patch::render_change(&Change::Rename {
                         from: f.source.clone(),
                         to: target.clone(),
                         old: src,
                         new: m.text,
                         copied: m.copied,
-                    })),
+                    }))
+                } else {
+                    Kept::Texts {
+                        old: src,
+                        new: m.text,
+                        copied: m.copied,
+                    }
                 };
                 (report, Some((kept, m.helpers)))
             }
@@ -655,31 +647,14 @@ impl CompatState {
             Err(_) if full.exists() => blocked(format!(
                 "{path} exists and cannot be read; nothing is overwritten"
             )),
-            Err(_) => match blocking_file(root, path) {
-                Some(file) => blocked(format!(
+            Err(_) => match FolderCache::default().ancestry(root, path) {
+                Ancestry::File(file) => blocked(format!(
                     "{file} is not a folder, so {path} cannot be written"
                 )),
-                None => CompatState::Absent,
+                Ancestry::Folders | Ancestry::Missing => CompatState::Absent,
             },
         }
     }
-}
-
-/// The first folder on the way to `rel` (relative to `root`) that exists but is not a folder (a
-/// file, or a link to one), which would make writing `rel` fail.
-fn blocking_file(root: &Path, rel: &str) -> Option<String> {
-    let mut at = String::new();
-    let parts: Vec<&str> = rel.split('/').collect();
-    for part in parts.iter().take(parts.len().saturating_sub(1)) {
-        at = join(&at, part);
-        match std::fs::metadata(root.join(&at)) {
-            Ok(m) if m.is_dir() => continue,
-            Ok(_) => return Some(at),
-            Err(_) if root.join(&at).symlink_metadata().is_ok() => return Some(at),
-            Err(_) => return None,
-        }
-    }
-    None
 }
 
 /// What the folders on the way to a path are.
@@ -689,7 +664,8 @@ enum Ancestry {
     Folders,
     /// One does not exist, so neither does the path.
     Missing,
-    /// This one (relative to the root) exists but is not a folder (see [`blocking_file`]).
+    /// This one (relative to the root) exists but is not a folder (a file, or a link to one),
+    /// which would make writing the path fail.
     File(String),
 }
 
