@@ -318,7 +318,6 @@ impl Progress {
         Some(bar)
     }
 
-    /// Removes the bar before the summary is printed.
     /// Whether a bar is on screen.
     pub fn is_shown(&self) -> bool {
         matches!(self.bar.get(), Some(Some(_)))
@@ -332,6 +331,7 @@ impl Progress {
         }
     }
 
+    /// Removes the bar before the summary is printed.
     pub fn finish(&self) {
         if let Some(Some(bar)) = self.bar.get() {
             bar.finish_and_clear();

@@ -224,23 +224,22 @@ fn equal_runs(old: &[&str], new: &[&str], copied: &[Copied]) -> Vec<(usize, usiz
     // The lines are consecutive slices of one text: a line's offset is its distance from the
     // first, and both lists are sorted by offset.
     let (old_base, new_base) = (old[0].as_ptr() as usize, new[0].as_ptr() as usize);
-    let old_at = |k: usize| old[k].as_ptr() as usize - old_base;
-    let new_at = |k: usize| new[k].as_ptr() as usize - new_base;
+    let old_at = |l: &str| l.as_ptr() as usize - old_base;
+    let new_at = |l: &str| l.as_ptr() as usize - new_base;
     let mut out: Vec<(usize, usize, usize)> = Vec::new();
     // The next indices a run may start at on each side (increasing on both sides).
     let (mut min_i, mut min_j) = (0usize, 0usize);
     for c in copied {
         let end = c.src + c.len;
         // Old lines wholly inside the stretch: first..last.
-        let first = old.partition_point(|l| l.as_ptr() as usize - old_base < c.src);
-        let last = first
-            + old[first..].partition_point(|l| l.as_ptr() as usize - old_base + l.len() <= end);
+        let first = old.partition_point(|l| old_at(l) < c.src);
+        let last = first + old[first..].partition_point(|l| old_at(l) + l.len() <= end);
         // The first of them that starts a line in the new text too (only the first can fail to:
         // the stretch may begin at a line start that follows other text in the new file).
         let start = (first..last).find_map(|i| {
-            let at = c.out + (old_at(i) - c.src);
-            let j = new.partition_point(|l| l.as_ptr() as usize - new_base < at);
-            (j < new.len() && new_at(j) == at).then_some((i, j))
+            let at = c.out + (old_at(old[i]) - c.src);
+            let j = new.partition_point(|l| new_at(l) < at);
+            (j < new.len() && new_at(new[j]) == at).then_some((i, j))
         });
         let Some((i, j)) = start else {
             continue;

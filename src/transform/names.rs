@@ -138,7 +138,8 @@ impl<'m> IdentTable<'m> {
     }
 }
 
-/// The names a top-level item declares as a function, class or single `const`/`let`/`var`.
+/// The names a top-level item declares as a function, a class, or plain names in a
+/// `const`/`let`/`var` (destructured ones are not watched: the fallback walk counts them).
 fn top_level_names(item: &ModuleItem) -> Vec<&Atom> {
     let decl = match item {
         ModuleItem::Stmt(Stmt::Decl(d)) => d,
