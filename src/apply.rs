@@ -19,7 +19,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::pipeline::Change;
+use crate::change::Change;
 
 #[derive(Debug)]
 pub struct ApplyError {

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use crate::pipeline::Change;
+use crate::change::Change;
 
 /// A file the migration would touch that has uncommitted changes.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,6 +8,7 @@
 //! [`report`] turns the outcome into the JSON report.
 
 pub mod apply;
+pub mod change;
 pub mod cli;
 pub mod depth_guard;
 pub mod diagnostics;
@@ -23,5 +24,6 @@ pub mod pipeline;
 pub mod report;
 pub mod route_path;
 pub mod runtime;
+pub mod source;
 pub mod text;
 pub mod transform;

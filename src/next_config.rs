@@ -57,7 +57,7 @@ pub enum PageExtensions {
 /// the finding; `None` when there is no config file.
 pub fn page_extensions(dir: &Path) -> Option<(&'static str, PageExtensions)> {
     let file = config_file(dir)?;
-    let found = match crate::pipeline::read_source(&dir.join(file)) {
+    let found = match crate::source::read_source(&dir.join(file)) {
         Ok(src) => page_extensions_in(&src, file),
         Err(e) => PageExtensions::Unreadable(e),
     };

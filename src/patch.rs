@@ -17,8 +17,8 @@ use std::fmt::Write;
 
 use similar::{Algorithm, DiffOp, DiffTag};
 
+use crate::change::Change;
 use crate::edit::Copied;
-use crate::pipeline::Change;
 
 /// Quotes a path the way git does when it holds special characters.
 pub fn quote_path(prefix: &str, path: &str) -> String {

@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+pub use crate::change::Change;
 use crate::depth_guard;
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::discover::{discover, join, ApiTree, RouteFile};
 use crate::route_path::{app_route_url, map_route, Lang, RouteMapping};
 use crate::runtime;
+pub use crate::source::{read_source, read_source_diag, MAX_SOURCE_BYTES};
 use crate::transform::{migrate_route, relative, RouteInput, RouteOutcome};
 
 #[derive(Clone, Debug)]
@@ -86,38 +88,6 @@ pub struct FileReport {
     pub methods: Vec<&'static str>,
     pub status: Status,
     pub diagnostics: Vec<Diagnostic>,
-}
-
-/// A planned change to one file (paths relative to the run root).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Change {
-    /// A route moved and rewritten: the source is deleted, the target created.
-    Rename {
-        from: String,
-        to: String,
-        old: String,
-        new: String,
-        /// Stretches of `new` copied verbatim from `old`: hints that spare the line diff the
-        /// lines no edit touched (may be empty).
-        copied: Vec<crate::edit::Copied>,
-    },
-    /// A file the tool creates (the compat module).
-    Add { path: String, new: String },
-    /// A file the tool created before and now extends (the compat module).
-    Modify {
-        path: String,
-        old: String,
-        new: String,
-    },
-}
-
-impl Change {
-    pub fn sort_key(&self) -> &str {
-        match self {
-            Change::Rename { from, .. } => from,
-            Change::Add { path, .. } | Change::Modify { path, .. } => path,
-        }
-    }
 }
 
 #[derive(Debug, Default)]
@@ -716,50 +686,6 @@ fn relative_spec(from_dir: &str, to: &str) -> String {
         p.split('/').filter(|s| !s.is_empty()).collect()
     }
     relative(&split(from_dir), &split(to), false)
-}
-
-/// The largest route file read; larger ones are reported, not read.
-pub const MAX_SOURCE_BYTES: u64 = 64 << 20;
-
-/// Reads a source file as UTF-8 text; the error names what is wrong. Only regular files are
-/// read (a symlink to a FIFO or a device would block or never end).
-pub fn read_source(path: &Path) -> Result<String, String> {
-    read_source_diag(path).map_err(|d| d.message)
-}
-
-/// [`read_source`], the error as a P2A002 diagnostic (with the line and column of the first
-/// byte that is not UTF-8).
-pub fn read_source_diag(path: &Path) -> Result<String, Diagnostic> {
-    let fail = |msg: String| Diagnostic::new(Code::ReadError, msg);
-    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-    if !meta.is_file() {
-        return Err(fail(
-            "not a regular file (a symlink to a folder, a FIFO or a device?)".into(),
-        ));
-    }
-    if meta.len() > MAX_SOURCE_BYTES {
-        return Err(fail(format!(
-            "the file is {} MiB, more than the {} MiB pages2app reads",
-            meta.len() >> 20,
-            MAX_SOURCE_BYTES >> 20
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        let valid = String::from_utf8_lossy(&bytes[..at.min(bytes.len())]);
-        let line = valid.matches('\n').count() + 1;
-        let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        Diagnostic {
-            code: Code::ReadError,
-            message: format!(
-                "the file is not valid UTF-8 (byte {at}); save it as UTF-8 and run again"
-            ),
-            line,
-            column,
-        }
-    })
 }
 
 /// The worker pool: threads with a stack deep enough for deeply nested files (see

@@ -256,7 +256,7 @@ pub fn remove_unused_imports(out: &Reparsed, out_src: &str, imported: &ImportedN
         }
         let r = r.clone();
         if dropped.iter().all(|d| *d) {
-            edits.push(super::spec::removal(out_src, r));
+            edits.push(super::removal::removal(out_src, r));
             continue;
         }
         let mut kept = i.clone().into_owned();

@@ -14,6 +14,7 @@ mod emit;
 mod handler;
 mod imports;
 mod names;
+mod removal;
 mod reparse;
 pub mod spec;
 mod usage;
@@ -492,7 +493,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         },
     )?;
     for r in &h.removals {
-        add_or_bug(&mut edits, spec::removal(src, r.clone()))?;
+        add_or_bug(&mut edits, removal::removal(src, r.clone()))?;
     }
     if let Some(c) = &shape.config {
         let semi = if ctx.semicolons { ";" } else { "" };
@@ -505,7 +506,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             })
             .collect();
         let edit = if exports.is_empty() {
-            spec::removal(src, c.item_range.clone())
+            removal::removal(src, c.item_range.clone())
         } else {
             Edit {
                 range: c.item_range.clone(),

@@ -930,7 +930,7 @@ impl Visit for UsageVisitor<'_> {
                 if let Some(n) = next {
                     let r = range(n.span());
                     self.out.removed_stmts.insert(r.start);
-                    let e = super::spec::removal(self.src(), r);
+                    let e = super::removal::removal(self.src(), r);
                     self.add(e.range, e.text, Needs::default());
                 }
             }
