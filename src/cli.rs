@@ -57,6 +57,16 @@ struct RunArgs {
     /// Worker threads (default: all cores).
     #[arg(long, default_value_t = 0)]
     jobs: usize,
+    /// Routes the rewrite cannot do for their handler's shape: run them through the Pages
+    /// req/res adapter (auto), or leave them manual (never).
+    #[arg(long, value_enum, default_value_t = AdapterChoice::Auto, value_name = "WHEN")]
+    adapter: AdapterChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum AdapterChoice {
+    Auto,
+    Never,
 }
 
 #[derive(Args, Debug)]
@@ -197,6 +207,7 @@ fn prepare(args: &RunArgs, patch_sink: Option<&mut PatchSink>) -> Result<Prepare
         root: args.dir.clone(),
         group: args.group.clone(),
         jobs: args.jobs,
+        adapter: args.adapter == AdapterChoice::Auto,
     };
     let progress = Progress::new(ProgressMode::from_env());
     let update = |done: usize, total: usize| progress.update(done, total);

@@ -40,6 +40,8 @@ impl Needs {
     pub const BODY_VIA_CALL: Needs = Needs(1 << 19);
     /// The rendered code contains a response (a `return` of a `Response`).
     pub const RESPONDS: Needs = Needs(1 << 17);
+    /// The Pages req/res adapter (`pages.adapt`).
+    pub const HELPER_ADAPT: Needs = Needs(1 << 20);
 
     pub fn contains(self, other: Needs) -> bool {
         self.0 & other.0 == other.0
@@ -53,7 +55,7 @@ impl Needs {
 
     /// Names of the compat helpers these needs call for, in a fixed order.
     pub fn helper_names(self) -> Vec<&'static str> {
-        const TABLE: [(Needs, &str); 11] = [
+        const TABLE: [(Needs, &str); 12] = [
             (Needs::HELPER_QUERY, "query"),
             (Needs::HELPER_BODY, "body"),
             (Needs::HELPER_RAW_BODY, "rawBody"),
@@ -65,6 +67,7 @@ impl Needs {
             (Needs::HELPER_SEND, "send"),
             (Needs::HELPER_END, "end"),
             (Needs::HELPER_REDIRECT, "redirect"),
+            (Needs::HELPER_ADAPT, "adapt"),
         ];
         TABLE
             .iter()

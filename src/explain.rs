@@ -344,6 +344,33 @@ pub fn explanation(code: Code) -> Explanation {
                 "import type { NextRequest } from 'next/server'\n\n// GET /api/search?q=shoes\nexport async function GET(request: NextRequest) {\n  return Response.json(await search(request.nextUrl.searchParams.get('q') ?? ''))\n}",
             ),
         },
+        Code::AdapterRoute => Explanation {
+            meaning: "The route was migrated through the Pages req/res adapter: its module is copied to route.ts unchanged except the default export, which became a local binding passed to `pages.adapt(...)` from the compat module; the route exports every HTTP method and `runtime = 'nodejs'`. The adapter gives the handler a Node `IncomingMessage` with `query`, `cookies` and `body` (parsed per `config.api.bodyParser`, with its 400/413 before the handler runs) and a `ServerResponse`-like `res` (`status`, `json`, `send`, `redirect`, `writeHead`, `write`, `end`, `pipe`), and returns the Response as soon as the handler commits its headers, streaming later writes.",
+            why: "The idiomatic rewrite stopped at the code named in the message (a wrapper, `res` handed to other code, streaming, a callback that responds, ...). Rather than leave the route in pages/api, the original code runs as it did. Differences that remain: methods outside the seven standard ones get 400 (TRACE 500), a body sent with GET or HEAD is not passed to Route Handlers, `req.socket.remoteAddress` comes from `x-forwarded-for`, and `req.rawHeaders` is in alphabetical order.",
+            fix: "Nothing is needed for the route to work. To finish by hand, port the handler to one function per method that takes a Request and returns a Response (as the explanation of the code in the message shows), then drop the `pages.adapt` line and its exports.",
+            before: ex(
+                "pages/api/me.ts",
+                "import { withAuth } from '../../lib/auth'\n\nexport default withAuth(async function handler(req, res) {\n  res.json({ user: req.user })\n})",
+            ),
+            after: ex(
+                "app/(api)/api/me/route.ts",
+                "import { withAuth } from '../../../../lib/auth'\nimport * as pages from '../../_pages2app/compat'\n\nconst routeHandler = withAuth(async function handler(req, res) {\n  res.json({ user: req.user })\n})\n\nconst route = pages.adapt(routeHandler)\nexport { route as GET, route as HEAD, route as POST, route as PUT, route as PATCH, route as DELETE, route as OPTIONS }\nexport const runtime = 'nodejs'",
+            ),
+        },
+        Code::RevalidateIsLazy => Explanation {
+            meaning: "The handler calls `res.revalidate(path)`. Through the adapter this runs `revalidatePath(path)` from next/cache.",
+            why: "Pages regenerated the page before `res.revalidate` resolved and rejected when that failed; the App Router only marks the path, regenerates it on its next visit, and gives no error. Code that waited for the fresh page, or answered an error on failure, behaves differently.",
+            fix: "Usually nothing. If a client relied on the page being fresh when the call returned, request the page once after revalidating.",
+            before: ex("pages/api/revalidate.ts", "export default async function handler(req, res) {\n  await res.revalidate('/blog')\n  res.json({ revalidated: true })\n}"),
+            after: ex("app/(api)/api/revalidate/route.ts", "import { revalidatePath } from 'next/cache'\n\nexport async function POST() {\n  revalidatePath('/blog')\n  return Response.json({ revalidated: true })\n}"),
+        },
+        Code::PreviewDataUnsupported => Explanation {
+            meaning: "The handler calls `res.setPreviewData(...)`: Pages' preview mode with data, which the App Router does not have.",
+            why: "Through the adapter `res.setPreviewData()` throws at run time (the request gets Pages' 500) instead of setting the preview cookies. Draft mode (`res.setDraftMode`) and `res.clearPreviewData()` work.",
+            fix: "Switch to draft mode: `(await draftMode()).enable()` from next/headers, and keep what the preview data carried in a cookie of your own.",
+            before: ex("pages/api/preview.ts", "export default function handler(req, res) {\n  res.setPreviewData({ user: 'a' })\n  res.redirect('/')\n}"),
+            after: ex("app/(api)/api/preview/route.ts", "import { draftMode } from 'next/headers'\nimport { redirect } from 'next/navigation'\n\nexport async function GET() {\n  ;(await draftMode()).enable()\n  redirect('/')\n}"),
+        },
         Code::BodyNotParsed => Explanation {
             meaning: "Pages parsed every request body before the handler ran, even when the handler ignored it: invalid JSON got `400 Invalid JSON` and a body over the size limit (1mb by default) got `413`. The migrated functions that never read the body do not parse it, so such requests now reach your code.",
             why: "Parsing a body nobody reads costs time and memory on every request, so the tool parses only where the handler reads `req.body` (with the same 400 and 413 answers there). The rare client that relied on the 400 for an ignored body is told about it here.",

@@ -13,7 +13,7 @@ use crate::discover::{discover, join, ApiTree, RouteFile};
 use crate::route_path::{app_route_url, map_route, Lang, RouteMapping};
 use crate::runtime;
 pub use crate::source::{read_source, read_source_diag, MAX_SOURCE_BYTES};
-use crate::transform::{migrate_route, relative, RouteInput, RouteOutcome};
+use crate::transform::{migrate_route, relative, Mode, RouteInput, RouteOutcome};
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -22,6 +22,9 @@ pub struct Options {
     pub group: String,
     /// Worker threads; 0 = all cores.
     pub jobs: usize,
+    /// Routes the rewrite cannot do for their handler's shape run through the Pages req/res
+    /// adapter instead of staying manual (`--adapter never`: false).
+    pub adapter: bool,
 }
 
 impl Options {
@@ -31,6 +34,7 @@ impl Options {
             root: root.into(),
             group: "(api)".into(),
             jobs: 0,
+            adapter: true,
         }
     }
 }
@@ -88,6 +92,8 @@ pub struct FileReport {
     pub methods: Vec<&'static str>,
     pub status: Status,
     pub diagnostics: Vec<Diagnostic>,
+    /// How a migrated file was migrated; `None` for files that were not.
+    pub mode: Option<Mode>,
 }
 
 #[derive(Debug, Default)]
@@ -248,6 +254,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                 Code::ReadError,
                 format!("cannot read: {why}"),
             )],
+            mode: None,
         });
     }
 
@@ -387,6 +394,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                         methods: Vec::new(),
                         status: Status::Error,
                         diagnostics: vec![d.clone()],
+                        mode: None,
                     },
                     None,
                 )
@@ -399,6 +407,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
             methods: Vec::new(),
             status: Status::Error,
             diagnostics: Vec::new(),
+            mode: None,
         };
         let src = match read_source_diag(&root.join(&f.source)) {
             Ok(s) => s,
@@ -426,6 +435,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
             target: &mapping.target,
             params: &mapping.params,
             compat_spec: &spec,
+            adapter: opts.adapter,
         };
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             if panic_on
@@ -459,6 +469,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                 report.target = Some(target.clone());
                 report.diagnostics.extend(m.diagnostics);
                 report.methods = m.methods;
+                report.mode = Some(m.mode);
                 report.status = status_of(&report.diagnostics);
                 let kept = if keep_patch {
                     Kept::Patch(crate::patch::render_change(&Change::Rename {
@@ -530,6 +541,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                 };
                 if let Some(d) = blocked {
                     report.status = Status::Error;
+                    report.mode = None;
                     report.methods.clear();
                     report.diagnostics = vec![d.clone()];
                 } else if let Some(target) = &report.target {

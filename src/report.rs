@@ -20,6 +20,9 @@ struct JsonFile<'a> {
     url: Option<&'a str>,
     methods: &'a [&'static str],
     status: &'static str,
+    /// `rewrite` or `adapter`, for migrated files only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<&'static str>,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
 
@@ -60,6 +63,7 @@ pub fn to_json(run: &RunResult) -> String {
             url: f.url.as_deref(),
             methods: &f.methods,
             status: f.status.as_str(),
+            mode: f.mode.map(|m| m.as_str()),
             diagnostics: f
                 .diagnostics
                 .iter()

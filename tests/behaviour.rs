@@ -82,3 +82,8 @@ fn behaviour_demo_app() {
 fn behaviour_behaviour_app() {
     run_app("behaviour-app");
 }
+
+#[test]
+fn behaviour_adapter_app() {
+    run_app("adapter-app");
+}

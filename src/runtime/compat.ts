@@ -396,3 +396,362 @@ export function redirect(url: string, status: number = 307, init?: ResponseInit)
   return _respond(url, status, init?.statusText, headers)
 }
 // @pages2app-helper-end redirect
+
+// @pages2app-helper _adapterImports
+import { IncomingMessage, validateHeaderName, validateHeaderValue } from 'node:http'
+import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http'
+import { EventEmitter } from 'node:events'
+import { Writable } from 'node:stream'
+import { revalidatePath } from 'next/cache'
+import { draftMode } from 'next/headers'
+import type { NextApiRequest, NextApiResponse } from 'next'
+// @pages2app-helper-end _adapterImports
+
+// @pages2app-helper _PagesResponse requires=_buffer,_stream,_adapterImports,_generateETag,_fresh
+/**
+ * A Node `ServerResponse` look-alike with the Pages helpers (server/api-utils/node/api-resolver.ts):
+ * Node's header store (`setHeader`/`getHeader(s)`/`appendHeader`/`removeHeader`, ERR_HTTP_HEADERS_SENT),
+ * `writeHead` in all its forms, and a Writable (`write`, `end`, `pipe()` into it, 'finish' then 'close').
+ * The headers are committed at `writeHead`, the first `write`, `flushHeaders` or `end`: `onCommit` gets
+ * the Response then, and later writes flow into its body stream chunk by chunk.
+ */
+class _PagesResponse extends Writable {
+  statusCode = 200
+  statusMessage: string | undefined = undefined
+  sendDate = true
+  readonly req: IncomingMessage
+  readonly socket: unknown
+  readonly connection: unknown
+  status: (statusCode: number) => this
+  send: (body: unknown) => void
+  json: (body: unknown) => void
+  redirect: (statusOrUrl: number | string, url?: string) => this
+  revalidate: (urlPath: string, opts?: { unstable_onlyGenerated?: boolean }) => Promise<void>
+  setDraftMode: (options?: { enable: boolean }) => this
+  setPreviewData: (data: unknown, options?: object) => this
+  clearPreviewData: (options?: { path?: string }) => this
+  private readonly _outHeaders = new Map<string, [string, OutgoingHttpHeader]>()
+  private _controller: ReadableStreamDefaultController<Uint8Array> | undefined = undefined
+  private _committed = false
+  private readonly _onCommit: (response: Response) => void
+
+  constructor(request: Request, req: IncomingMessage, socket: unknown, draft: { enable(): void; disable(): void }, onCommit: (response: Response) => void) {
+    super()
+    this.req = req
+    this.socket = socket
+    this.connection = socket
+    this._onCommit = onCommit
+    this.status = (statusCode) => {
+      this.statusCode = statusCode
+      return this
+    }
+    this.send = (body) => {
+      if (body === null || body === undefined) {
+        this.end()
+        return
+      }
+      if (this.statusCode === 204 || this.statusCode === 304) {
+        this.removeHeader('Content-Type')
+        this.removeHeader('Content-Length')
+        this.removeHeader('Transfer-Encoding')
+        this.end()
+        return
+      }
+      const contentType = this.getHeader('Content-Type')
+      if (body instanceof Stream) {
+        if (!contentType) this.setHeader('Content-Type', 'application/octet-stream')
+        body.pipe(this)
+        return
+      }
+      const isJSONLike = ['object', 'number', 'boolean'].includes(typeof body)
+      const stringified = (isJSONLike ? JSON.stringify(body) : body) as string
+      const etag = _generateETag(stringified)
+      this.setHeader('ETag', etag)
+      if (_fresh(request.headers, etag)) {
+        this.statusCode = 304
+        this.end()
+        return
+      }
+      if (Buffer.isBuffer(body)) {
+        if (!contentType) this.setHeader('Content-Type', 'application/octet-stream')
+        this.setHeader('Content-Length', body.length)
+        this.end(body)
+        return
+      }
+      if (isJSONLike) this.setHeader('Content-Type', 'application/json; charset=utf-8')
+      this.setHeader('Content-Length', Buffer.byteLength(stringified))
+      this.end(stringified)
+    }
+    this.json = (body) => {
+      this.setHeader('Content-Type', 'application/json; charset=utf-8')
+      this.send(JSON.stringify(body))
+    }
+    this.redirect = (statusOrUrl, url) => {
+      if (typeof statusOrUrl === 'string') {
+        url = statusOrUrl
+        statusOrUrl = 307
+      }
+      if (typeof statusOrUrl !== 'number' || typeof url !== 'string') {
+        throw new Error(`Invalid redirect arguments. Please use a single argument URL, e.g. res.redirect('/destination') or use a status code and URL, e.g. res.redirect(307, '/destination').`)
+      }
+      this.writeHead(statusOrUrl, { Location: url })
+      this.write(url)
+      this.end()
+      return this
+    }
+    // Pages regenerated the page before resolving; revalidatePath only marks it for the next visit.
+    this.revalidate = async (urlPath) => {
+      if (typeof urlPath !== 'string' || !urlPath.startsWith('/')) {
+        throw new Error(`Invalid urlPath provided to revalidate(), must be a path e.g. /blog/post-1, received ${urlPath}`)
+      }
+      revalidatePath(urlPath)
+    }
+    this.setDraftMode = (options = { enable: true }) => {
+      if (options.enable) draft.enable()
+      else draft.disable()
+      return this
+    }
+    this.setPreviewData = () => {
+      throw new Error('res.setPreviewData() has no App Router equivalent (preview data is gone); use res.setDraftMode({ enable: true }) or draftMode() from next/headers')
+    }
+    this.clearPreviewData = (options = {}) => {
+      const path = options.path ?? '/'
+      const attributes = `; Path=${path}; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=None`
+      const previous = this.getHeader('Set-Cookie')
+      const kept = typeof previous === 'string' ? [previous] : Array.isArray(previous) ? previous : []
+      this.setHeader('Set-Cookie', [...kept, `__prerender_bypass=${attributes}`, `__next_preview_data=${attributes}`])
+      return this
+    }
+  }
+
+  get headersSent(): boolean {
+    return this._committed
+  }
+  get finished(): boolean {
+    return this.writableEnded
+  }
+  private _notSent(what: string): void {
+    if (this._committed) throw Object.assign(new Error(`Cannot ${what} headers after they are sent to the client`), { code: 'ERR_HTTP_HEADERS_SENT' })
+  }
+  setHeader(name: string, value: OutgoingHttpHeader): this {
+    this._notSent('set')
+    validateHeaderName(name)
+    validateHeaderValue(name, value as string)
+    this._outHeaders.set(name.toLowerCase(), [name, value])
+    return this
+  }
+  appendHeader(name: string, value: OutgoingHttpHeader): this {
+    const existing = this._outHeaders.get(name.toLowerCase())
+    if (!existing) return this.setHeader(name, value)
+    this._notSent('append')
+    validateHeaderValue(name, value as string)
+    const list = (v: OutgoingHttpHeader): string[] => (Array.isArray(v) ? v.map(String) : [String(v)])
+    existing[1] = [...list(existing[1]), ...list(value)]
+    return this
+  }
+  getHeader(name: string): OutgoingHttpHeader | undefined {
+    return this._outHeaders.get(name.toLowerCase())?.[1]
+  }
+  getHeaders(): OutgoingHttpHeaders {
+    const out: OutgoingHttpHeaders = Object.create(null)
+    for (const [key, [, value]] of this._outHeaders) out[key] = value
+    return out
+  }
+  getHeaderNames(): string[] {
+    return [...this._outHeaders.keys()]
+  }
+  hasHeader(name: string): boolean {
+    return this._outHeaders.has(name.toLowerCase())
+  }
+  removeHeader(name: string): void {
+    this._notSent('remove')
+    this._outHeaders.delete(name.toLowerCase())
+  }
+  /** `writeHead(status[, statusMessage][, headers])`: headers as an object, a flat [k, v, ...] list or [k, v] pairs. */
+  writeHead(statusCode: number, reason?: string | OutgoingHttpHeaders | OutgoingHttpHeader[], headers?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this {
+    this._notSent('write')
+    if (typeof reason === 'string') this.statusMessage = reason
+    else headers ??= reason
+    const code = statusCode | 0
+    if (code < 100 || code > 999) throw Object.assign(new RangeError(`Invalid status code: ${statusCode}`), { code: 'ERR_HTTP_INVALID_STATUS_CODE' })
+    this.statusCode = code
+    if (Array.isArray(headers)) {
+      const list: unknown[] = headers
+      const pairs = Array.isArray(list[0]) ? (list as unknown[][]) : list.flatMap((key, i) => (i % 2 === 0 ? [[key, list[i + 1]]] : []))
+      for (const [key, value] of pairs) if (key !== undefined && value !== undefined) this.appendHeader(String(key), value as OutgoingHttpHeader)
+    } else if (headers) {
+      for (const [key, value] of Object.entries(headers)) if (value !== undefined) this.setHeader(key, value)
+    }
+    this._commit()
+    return this
+  }
+  flushHeaders(): void {
+    this._commit()
+  }
+  setTimeout(): this {
+    return this
+  }
+  addTrailers(): void {}
+  write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+    if (this.writableEnded) {
+      const error = Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' })
+      if (typeof callback === 'function') process.nextTick(callback, error)
+      else if (typeof encoding === 'function') process.nextTick(encoding, error)
+      return false
+    }
+    this._commit()
+    return super.write(chunk, encoding as BufferEncoding, callback as (error: Error | null | undefined) => void)
+  }
+  end(chunk?: unknown, encoding?: unknown, callback?: unknown): this {
+    if (this.writableEnded) {
+      const done = [chunk, encoding, callback].find((a) => typeof a === 'function') as (() => void) | undefined
+      if (done) process.nextTick(done)
+      return this
+    }
+    this._commit()
+    super.end(chunk, encoding as BufferEncoding, callback as () => void)
+    return this
+  }
+  _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    try {
+      this._controller?.enqueue(new Uint8Array(chunk))
+    } catch {}
+    callback()
+  }
+  _final(callback: (error?: Error | null) => void): void {
+    try {
+      this._controller?.close()
+    } catch {}
+    callback()
+  }
+  /** The client went away: Node emits 'close' on the response (and 'aborted', 'close' on the request). */
+  abort(): void {
+    if (this.writableFinished) return
+    this.destroy()
+  }
+  private _commit(): void {
+    if (this._committed) return
+    this._committed = true
+    const headers = new Headers()
+    for (const [, [name, value]] of this._outHeaders) {
+      for (const item of Array.isArray(value) ? value : [value]) headers.append(name, String(item))
+    }
+    const status = this.statusCode
+    const nullBody = status === 204 || status === 205 || status === 304
+    const body = nullBody
+      ? null
+      : new ReadableStream<Uint8Array>({
+          start: (controller) => {
+            this._controller = controller
+          },
+          cancel: () => this.abort(),
+        })
+    this._onCommit(new Response(body, { status, statusText: this.statusMessage ?? '', headers }))
+  }
+}
+// @pages2app-helper-end _PagesResponse
+
+// @pages2app-helper adapt requires=_buffer,_adapterImports,_PagesResponse,query,url,cookies,headers,_parseBody
+/** The route's `config.api.bodyParser` and its dynamic param names (Pages drops search keys named like them from `req.url`). */
+export type AdaptOptions = { bodyParser?: false | { sizeLimit?: string | number }; params?: readonly string[] }
+/** A Pages API handler, typed loosely enough for wrappers and handlers typed with their own req/res types. */
+export type PagesApiHandler = { bivarianceHack(req: NextApiRequest, res: NextApiResponse): unknown }['bivarianceHack']
+/**
+ * Runs a Pages API handler, unchanged, as a Route Handler: `req` is a real `IncomingMessage` (the body
+ * as its stream; `headers`, `rawHeaders`, `method`, `url`, `socket.remoteAddress`) plus `query`,
+ * `cookies`, `body` (the default bodyParser with its 400/413 before the handler runs, or the raw stream
+ * with `bodyParser: false`), `preview`/`draftMode`; `res` is `_PagesResponse`. The Response is returned
+ * as soon as the handler commits its headers, its body carrying the later writes (streaming, SSE). A
+ * handler that never responds leaves the request open, as Pages did. A throw before the headers gives
+ * Pages' `500 Internal Server Error` (an ApiError its own status and message); after them, the message
+ * ends the body, as Pages' `sendError` did.
+ */
+export function adapt(handler: PagesApiHandler, options: AdaptOptions = {}): (request: Request, context?: { params?: Promise<Record<string, string | string[] | undefined>> }) => Promise<Response> {
+  return async (request, context) => {
+    const params = (await context?.params) ?? {}
+    const draft = await draftMode()
+    const forwarded = (request.headers.get('x-forwarded-for') ?? '').split(',')
+    const remoteAddress = forwarded[forwarded.length - 1]?.trim() || undefined
+    const encrypted = request.headers.get('x-forwarded-proto') === 'https' ? true : undefined
+    const socket = new EventEmitter() as EventEmitter & Record<string, unknown>
+    Object.assign(socket, { remoteAddress, remoteFamily: remoteAddress?.includes(':') ? 'IPv6' : 'IPv4', encrypted, readable: false, writable: true, destroyed: false, destroy: () => socket, setTimeout: () => socket, setNoDelay: () => socket, setKeepAlive: () => socket, ref: () => socket, unref: () => socket, end: () => socket })
+    const req = new IncomingMessage(socket as never) as IncomingMessage & Record<string, unknown>
+    req.method = request.method
+    req.url = url(request, options.params)
+    req.httpVersion = '1.1'
+    req.httpVersionMajor = 1
+    req.httpVersionMinor = 1
+    req.headers = headers(request)
+    const raw: string[] = []
+    request.headers.forEach((value, key) => raw.push(key, value))
+    req.rawHeaders = raw
+    req['query'] = query(request, params)
+    Object.defineProperty(req, 'cookies', {
+      configurable: true,
+      enumerable: true,
+      get: () => {
+        const value = cookies(request)
+        Object.defineProperty(req, 'cookies', { configurable: true, enumerable: true, writable: true, value })
+        return value
+      },
+    })
+    req['preview'] = draft.isEnabled ? true : undefined
+    req['draftMode'] = req['preview']
+    req['previewData'] = draft.isEnabled ? {} : false
+    // Node's own _read stops waiting for the socket parser on its first call; this stream has none.
+    ;(req['_readableState'] as { readingMore: boolean }).readingMore = false
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+    const bodyParser = options.bodyParser
+    req._read = () => {
+      if (bodyParser !== false || !request.body) {
+        req.complete = true
+        req.push(null)
+        return
+      }
+      reader ??= request.body.getReader()
+      reader.read().then(
+        ({ done, value }) => {
+          if (done) {
+            req.complete = true
+            req.push(null)
+          } else req.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength))
+        },
+        (error: Error) => req.destroy(error),
+      )
+    }
+    req._destroy = (error, callback) => callback(error)
+    if (bodyParser !== false) {
+      const parsed = await _parseBody(request, bodyParser?.sizeLimit === undefined ? {} : { sizeLimit: bodyParser.sizeLimit })
+      if (parsed instanceof Response) return parsed
+      req['body'] = parsed
+    }
+    return new Promise<Response>((resolve) => {
+      const res = new _PagesResponse(request, req, socket, draft, resolve)
+      request.signal.addEventListener('abort', () => {
+        if (res.writableFinished) return
+        req.aborted = true
+        req.emit('aborted')
+        req.destroy()
+        res.abort()
+      })
+      const fail = (error: unknown) => {
+        const api = error instanceof Error && error.constructor.name === 'ApiError' && typeof (error as Error & { statusCode?: unknown }).statusCode === 'number'
+        if (!api) console.error(error)
+        if (res.writableEnded) return
+        const status = api ? (error as Error & { statusCode: number }).statusCode : 500
+        const message = api ? (error as Error).message : 'Internal Server Error'
+        if (!res.headersSent) {
+          res.statusCode = status
+          res.statusMessage = message
+        }
+        res.end(message)
+      }
+      try {
+        Promise.resolve(handler(req as unknown as NextApiRequest, res as unknown as NextApiResponse)).catch(fail)
+      } catch (error) {
+        fail(error)
+      }
+    })
+  }
+}
+// @pages2app-helper-end adapt

@@ -6,6 +6,7 @@
 //! everything into the original text, removes imports the rewrite left unused ([`imports`]), and
 //! re-parses the result.
 
+pub mod adapter;
 mod ast_util;
 mod codegen;
 mod config;
@@ -42,6 +43,27 @@ pub struct RouteInput<'a> {
     pub params: &'a [RouteParam],
     /// The module specifier of the compat module, relative to the target's folder.
     pub compat_spec: &'a str,
+    /// Routes the rewrite cannot do for their handler's shape go through the Pages req/res
+    /// adapter ([`adapter`]) instead of staying manual (`--adapter never` turns it off).
+    pub adapter: bool,
+}
+
+/// How a route was migrated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The idiomatic rewrite: one function per method on the web Request.
+    Rewrite,
+    /// The original handler behind the compat module's `adapt`.
+    Adapter,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Rewrite => "rewrite",
+            Mode::Adapter => "adapter",
+        }
+    }
 }
 
 /// A migrated route.
@@ -57,6 +79,7 @@ pub struct Migrated {
     pub diagnostics: Vec<Diagnostic>,
     /// The route contains JSX (a `.tsx` source then needs `route.tsx`).
     pub has_jsx: bool,
+    pub mode: Mode,
 }
 
 #[derive(Debug)]
@@ -90,6 +113,21 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
         Ok(m) => RouteOutcome::Migrated(m),
         Err(diags) if diags.iter().any(|d| d.code == Code::InternalError) => {
             RouteOutcome::Failed(diags)
+        }
+        Err(diags)
+            if input.adapter
+                && !diags.is_empty()
+                && diags.iter().all(|d| adapter::can_adapt(d.code)) =>
+        {
+            match adapter::migrate(input, &module, &diags[0]) {
+                Ok(m) => RouteOutcome::Migrated(m),
+                Err(more) if more.iter().any(|d| d.code == Code::InternalError) => {
+                    RouteOutcome::Failed(more)
+                }
+                // The adapter cannot take it either (e.g. an unreadable config): the rewrite's
+                // reasons stand, with the adapter's own first.
+                Err(more) => RouteOutcome::Manual(more.into_iter().chain(diags).collect()),
+            }
         }
         Err(diags) => RouteOutcome::Manual(diags),
     }
@@ -590,6 +628,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         diagnostics,
         // Only a .tsx source changes its target for JSX (.ts cannot hold it; .js/.jsx keep theirs).
         has_jsx: input.lang == Lang::Tsx && contains_jsx(module),
+        mode: Mode::Rewrite,
     })
 }
 

@@ -128,7 +128,7 @@ impl<'m> IdentTable<'m> {
         self.counts_of(name).0
     }
 
-    fn is_free(&self, name: &str, reusable: Option<&str>) -> bool {
+    pub fn is_free(&self, name: &str, reusable: Option<&str>) -> bool {
         match self.counts_of(name) {
             (0, _) => true,
             // The handler's own parameter name can be reused when nothing else binds it: every

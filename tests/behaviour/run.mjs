@@ -30,6 +30,8 @@ import { parseArgs } from 'node:util';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
 const REQUEST_TIMEOUT_MS = 10_000;
+// A request the matrix marks `hangs` (a method the handler never answers) must stay open this long.
+const HANG_TIMEOUT_MS = 2_000;
 const READY_TIMEOUT_MS = 90_000;
 const DEFAULT_HOST_HEADER = 'localhost:3000';
 const DEFAULT_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -468,15 +470,23 @@ function send(port, r) {
       { host: '127.0.0.1', port, method: r.method, path: requestTarget(r), headers, agent: false },
       (res) => {
         const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => finish({ status: res.statusCode, statusText: res.statusMessage, rawHeaders: res.headers, body: Buffer.concat(chunks) }));
+        // Arrival time of each chunk (ms since the request was sent), for `stream` requests.
+        const arrivals = [];
+        res.on('data', (c) => {
+          chunks.push(c);
+          arrivals.push({ at: Date.now() - sentAt, text: c.toString('utf8') });
+        });
+        res.on('end', () => finish({ status: res.statusCode, statusText: res.statusMessage, rawHeaders: res.headers, body: Buffer.concat(chunks), arrivals, endedAt: Date.now() - sentAt }));
         res.on('error', (e) => finish({ error: `response error: ${e.message}` }));
       },
     );
+    // `hangs` requests expect no answer at all: they get a short timeout of their own.
+    const timeoutMs = r.hangs ? r.timeoutMs ?? HANG_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
+    const sentAt = Date.now();
     const timer = setTimeout(() => {
-      finish({ error: `no answer within ${REQUEST_TIMEOUT_MS / 1000}s` });
+      finish(r.hangs ? { hung: true } : { error: `no answer within ${timeoutMs / 1000}s` });
       req.destroy();
-    }, REQUEST_TIMEOUT_MS);
+    }, timeoutMs);
     req.on('error', (e) => finish({ error: `request error: ${e.code ?? ''} ${e.message}`.trim() }));
     if (body && r.chunked) {
       // no content-length: Transfer-Encoding: chunked, in two chunks
@@ -508,7 +518,23 @@ function htmlText(html) {
     .trim();
 }
 
-function record(raw, port) {
+// Chunks that arrive within this many ms of the previous one belong to one burst (TCP may split or
+// join writes made together; writes separated by a delay arrive apart).
+const BURST_GAP_MS = 100;
+
+function bursts(arrivals) {
+  const out = [];
+  let last = -Infinity;
+  for (const a of arrivals) {
+    if (a.at - last > BURST_GAP_MS || !out.length) out.push({ at: a.at, text: a.text });
+    else out[out.length - 1].text += a.text;
+    last = a.at;
+  }
+  return out;
+}
+
+function record(raw, port, r = {}) {
+  if (raw.hung) return { hung: true };
   if (raw.error) return { error: raw.error };
   const portRe = new RegExp(`(127\\.0\\.0\\.1|localhost):${port}\\b`, 'g');
   const norm = (s) => String(s).replace(portRe, '$1:<port>');
@@ -527,14 +553,21 @@ function record(raw, port) {
   } else if (body.encoding === 'utf8') {
     body.text = norm(body.text);
   }
-  return { status: raw.status, statusText: raw.statusText, headers, body };
+  const out = { status: raw.status, statusText: raw.statusText, headers, body };
+  if (r.stream) {
+    const b = bursts(raw.arrivals ?? []);
+    out.bursts = b.map((x) => x.text);
+    out.firstChunkAt = b.length ? b[0].at : null;
+    out.endedAt = raw.endedAt;
+  }
+  return out;
 }
 
 async function replay(label, port, requests) {
   const results = new Map();
   const started = Date.now();
   for (const r of requests) {
-    results.set(r.id, record(await send(port, r), port));
+    results.set(r.id, record(await send(port, r), port, r));
   }
   log(`${label}: replayed ${requests.length} requests in ${secs(Date.now() - started)}`);
   return results;
@@ -714,6 +747,10 @@ function checkOriginal(requests, results, failures) {
   for (const r of requests) {
     const got = results.get(r.id);
     const where = `[${r.id}] ${describeRequest(r)}`;
+    if (r.hangs) {
+      if (!got.hung) failures.push({ kind: 'fixture', text: `original app answered ${where}, which the matrix says hangs` });
+      continue;
+    }
     if (got.error) {
       failures.push({ kind: 'fixture', text: `original app did not answer ${where}: ${got.error} (every route must always respond)` });
       continue;
@@ -753,6 +790,10 @@ function sameJsonIgnoringKeyOrder(a, b) {
 }
 
 function diff(a, b, { nextOwnPage = false } = {}) {
+  if (a.hung || b.hung) {
+    if (a.hung && b.hung) return [];
+    return [{ field: 'answer', expected: a.hung ? 'no answer (the request stays open)' : `${a.status ?? a.error} answered`, got: b.hung ? 'no answer (the request stays open)' : b.error ?? `${b.status} answered` }];
+  }
   if (a.error || b.error) {
     if (a.error === b.error) return [];
     return [{ field: 'answer', expected: a.error ?? `${a.status} answered`, got: b.error ?? `${b.status} answered` }];
@@ -782,7 +823,24 @@ function diff(a, b, { nextOwnPage = false } = {}) {
       note: keyOrderOnly ? 'same JSON value, different key order' : undefined,
     });
   }
+  if (a.bursts || b.bursts) {
+    // Streaming: the same writes must arrive in the same bursts, in the same order.
+    if (JSON.stringify(a.bursts) !== JSON.stringify(b.bursts)) out.push({ field: 'bursts', expected: a.bursts, got: b.bursts });
+  }
   return out;
+}
+
+/** A `stream` request must deliver its first burst before the handler finished (`minSpreadMs` earlier). */
+function checkStreaming(requests, results, label, failures) {
+  for (const r of requests) {
+    if (!r.stream) continue;
+    const got = results.get(r.id);
+    if (!got || got.error || got.hung) continue;
+    const spread = got.endedAt - (got.firstChunkAt ?? got.endedAt);
+    const want = r.minSpreadMs ?? 500;
+    if (!(spread >= want)) failures.push({ kind: 'streaming', text: `${label}: [${r.id}] the first chunk arrived ${got.firstChunkAt} ms after the request, the end at ${got.endedAt} ms: the body was not streamed (want the first chunk ≥ ${want} ms before the end; bursts ${JSON.stringify(got.bursts)})` });
+    else log(`${label}: [${r.id}] streamed: first chunk at ${got.firstChunkAt} ms, end at ${got.endedAt} ms, ${got.bursts.length} bursts`);
+  }
 }
 
 function loadAllowList() {
@@ -873,6 +931,10 @@ function compareAll(requests, origResults, migResults, routes, report, allow, fa
 function printAnswers(requests, results, label) {
   for (const r of requests) {
     const x = results.get(r.id);
+    if (x.hung) {
+      console.log(`  ${label} [${r.id}] ${r.method} ${requestTarget(r)} -> no answer (stays open, as expected)`);
+      continue;
+    }
     if (x.error) {
       console.log(`  ${label} [${r.id}] ${r.method} ${requestTarget(r)} -> ERROR ${x.error}`);
       continue;
@@ -922,6 +984,7 @@ async function main() {
     await typecheck(tc, original, 'original', workDir, failures);
     const origResults = await serveAndReplay(tc, original, 'original', workDir, requests);
     checkOriginal(requests, origResults, failures);
+    checkStreaming(requests, origResults, 'original', failures);
     if (args.verbose || ORIGINAL_ONLY) printAnswers(requests, origResults, 'original');
 
     let migResults = null;
@@ -930,6 +993,7 @@ async function main() {
       await typecheck(tc, migrated, 'migrated', workDir, failures);
       migResults = await serveAndReplay(tc, migrated, 'migrated', workDir, requests);
       if (args.verbose) printAnswers(requests, migResults, 'migrated');
+      checkStreaming(requests, migResults, 'migrated', failures);
       summary = compareAll(requests, origResults, migResults, routes, report, allow, failures);
       const unused = allow.filter((e) => !e.used);
       if (unused.length && !args.filter) {
