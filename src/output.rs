@@ -209,10 +209,10 @@ fn status_style(s: Status) -> &'static str {
     }
 }
 
-/// The route inventory: one line per route, columns `source url target methods status`,
+/// The route inventory: one line per route, columns `source url target methods mode status`,
 /// aligned; `-` for what a route does not have.
 pub fn inventory(run: &RunResult, p: Paint) -> String {
-    let rows: Vec<[String; 5]> = run
+    let rows: Vec<[String; 6]> = run
         .files
         .iter()
         .map(|f| {
@@ -225,11 +225,12 @@ pub fn inventory(run: &RunResult, p: Paint) -> String {
                 } else {
                     f.methods.join(",")
                 },
+                f.mode.map_or("-", |m| m.as_str()).to_string(),
                 f.status.as_str().to_string(),
             ]
         })
         .collect();
-    let mut widths = [0usize; 4];
+    let mut widths = [0usize; 5];
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r.iter()) {
             *w = (*w).max(c.chars().count());
@@ -241,7 +242,7 @@ pub fn inventory(run: &RunResult, p: Paint) -> String {
             out.push_str(c);
             out.push_str(&" ".repeat(w - c.chars().count() + 2));
         }
-        out.push_str(&p.paint(status_style(f.status), &r[4]));
+        out.push_str(&p.paint(status_style(f.status), &r[5]));
         out.push('\n');
     }
     out

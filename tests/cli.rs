@@ -31,7 +31,12 @@ fn write(root: &Path, rel: &str, text: &str) {
 }
 
 const OK_ROUTE: &str = "import type { NextApiRequest, NextApiResponse } from 'next';\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  res.status(200).json({ ok: true });\n}\n";
-const MANUAL_ROUTE: &str = "import { withAuth } from '../../lib/auth';\n\nfunction handler(req, res) {\n  res.json({ user: 1 });\n}\n\nexport default withAuth(handler);\n";
+/// Wrapped (the adapter could run it) and exporting a value besides the handler (which keeps it
+/// manual until such exports can move).
+const MANUAL_ROUTE: &str = "import { withAuth } from '../../lib/auth';\n\nfunction handler(req, res) {\n  res.json({ user: 1 });\n}\n\nexport default withAuth(handler);\nexport const role = 'user';\n";
+
+/// Wrapped only: migrated through the Pages req/res adapter unless `--adapter never`.
+const WRAPPED_ROUTE: &str = "import { withAuth } from '../../lib/auth';\n\nfunction handler(req, res) {\n  res.json({ user: 1 });\n}\n\nexport default withAuth(handler);\n";
 
 /// A small Next app: `package.json` with next, two routes that migrate, optionally one that
 /// needs manual work.
@@ -519,7 +524,8 @@ fn list_is_the_route_inventory() {
         ]
     );
     assert!(posts[3].split(',').any(|m| m == "DELETE"), "{posts:?}");
-    assert_eq!(posts[4], "migrated");
+    assert_eq!(posts[4], "rewrite");
+    assert_eq!(posts[5], "migrated");
     // list changes nothing, and says how much is left.
     assert!(demo.path().join("pages/api/posts/[id].ts").exists());
     assert!(!demo.path().join("app").exists());
@@ -807,4 +813,64 @@ fn no_routes_found_is_said() {
         .assert()
         .code(0)
         .stderr(contains("no route files in a pages/api"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Pages req/res adapter
+
+#[test]
+fn wrapped_routes_run_through_the_adapter_unless_told_never() {
+    let dir = app(false);
+    write(dir.path(), "pages/api/me.ts", WRAPPED_ROUTE);
+    let out = stdout_of(
+        cmd()
+            .args(["migrate", "--dry-run", "--json"])
+            .arg(dir.path()),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let me = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["source"] == "pages/api/me.ts")
+        .unwrap();
+    assert_eq!(me["status"], "migrated-with-notes", "{me}");
+    assert_eq!(me["mode"], "adapter");
+    assert_eq!(me["diagnostics"][0]["code"], "P2A213");
+    assert_eq!(me["diagnostics"][0]["line"], 7);
+    assert!(me["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("P2A102"));
+    assert_eq!(me["methods"].as_array().unwrap().len(), 7);
+    let hello = &v["files"][0];
+    assert_eq!(hello["mode"], "rewrite");
+
+    let patch = stdout_of(cmd().args(["migrate", "--dry-run"]).arg(dir.path()));
+    assert!(
+        patch.contains("+const routeHandler = withAuth(handler);"),
+        "{patch}"
+    );
+    assert!(
+        patch.contains("+const route = pages.adapt(routeHandler);"),
+        "{patch}"
+    );
+    assert!(patch.contains("+export function adapt("), "{patch}");
+
+    let never = stdout_of(
+        cmd()
+            .args(["migrate", "--dry-run", "--json", "--adapter", "never"])
+            .arg(dir.path()),
+    );
+    let v: serde_json::Value = serde_json::from_str(&never).unwrap();
+    assert_eq!(v["files"][1]["status"], "manual");
+    assert!(v["files"][1].get("mode").is_none());
+    assert_eq!(v["files"][1]["diagnostics"][0]["code"], "P2A102");
+
+    let list = stdout_of(cmd().arg("list").arg(dir.path()));
+    let me = list
+        .lines()
+        .find(|l| l.starts_with("pages/api/me.ts "))
+        .unwrap();
+    assert!(me.contains(" adapter "), "{me}");
 }
