@@ -1,20 +1,49 @@
 //! Applying planned changes to disk, all or nothing.
 //!
-//! 1. Check that the tree is still as planned: every source holds the text the plan was made
+//! 1. **Check** that the tree is still as planned: every source holds the text the plan was made
 //!    from, no target has appeared.
-//! 2. Write every target through a temp file in its own folder, linked into place without ever
-//!    replacing an existing file (the compat module, which pages2app wrote itself, is replaced
-//!    atomically).
-//! 3. Move every migrated source aside (a rename within its folder).
-//! 4. Only then delete the moved-aside sources, and the folders they leave empty.
+//! 2. **Stage**: write every new text to a hidden temp file (`.NAME.pages2app-PID.tmp`) in its
+//!    target's folder, creating the folders. Nothing is synced yet.
+//! 3. **Barrier 1** ([`durable::barrier`]: one `syncfs` on Linux): every staged text is on disk.
+//! 4. **Place**: give each temp file its target name without ever replacing an existing file
+//!    (`renameat2(RENAME_NOREPLACE)`, or a hard link where that is not supported); the compat
+//!    module, which pages2app wrote itself, is replaced by a plain (atomic) rename.
+//! 5. **Barrier 2**: every target name is on disk.
+//! 6. **Move** every migrated source aside (a rename within its folder).
+//! 7. Committed: delete the moved-aside sources and the folders they leave empty, then a last
+//!    barrier so that a finished run is on disk when the command exits.
 //!
-//! If any step up to 3 fails, what this run did is undone in reverse order (sources moved back,
-//! written files removed, the compat module restored, created folders removed), so the tree is as
-//! it was. An error is returned only after that rollback.
+//! If any step up to 6 fails, what this run did is undone in reverse order (sources moved back,
+//! placed files removed, the compat module restored, temp files and created folders removed),
+//! so the tree is as it was. An error is returned only after that rollback.
 //!
 //! While it runs, SIGINT, SIGTERM and SIGHUP are held: the apply finishes (or rolls back) first,
-//! then the signal takes effect. (SIGKILL and power loss cannot be held; each file is still either
-//! fully written or absent.)
+//! then the signal takes effect.
+//!
+//! # What a crash or power loss leaves
+//!
+//! SIGKILL and power loss cannot be held. The order of the barriers is what keeps the tree
+//! sound; at each point, after a reboot:
+//!
+//! - during steps 2-3 (before barrier 1 returns): only hidden `.pages2app-PID.tmp` files, maybe
+//!   empty or short, and new empty-but-for-them folders. No target name exists and no source
+//!   was touched: the app is as it was, plus hidden files git shows as untracked.
+//! - during steps 4-5: every target name that exists points at a complete file, because its
+//!   text was on disk (barrier 1) before the name was created; the compat module is the old or
+//!   the new one, never a mix. Every source is still there. The app holds some routes twice
+//!   (source and target), which `git status` shows and `git clean` removes.
+//! - during steps 6-7: every target is on disk (barrier 2) before the first source is moved, so
+//!   each route exists at least once, complete: as its target, and perhaps still as its source
+//!   or a hidden `.NAME.pages2app-PID.old` copy of it (not a route: Next serves no `.old` file).
+//! - after the last barrier: the finished migration.
+//!
+//! No file is ever half-written, no route is ever lost. This holds as long as the file system
+//! keeps the order of the barriers, as ext4, XFS, btrfs and APFS do for `syncfs`/`fsync`.
+//! Before, each target was `fsync`ed on its own (the same guarantee, one disk wait per file:
+//! about 1,600 files/s at 10,000 routes on the project's VM).
+
+mod durable;
+mod hold;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -35,12 +64,37 @@ impl std::fmt::Display for ApplyError {
 
 impl std::error::Error for ApplyError {}
 
+fn err(path: &str, message: impl Into<String>) -> ApplyError {
+    ApplyError {
+        path: path.to_string(),
+        message: message.into(),
+    }
+}
+
+/// One target, from its temp file to its place.
+struct Staged {
+    tmp: PathBuf,
+    target: PathBuf,
+    /// The text a replaced file held (the compat module), to put back on rollback.
+    replaces: Option<String>,
+    state: State,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum State {
+    /// Nothing written yet.
+    Pending,
+    /// The temp file holds the text.
+    Written,
+    /// The temp file has been given the target's name.
+    Placed,
+}
+
 /// What apply did, for rollback.
 #[derive(Default)]
 struct Journal {
-    created_files: Vec<PathBuf>,
     created_dirs: Vec<PathBuf>,
-    modified: Vec<(PathBuf, String)>,
+    staged: Vec<Staged>,
     /// Sources moved aside: (original, aside).
     moved: Vec<(PathBuf, PathBuf)>,
 }
@@ -50,22 +104,28 @@ impl Journal {
         for (orig, aside) in self.moved.iter().rev() {
             let _ = std::fs::rename(aside, orig);
         }
-        for f in self.created_files.iter().rev() {
-            let _ = std::fs::remove_file(f);
-        }
-        for (p, old) in self.modified.iter().rev() {
-            let _ = write_atomic_replace(p, old);
+        for s in self.staged.iter().rev() {
+            match (&s.replaces, s.state) {
+                (Some(old), State::Placed) => {
+                    let _ = write_atomic_replace(&s.target, old);
+                }
+                (None, State::Placed) => {
+                    let _ = std::fs::remove_file(&s.target);
+                }
+                (_, State::Written) => {
+                    let _ = std::fs::remove_file(&s.tmp);
+                }
+                (_, State::Pending) => {}
+            }
         }
         for d in self.created_dirs.iter().rev() {
             let _ = std::fs::remove_dir(d);
         }
-    }
-}
-
-fn err(path: &str, message: impl Into<String>) -> ApplyError {
-    ApplyError {
-        path: path.to_string(),
-        message: message.into(),
+        // So that "nothing was changed" is on disk too (best effort: the run already failed).
+        let touched = self.staged.iter().map(|s| s.target.as_path());
+        let mut dirs = durable::parents(touched);
+        dirs.retain(|d| d.exists());
+        let _ = durable::barrier(&[], &dirs);
     }
 }
 
@@ -78,51 +138,101 @@ fn side_path(target: &Path, what: &str) -> PathBuf {
     target.with_file_name(format!(".{name}.pages2app-{}.{what}", std::process::id()))
 }
 
+/// Writes `text` to a new temp file beside `target`, without syncing it.
 fn write_temp(target: &Path, text: &str) -> std::io::Result<PathBuf> {
     let tmp = side_path(target, "tmp");
+    write_new_file(&tmp, text)?;
+    Ok(tmp)
+}
+
+/// Writes `text` to `path`, which must not exist; removes it again if the write fails.
+fn write_new_file(path: &Path, text: &str) -> std::io::Result<()> {
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(&tmp)?;
-    let written = f.write_all(text.as_bytes()).and_then(|()| f.sync_all());
+        .open(path)?;
+    let written = f.write_all(text.as_bytes());
     drop(f);
-    match written {
-        Ok(()) => Ok(tmp),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
+    if written.is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+    written
+}
+
+/// Renames `from` to `to` unless `to` exists (then `AlreadyExists`). `Unsupported` where the
+/// file system cannot do it in one call.
+#[cfg(target_os = "linux")]
+fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))
+    };
+    let (from, to) = (c(from)?, c(to)?);
+    // SAFETY: both are NUL-terminated paths that live across the call.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::RENAME_NOREPLACE,
+        )
+    };
+    if r == 0 {
+        return Ok(());
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS) => Err(std::io::ErrorKind::Unsupported.into()),
+        _ => Err(e),
     }
 }
 
-/// Puts `text` at `target`, failing if anything is already there.
-fn write_new(target: &Path, text: &str) -> std::io::Result<()> {
-    let tmp = write_temp(target, text)?;
-    let linked = std::fs::hard_link(&tmp, target);
-    let _ = std::fs::remove_file(&tmp);
-    match linked {
-        Ok(()) => Ok(()),
+#[cfg(not(target_os = "linux"))]
+fn rename_noreplace(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// Gives the staged temp file `tmp` the name `target`, failing if anything is already there.
+fn place_new(tmp: &Path, target: &Path, text: &str) -> std::io::Result<()> {
+    match rename_noreplace(tmp, target) {
+        Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {}
+        done => return done,
+    }
+    match std::fs::hard_link(tmp, target) {
+        Ok(()) => {
+            let _ = std::fs::remove_file(tmp);
+            Ok(())
+        }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
         Err(_) => {
-            // File systems without hard links: create_new is still never an overwrite.
+            // File systems without hard links: create_new is still never an overwrite; this
+            // file is synced by the next barrier, before any source is removed.
             let mut f = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .open(target)?;
-            let written = f.write_all(text.as_bytes()).and_then(|()| f.sync_all());
+            let written = f.write_all(text.as_bytes());
             if written.is_err() {
                 let _ = std::fs::remove_file(target);
+            } else {
+                let _ = std::fs::remove_file(tmp);
             }
             written
         }
     }
 }
 
+/// Replaces `target` with `text` at once (a temp file, synced, renamed over it).
 fn write_atomic_replace(target: &Path, text: &str) -> std::io::Result<()> {
     let tmp = write_temp(target, text)?;
-    std::fs::rename(&tmp, target).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    let synced = std::fs::File::open(&tmp).and_then(|f| f.sync_all());
+    synced
+        .and_then(|()| std::fs::rename(&tmp, target))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
 }
 
 fn create_dirs(dir: &Path, journal: &mut Journal) -> std::io::Result<()> {
@@ -142,24 +252,42 @@ fn create_dirs(dir: &Path, journal: &mut Journal) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Test hooks: `PAGES2APP_FAIL_WRITE_AFTER=N` makes the write of the (N+1)-th target fail, and
-/// `PAGES2APP_FAIL_REMOVE_AFTER=N` the removal of the (N+1)-th source, to prove the rollback.
-/// Never set in normal use.
-fn injected_failure(var: &str, done: usize) -> bool {
-    std::env::var(var)
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .is_some_and(|n| done >= n)
+/// Test hooks, read once per run; never set in normal use. `PAGES2APP_FAIL_WRITE_AFTER=N` makes
+/// the staging of the (N+1)-th target fail, `PAGES2APP_FAIL_PLACE_AFTER=N` the placing of the
+/// (N+1)-th target, `PAGES2APP_FAIL_SYNC_AFTER=N` the (N+1)-th barrier before the commit (0 or
+/// 1), `PAGES2APP_FAIL_REMOVE_AFTER=N` the removal of the (N+1)-th source, to prove the
+/// rollback. `PAGES2APP_TEST_WRITE_DELAY_MS=N` waits after each staged write, so that a test can
+/// signal the process mid-apply.
+struct Hooks {
+    fail_write_after: Option<usize>,
+    fail_place_after: Option<usize>,
+    fail_sync_after: Option<usize>,
+    fail_remove_after: Option<usize>,
+    write_delay: Option<std::time::Duration>,
 }
 
-/// Test hook: `PAGES2APP_TEST_WRITE_DELAY_MS=N` waits after each write, so that a test can
-/// signal the process mid-apply. Never set in normal use.
-fn test_delay() {
-    let ms = std::env::var("PAGES2APP_TEST_WRITE_DELAY_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok());
-    if let Some(ms) = ms {
-        std::thread::sleep(std::time::Duration::from_millis(ms));
+impl Hooks {
+    fn from_env() -> Hooks {
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        let count = |name: &str| var(name).map(|n| n as usize);
+        Hooks {
+            fail_write_after: count("PAGES2APP_FAIL_WRITE_AFTER"),
+            fail_place_after: count("PAGES2APP_FAIL_PLACE_AFTER"),
+            fail_sync_after: count("PAGES2APP_FAIL_SYNC_AFTER"),
+            fail_remove_after: count("PAGES2APP_FAIL_REMOVE_AFTER"),
+            write_delay: var("PAGES2APP_TEST_WRITE_DELAY_MS").map(std::time::Duration::from_millis),
+        }
+    }
+
+    fn fails(after: Option<usize>, done: usize, path: &str, what: &str) -> Result<(), ApplyError> {
+        match after {
+            Some(n) if done >= n => Err(err(path, format!("injected failure ({what})"))),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -196,72 +324,189 @@ fn check(root: &Path, changes: &[Change]) -> Result<(), ApplyError> {
     Ok(())
 }
 
-/// Writes one target (or replaces the compat module), recording what it did in `journal`.
-fn write_one(root: &Path, c: &Change, journal: &mut Journal) -> Result<(), ApplyError> {
-    let (path, text) = match c {
-        Change::Rename { to, new, .. } => (to, new),
-        Change::Add { path, new } => (path, new),
-        Change::Modify { path, new, old } => {
-            let full = root.join(path);
-            write_atomic_replace(&full, new)
-                .map_err(|e| err(path, format!("cannot write: {e}")))?;
-            journal.modified.push((full, old.clone()));
-            return Ok(());
-        }
-    };
-    let full = root.join(path);
-    if let Some(dir) = full.parent() {
-        create_dirs(dir, journal).map_err(|e| err(path, format!("cannot create folder: {e}")))?;
+/// The target of a change, its new text, and the text it replaces (for a Modify).
+fn target_of(c: &Change) -> (&str, &str, Option<&str>) {
+    match c {
+        Change::Rename { to, new, .. } => (to, new, None),
+        Change::Add { path, new } => (path, new, None),
+        Change::Modify { path, new, old } => (path, new, Some(old)),
     }
-    write_new(&full, text).map_err(|e| err(path, format!("cannot write: {e}")))?;
-    journal.created_files.push(full);
+}
+
+/// Runs `work` on every item, on several threads (see [`THREADS`]); each thread stops at its
+/// first error. Returns the error of the lowest index, after every thread has stopped.
+fn in_parallel<T: Send>(
+    items: &mut [T],
+    work: impl Fn(usize, &mut T) -> Result<(), ApplyError> + Sync,
+) -> Result<(), ApplyError> {
+    let chunk = items.len().div_ceil(THREADS).max(1);
+    let work = &work;
+    let errors: Vec<(usize, ApplyError)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks_mut(chunk)
+            .enumerate()
+            .map(|(k, part)| {
+                scope.spawn(move || {
+                    for (i, item) in part.iter_mut().enumerate() {
+                        let index = k * chunk + i;
+                        if let Err(e) = work(index, item) {
+                            return Some((index, e));
+                        }
+                    }
+                    None
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .filter_map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Some((0, err(".", "a writer thread panicked"))))
+            })
+            .collect()
+    });
+    match errors.into_iter().min_by_key(|(i, _)| *i) {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Threads for the file system calls of apply: creating, renaming and removing a file is mostly
+/// waiting for the file system (on the project's VM removing a folder takes about 2 ms, a few
+/// µs of it on the CPU), and the waits overlap.
+const THREADS: usize = 16;
+
+/// Steps 2 to 6 (everything that can still be undone), recording what was done in `journal`.
+fn apply_steps(
+    root: &Path,
+    changes: &[Change],
+    hooks: &Hooks,
+    journal: &mut Journal,
+) -> Result<(), ApplyError> {
+    let root_shown = ".";
+    // Step 2: the folders first (one at a time: they nest), then the temp files.
+    for c in changes {
+        let (path, _, replaces) = target_of(c);
+        let target = root.join(path);
+        if replaces.is_none() {
+            if let Some(dir) = target.parent() {
+                create_dirs(dir, journal)
+                    .map_err(|e| err(path, format!("cannot create folder: {e}")))?;
+            }
+        }
+        journal.staged.push(Staged {
+            tmp: side_path(&target, "tmp"),
+            target,
+            replaces: replaces.map(str::to_string),
+            state: State::Pending,
+        });
+    }
+    in_parallel(&mut journal.staged, |i, s| {
+        let (path, text, _) = target_of(&changes[i]);
+        Hooks::fails(
+            hooks.fail_write_after,
+            i,
+            path,
+            "PAGES2APP_FAIL_WRITE_AFTER",
+        )?;
+        write_new_file(&s.tmp, text).map_err(|e| err(path, format!("cannot write: {e}")))?;
+        s.state = State::Written;
+        if let Some(d) = hooks.write_delay {
+            std::thread::sleep(d);
+        }
+        Ok(())
+    })?;
+
+    let barrier = |n: usize, files: &[PathBuf], dirs: &[PathBuf]| {
+        Hooks::fails(
+            hooks.fail_sync_after,
+            n,
+            root_shown,
+            "PAGES2APP_FAIL_SYNC_AFTER",
+        )?;
+        durable::barrier(files, dirs)
+            .map_err(|e| err(root_shown, format!("cannot sync to disk: {e}")))
+    };
+    let tmps: Vec<PathBuf> = journal.staged.iter().map(|s| s.tmp.clone()).collect();
+    barrier(0, &tmps, &[])?;
+
+    in_parallel(&mut journal.staged, |i, s| {
+        let (path, text, _) = target_of(&changes[i]);
+        Hooks::fails(
+            hooks.fail_place_after,
+            i,
+            path,
+            "PAGES2APP_FAIL_PLACE_AFTER",
+        )?;
+        let placed = if s.replaces.is_some() {
+            std::fs::rename(&s.tmp, &s.target)
+        } else {
+            place_new(&s.tmp, &s.target, text)
+        };
+        placed.map_err(|e| err(path, format!("cannot write: {e}")))?;
+        s.state = State::Placed;
+        Ok(())
+    })?;
+    // The folders that gained a name: each target's, and each created folder's parent.
+    let named = journal
+        .staged
+        .iter()
+        .map(|s| s.target.as_path())
+        .chain(journal.created_dirs.iter().map(PathBuf::as_path));
+    barrier(1, &[], &durable::parents(named))?;
+
+    // Every target is on disk: move the migrated sources aside.
+    let sources = changes.iter().filter_map(|c| match c {
+        Change::Rename { from, .. } => Some(from),
+        _ => None,
+    });
+    for (done, from) in sources.enumerate() {
+        Hooks::fails(
+            hooks.fail_remove_after,
+            done,
+            from,
+            "PAGES2APP_FAIL_REMOVE_AFTER",
+        )?;
+        let full = root.join(from);
+        let aside = side_path(&full, "old");
+        std::fs::rename(&full, &aside)
+            .map_err(|e| err(from, format!("cannot remove the migrated original ({e})")))?;
+        journal.moved.push((full, aside));
+    }
     Ok(())
 }
 
-/// Holding termination signals while the tree is being changed.
-mod hold {
-    use std::sync::atomic::{AtomicI32, Ordering};
-
-    static RECEIVED: AtomicI32 = AtomicI32::new(0);
-    const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
-
-    extern "C" fn note(sig: libc::c_int) {
-        RECEIVED.store(sig, Ordering::SeqCst);
-    }
-
-    /// While alive, the signals are only noted; dropping it restores the previous handlers and
-    /// re-raises a noted signal.
-    pub struct Signals {
-        previous: Vec<(libc::c_int, libc::sighandler_t)>,
-    }
-
-    pub fn signals() -> Signals {
-        RECEIVED.store(0, Ordering::SeqCst);
-        let handler = note as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        let previous = SIGNALS
-            .iter()
-            // SAFETY: `note` is async-signal-safe (one atomic store); the previous handler is put
-            // back on drop.
-            .map(|&s| (s, unsafe { libc::signal(s, handler) }))
+/// Deletes the moved-aside sources and the folders that become empty, on [`THREADS`] threads.
+/// Each thread walks up from its own file only after removing it, so whichever removes the
+/// last entry of a folder also removes the folder. Returns the removed folders.
+fn remove_sources(root: &Path, moved: &[(PathBuf, PathBuf)]) -> Vec<PathBuf> {
+    let chunk = moved.len().div_ceil(THREADS).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = moved
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut emptied = Vec::new();
+                    for (orig, aside) in part {
+                        let _ = std::fs::remove_file(aside);
+                        let mut dir = orig.parent();
+                        while let Some(d) = dir {
+                            if d == root || std::fs::remove_dir(d).is_err() {
+                                break;
+                            }
+                            emptied.push(d.to_path_buf());
+                            dir = d.parent();
+                        }
+                    }
+                    emptied
+                })
+            })
             .collect();
-        Signals { previous }
-    }
-
-    impl Drop for Signals {
-        fn drop(&mut self) {
-            for &(s, h) in &self.previous {
-                if h != libc::SIG_ERR {
-                    // SAFETY: restores the handler that was installed before `signals()`.
-                    unsafe { libc::signal(s, h) };
-                }
-            }
-            let got = RECEIVED.swap(0, Ordering::SeqCst);
-            if got != 0 {
-                // SAFETY: raising a signal the process received while it was held.
-                unsafe { libc::raise(got) };
-            }
-        }
-    }
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 /// Applies `changes` under `root`. On error nothing of this run is left behind: the tree is as
@@ -269,37 +514,10 @@ mod hold {
 pub fn apply(root: &Path, changes: &[Change]) -> Result<(), ApplyError> {
     check(root, changes)?;
     let _held = hold::signals();
+    let hooks = Hooks::from_env();
 
     let mut journal = Journal::default();
-    let mut step = || -> Result<(), ApplyError> {
-        for (done, c) in changes.iter().enumerate() {
-            if injected_failure("PAGES2APP_FAIL_WRITE_AFTER", done) {
-                return Err(err(
-                    c.sort_key(),
-                    "injected failure (PAGES2APP_FAIL_WRITE_AFTER)",
-                ));
-            }
-            write_one(root, c, &mut journal)?;
-            test_delay();
-        }
-        // Every target is in place: move the migrated sources aside.
-        let sources = changes.iter().filter_map(|c| match c {
-            Change::Rename { from, .. } => Some(from),
-            _ => None,
-        });
-        for (done, from) in sources.enumerate() {
-            if injected_failure("PAGES2APP_FAIL_REMOVE_AFTER", done) {
-                return Err(err(from, "injected failure (PAGES2APP_FAIL_REMOVE_AFTER)"));
-            }
-            let full = root.join(from);
-            let aside = side_path(&full, "old");
-            std::fs::rename(&full, &aside)
-                .map_err(|e| err(from, format!("cannot remove the migrated original ({e})")))?;
-            journal.moved.push((full, aside));
-        }
-        Ok(())
-    };
-    if let Err(e) = step() {
+    if let Err(e) = apply_steps(root, changes, &hooks, &mut journal) {
         journal.rollback();
         return Err(e);
     }
@@ -307,15 +525,15 @@ pub fn apply(root: &Path, changes: &[Change]) -> Result<(), ApplyError> {
     // Committed: delete the moved-aside sources and the folders they leave empty (as git apply
     // does). Deleting a file just renamed in the same folder does not fail in practice; if it
     // did, the hidden `.NAME.pages2app-PID.old` copy is left, never a half-migrated route.
-    for (orig, aside) in &journal.moved {
-        let _ = std::fs::remove_file(aside);
-        let mut dir = orig.parent();
-        while let Some(d) = dir {
-            if d == root || std::fs::remove_dir(d).is_err() {
-                break;
-            }
-            dir = d.parent();
-        }
-    }
+    let emptied = remove_sources(root, &journal.moved);
+    // Best effort: the migration is complete whatever this returns; it only makes the removals
+    // durable before the command exits.
+    let removed = journal
+        .moved
+        .iter()
+        .map(|(orig, _)| orig.as_path())
+        .chain(emptied.iter().map(PathBuf::as_path))
+        .filter(|p| p.parent().is_some_and(|d| d.exists()));
+    let _ = durable::barrier(&[], &durable::parents(removed));
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! Apply is all or nothing, git safety, and idempotence.
 //!
-//! - A write failing at any point (forced by the `PAGES2APP_FAIL_WRITE_AFTER` /
-//!   `PAGES2APP_FAIL_REMOVE_AFTER` test hooks) leaves a tree byte-identical to the start.
+//! - A write failing at any point (forced by the `PAGES2APP_FAIL_WRITE_AFTER`,
+//!   `PAGES2APP_FAIL_PLACE_AFTER`, `PAGES2APP_FAIL_SYNC_AFTER` and `PAGES2APP_FAIL_REMOVE_AFTER`
+//!   test hooks) leaves a tree byte-identical to the start.
 //! - `migrate` refuses (exit 2) when files it would touch have uncommitted changes in git,
 //!   unless `--allow-dirty`.
 //! - Migrating a migrated tree is a no-op; the tool leaves its own output alone.
@@ -82,6 +83,23 @@ fn a_failed_write_at_any_point_rolls_back_to_an_identical_tree() {
             &[("PAGES2APP_FAIL_REMOVE_AFTER", &fail_after.to_string())],
         );
         assert_eq!(out.code, Some(1), "{}", out.stderr);
+        assert_same_tree(&before, &snapshot(&dir));
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+    // Failing while the staged files are given their names, or at either sync before the
+    // sources are touched: rolled back as well.
+    let late: Vec<(&str, usize)> = (0..n)
+        .map(|k| ("PAGES2APP_FAIL_PLACE_AFTER", k))
+        .chain([0, 1].map(|k| ("PAGES2APP_FAIL_SYNC_AFTER", k)))
+        .collect();
+    for (hook, fail_after) in late {
+        let dir = tmp.path().join(format!("{hook}-{fail_after}"));
+        copy_dir(&base, &dir);
+        let before = snapshot(&dir);
+        let out = run_in(&dir, &["migrate"], &[(hook, &fail_after.to_string())]);
+        assert_eq!(out.code, Some(1), "{hook}={fail_after}: {}", out.stderr);
+        assert!(out.stderr.contains("injected failure"), "{}", out.stderr);
+        assert!(out.stderr.contains("nothing was changed"), "{}", out.stderr);
         assert_same_tree(&before, &snapshot(&dir));
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
