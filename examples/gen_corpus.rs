@@ -33,6 +33,10 @@ struct Args {
     /// Output folder (created; must be empty or absent).
     #[arg(long)]
     out: PathBuf,
+    /// A whole app: besides the routes, 4 modules per route under `lib/`, `components/` and
+    /// `types/` that import each other and some routes (see [`whole_app`]).
+    #[arg(long)]
+    whole_app: bool,
 }
 
 const MIN_SIZE: usize = 1024;
@@ -1349,13 +1353,18 @@ fn main() {
     let plans = plan_paths(&mut rng, args.count);
     let out = &args.out;
     write(&out.join("package.json"), PACKAGE_JSON);
-    write(&out.join("tsconfig.json"), TSCONFIG);
+    if args.whole_app {
+        write(&out.join("tsconfig.json"), &TSCONFIG.replace("\"jsx\": \"preserve\"", "\"jsx\": \"preserve\",\n    \"baseUrl\": \".\",\n    \"paths\": { \"@/*\": [\"./*\"] }"));
+    } else {
+        write(&out.join("tsconfig.json"), TSCONFIG);
+    }
     write(&out.join("lib/db.ts"), LIB_DB);
     write(&out.join("lib/log.ts"), LIB_LOG);
     write(&out.join("lib/auth.ts"), LIB_AUTH);
     write(&out.join("lib/http.ts"), LIB_HTTP);
 
     let (mut bytes, mut smallest, mut largest, mut manual) = (0usize, usize::MAX, 0usize, 0usize);
+    let mut routes: Vec<String> = Vec::with_capacity(plans.len());
     for plan in &plans {
         let kind = match rng.below(100) {
             0..=3 => Manual::Wrapped,
@@ -1376,7 +1385,26 @@ fn main() {
         bytes += text.len();
         smallest = smallest.min(text.len());
         largest = largest.max(text.len());
-        write(&out.join(&plan.path), &text);
+        routes.push(text);
+    }
+    let modules = if args.whole_app {
+        whole_app::add(args.seed, &plans, &mut routes)
+    } else {
+        Vec::new()
+    };
+    for (plan, text) in plans.iter().zip(&routes) {
+        write(&out.join(&plan.path), text);
+    }
+    let module_bytes: usize = modules.iter().map(|(_, t)| t.len()).sum();
+    for (path, text) in &modules {
+        write(&out.join(path), text);
+    }
+    if args.whole_app {
+        println!(
+            "wrote {} other modules ({:.1} MB) importing each other and some routes",
+            modules.len(),
+            module_bytes as f64 / 1e6
+        );
     }
     println!(
         "wrote {} routes ({:.1} MB, {}-{} bytes each, {} meant for manual work) to {}",
@@ -1387,4 +1415,153 @@ fn main() {
         manual,
         out.display()
     );
+}
+
+/// The rest of a whole app (`--whole-app`): for N routes, 4N modules (N each of
+/// `lib/services/`, `lib/utils/`, `components/` and `types/`), each importing two to four
+/// others, by the `@/` alias of `tsconfig.json` `paths` or by a relative path, with and without
+/// `index` files. Some import a route: a type it exports (`import type`, `export type ... from`),
+/// its `authOptions`, now and then its default handler; a few use `import()` or `require()`
+/// with a literal. The routes they import get the exports (`export type RouteItemK`, about 10%
+/// of the TypeScript routes; `export const authOptions`, about 0.5%). Drawn from its own random
+/// stream, so the routes' bytes are otherwise those of the plain corpus of the same seed.
+mod whole_app {
+    use super::{Rng, RoutePlan};
+    use std::fmt::Write as _;
+
+    /// The module's path and how an importer names it (without extension).
+    struct Module {
+        path: String,
+        spec: String,
+    }
+
+    fn strip_ext(path: &str) -> &str {
+        path.rsplit_once('.').map_or(path, |(a, _)| a)
+    }
+
+    /// `to` (an extension-less path from the root) as seen from the file `from`.
+    fn relative(from: &str, to: &str) -> String {
+        let from_dir: Vec<&str> = from.split('/').collect();
+        let from_dir = &from_dir[..from_dir.len() - 1];
+        let to: Vec<&str> = to.split('/').collect();
+        let common = from_dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
+        let ups = from_dir.len() - common;
+        let rest = to[common..].join("/");
+        if ups == 0 {
+            format!("./{rest}")
+        } else {
+            format!("{}{rest}", "../".repeat(ups))
+        }
+    }
+
+    pub fn add(seed: u64, plans: &[RoutePlan], routes: &mut [String]) -> Vec<(String, String)> {
+        let n = plans.len();
+        let mut rng = Rng(seed ^ 0xA11A_7700_0000_0000 ^ (n as u64).rotate_left(17));
+        // Routes that export something other modules import.
+        let mut typed: Vec<(usize, String)> = Vec::new();
+        let mut auth: Vec<usize> = Vec::new();
+        for (i, plan) in plans.iter().enumerate() {
+            if !plan.ts {
+                continue;
+            }
+            if rng.chance(0.005) {
+                routes[i].push_str("\nexport const authOptions = {\n  providers: [],\n  session: { strategy: 'jwt' as const, maxAge: 3600 },\n};\n");
+                auth.push(i);
+            } else if rng.chance(0.1) {
+                let name = format!("RouteItem{i}");
+                let _ = write!(routes[i], "\nexport type {name} = {{\n  id: string;\n  label: string;\n  updatedAt: string;\n}};\n");
+                typed.push((i, name));
+            }
+        }
+        let kinds = [
+            ("lib/services", "svc", "ts"),
+            ("lib/utils", "util", "ts"),
+            ("components", "Widget", "tsx"),
+            ("types", "model", "ts"),
+        ];
+        let mut modules: Vec<Module> = Vec::with_capacity(4 * n);
+        for k in 0..4 * n {
+            let (dir, stem, ext) = kinds[k % 4];
+            let shard = k / 400;
+            // Every 7th module is a folder with an index file.
+            let path = if k % 7 == 0 {
+                format!("{dir}/g{shard}/{stem}-{k}/index.{ext}")
+            } else {
+                format!("{dir}/g{shard}/{stem}-{k}.{ext}")
+            };
+            let spec = strip_ext(&path).trim_end_matches("/index").to_string();
+            modules.push(Module { path, spec });
+        }
+        let mut out = Vec::with_capacity(modules.len());
+        for (k, m) in modules.iter().enumerate() {
+            let alias = rng.chance(0.6);
+            let name_of = |spec: &str| {
+                if alias {
+                    format!("@/{spec}")
+                } else {
+                    relative(&m.path, spec)
+                }
+            };
+            let mut text = String::new();
+            let mut uses = Vec::new();
+            for _ in 0..rng.range(2, 4) {
+                let j = rng.below(modules.len());
+                if j == k || uses.contains(&j) {
+                    continue;
+                }
+                uses.push(j);
+                let _ = writeln!(
+                    text,
+                    "import {{ value{j}, type Shape{j} }} from '{}';",
+                    name_of(&modules[j].spec)
+                );
+            }
+            if !typed.is_empty() && rng.chance(0.25) {
+                let (r, name) = &typed[rng.below(typed.len())];
+                let spec = name_of(strip_ext(&plans[*r].path));
+                if rng.chance(0.2) {
+                    let _ = writeln!(text, "export type {{ {name} }} from '{spec}';");
+                } else {
+                    let _ = writeln!(text, "import type {{ {name} }} from '{spec}';\nexport type Listed{k} = {name}[];");
+                }
+            }
+            if !auth.is_empty() && rng.chance(0.02) {
+                let r = auth[rng.below(auth.len())];
+                let _ = writeln!(text, "import {{ authOptions }} from '{}';\nexport const sessionMaxAge{k} = authOptions.session.maxAge;", name_of(strip_ext(&plans[r].path)));
+            }
+            if rng.chance(0.005) {
+                let r = rng.below(n);
+                let _ = writeln!(
+                    text,
+                    "import handler{k} from '{}';\nexport const forward{k} = handler{k};",
+                    relative(&m.path, strip_ext(&plans[r].path))
+                );
+            }
+            if rng.chance(0.02) {
+                let j = rng.below(modules.len());
+                let _ = writeln!(
+                    text,
+                    "export const lazy{k} = () => import('{}');",
+                    name_of(&modules[j].spec)
+                );
+            }
+            if rng.chance(0.01) {
+                let j = rng.below(modules.len());
+                let _ = writeln!(text, "// eslint-disable-next-line @typescript-eslint/no-require-imports\nconst legacy{k} = require('{}');", relative(&m.path, &modules[j].spec));
+            }
+            let _ = writeln!(text, "\nexport type Shape{k} = {{\n  id: string;\n  weight: number;\n  tags: string[];\n}};\n");
+            let deps: Vec<String> = uses.iter().map(|j| format!("value{j}.weight")).collect();
+            let sum = if deps.is_empty() {
+                "0".to_string()
+            } else {
+                deps.join(" + ")
+            };
+            let _ = writeln!(text, "export const value{k}: Shape{k} = {{\n  id: 'm{k}',\n  weight: {w},\n  tags: ['generated', 'bench'],\n}};\n\nexport function score{k}(extra: number): number {{\n  return {sum} + extra * {w};\n}}", w = rng.range(1, 99));
+            if m.path.ends_with(".tsx") {
+                let _ = writeln!(text, "\nexport function Widget{k}({{ title }}: {{ title: string }}) {{\n  return (\n    <section className=\"widget\">\n      <h2>{{title}}</h2>\n      <p>{{score{k}(1)}}</p>\n    </section>\n  );\n}}");
+            }
+            out.push((m.path.clone(), text));
+        }
+        out
+    }
 }
