@@ -255,27 +255,34 @@ export function body(request, options) {
 }
 // @pages2app-helper-end body
 
-// @pages2app-helper nextAuthRequest requires=headers,cookies
+// @pages2app-helper _httpMessages
+/** @typedef {import('node:http').IncomingMessage} IncomingMessage */
+/** @typedef {import('node:http').ServerResponse} ServerResponse */
+// @pages2app-helper-end _httpMessages
+
+// @pages2app-helper nextAuthRequest requires=headers,cookies,PagesCookies,_httpMessages
 /**
  * The `req` of next-auth's `getServerSession(req, res, authOptions)`: next-auth 4 reads only
  * `req.headers` and `req.cookies` (next-auth/next `getServerSession`), here as Pages gave them.
+ * @returns {IncomingMessage & { cookies: PagesCookies }}
  */
 export function nextAuthRequest(request) {
-  return { headers: headers(request), cookies: cookies(request) }
+  return /** @type {any} */ ({ headers: headers(request), cookies: cookies(request) })
 }
 // @pages2app-helper-end nextAuthRequest
 
-// @pages2app-helper nextAuthResponse requires=getHeader,setHeader
+// @pages2app-helper nextAuthResponse requires=getHeader,setHeader,_httpMessages
 /**
  * The `res` of next-auth's `getServerSession(req, res, authOptions)`: next-auth 4 writes the
  * refreshed (sliding expiry) or cleared session cookie with `res.getHeader('Set-Cookie')` and
  * `res.setHeader('Set-Cookie', [...])`; here they land in the route's response headers.
+ * @returns {ServerResponse}
  */
 export function nextAuthResponse(headers) {
-  return {
+  return /** @type {any} */ ({
     getHeader: (name) => getHeader(headers, name),
     setHeader: (name, value) => setHeader(headers, name, value),
-  }
+  })
 }
 // @pages2app-helper-end nextAuthResponse
 

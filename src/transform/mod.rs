@@ -12,6 +12,7 @@ mod codegen;
 mod config;
 pub mod delegates;
 mod emit;
+mod exits;
 mod handler;
 mod imports;
 mod names;
@@ -450,7 +451,25 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         }
     };
 
-    let plan = emit::plan_exports(&bodies).ok_or_else(|| {
+    let plain_405 = {
+        let nl = newline_of(src);
+        let indent = bodies
+            .iter()
+            .find_map(|(_, t, _)| {
+                t.lines()
+                    .find(|l| !l.trim().is_empty())
+                    .map(|l| l[..l.len() - l.trim_start().len()].to_string())
+            })
+            .filter(|i| !i.is_empty())
+            .unwrap_or_else(|| "  ".to_string());
+        let semi = if facts.semicolons.unwrap_or(false) {
+            ";"
+        } else {
+            ""
+        };
+        format!("{nl}{indent}return new Response(null, {{ status: 405 }}){semi}{nl}")
+    };
+    let plan = emit::plan_exports(&bodies, ctx.lang, &plain_405).ok_or_else(|| {
         shape_err("no code path of the handler sends a response through `res`; port it by hand")
     })?;
     let functions = emit::render_functions(&ctx, &plan);
