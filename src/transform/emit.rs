@@ -371,7 +371,7 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
         let is_async = ctx.is_async
             || g.needs.contains(Needs::AWAIT)
             || needs_query_params
-            || g.needs.contains(Needs::BODY_VAR);
+            || g.needs.any(Needs::BODY_VAR | Needs::BODY_VIA_CALL);
         let mut sig = n.request.clone();
         if ts {
             sig.push_str(": Request");
@@ -418,7 +418,16 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
         out.push_str(&sig);
         out.push_str(") {");
         let indent = body_indent(&g.text);
-        let hoisted = hoists(ctx, g.needs);
+        // Pages parsed the body before the handler ran, so a 400 (invalid JSON) or 413 came
+        // before any of its code; where only a function it calls reads the body, the exported
+        // function still parses it first (`pages.body` parses once per request, so the callee
+        // reads the same result).
+        let hoist_needs = if g.needs.contains(Needs::BODY_VIA_CALL) {
+            g.needs | Needs::BODY_VAR
+        } else {
+            g.needs
+        };
+        let hoisted = hoists(ctx, hoist_needs);
         for h in &hoisted {
             out.push('\n');
             out.push_str(&indent);

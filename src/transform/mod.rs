@@ -488,6 +488,48 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             h.offset,
         ));
     }
+    // A path of an exported function that runs off its end: Pages left that request open, Next
+    // answers the missing Response with 500. Reported where the path ends in the original.
+    let mut falls_off: Vec<&str> = plan
+        .groups
+        .iter()
+        .filter(|g| exits::can_fall_off(&g.text, ctx.lang))
+        .flat_map(|g| g.methods.iter().copied())
+        .collect();
+    falls_off.sort_by_key(|m| spec::METHODS.iter().position(|x| x == m));
+    if !falls_off.is_empty() {
+        let at = body_stmts
+            .ok()
+            .and_then(|stmts| exits::path_end_without_response(stmts, &res))
+            .unwrap_or(h.offset);
+        diagnostics.push(Diagnostic::at(
+            Code::PathWithoutResponse,
+            format!(
+                "a path of {} ends here without a response: Pages left such a request open (it hung); the migrated function returns nothing there, so Next answers 500 with an empty body",
+                falls_off.join(", ")
+            ),
+            src,
+            at,
+        ));
+    }
+    let mut can_throw: Vec<&str> = plan
+        .groups
+        .iter()
+        .filter(|g| exits::can_throw(&g.text, ctx.lang, &ctx.names.pages, &ctx.names.headers))
+        .flat_map(|g| g.methods.iter().copied())
+        .collect();
+    can_throw.sort_by_key(|m| spec::METHODS.iter().position(|x| x == m));
+    if !can_throw.is_empty() {
+        diagnostics.push(Diagnostic::at(
+            Code::ErrorBodyEmpty,
+            format!(
+                "an exception escaping {} answered 500 with the body `Internal Server Error` (text/plain) in Pages; a Route Handler answers it 500 with an empty body",
+                can_throw.join(", ")
+            ),
+            src,
+            h.offset,
+        ));
+    }
     let reads_body = |n: Needs| n.any(Needs::BODY_VAR | Needs::BODY_VIA_CALL);
     let get_with_body: Vec<&str> = plan
         .groups
