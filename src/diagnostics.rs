@@ -54,6 +54,7 @@ pub enum Code {
     ExternalResolverDropped,
     UnansweredMethods,
     BodyOfGetIgnored,
+    PathWithoutResponse,
     AdapterRoute,
     RevalidateIsLazy,
     PreviewDataUnsupported,
@@ -61,6 +62,7 @@ pub enum Code {
     NonStandardMethods,
     PrivateSegmentEscaped,
     JsxRouteKeepsExtension,
+    ErrorBodyEmpty,
 }
 
 pub struct CodeInfo {
@@ -105,6 +107,13 @@ pub const CODES: &[CodeInfo] = &[
         severity: Severity::Warning,
         summary: "The handler reads the body of GET/HEAD requests; Route Handlers receive those requests without a body, so it now reads as empty.",
     },
+    CodeInfo {
+        code: Code::PathWithoutResponse,
+        id: "P2A205",
+        name: "path-without-response",
+        severity: Severity::Warning,
+        summary: "A path through the handler ends without a response: Pages left such a request open (it hung); the migrated function returns nothing there, which Next answers with 500.",
+    },
     CodeInfo { code: Code::AdapterRoute, id: "P2A213", name: "adapter-route", severity: Severity::Warning, summary: "The route runs its original handler through the Pages req/res adapter (pages.adapt), because the idiomatic rewrite could not take its shape; behaviour is kept, the code is not yet idiomatic." },
     CodeInfo { code: Code::RevalidateIsLazy, id: "P2A214", name: "revalidate-is-lazy", severity: Severity::Warning, summary: "res.revalidate(path) runs as revalidatePath(path): the page is regenerated on its next visit, not before the call resolves, and failures are no longer reported." },
     CodeInfo { code: Code::PreviewDataUnsupported, id: "P2A215", name: "preview-data-unsupported", severity: Severity::Warning, summary: "res.setPreviewData() has no App Router equivalent; through the adapter it throws at run time (draft mode works)." },
@@ -112,6 +121,13 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo { code: Code::NonStandardMethods, id: "P2A302", name: "non-standard-methods", severity: Severity::Info, summary: "Pages ran the handler for any method; Route Handlers answer 400 to methods outside GET HEAD POST PUT PATCH DELETE OPTIONS (TRACE: 500)." },
     CodeInfo { code: Code::PrivateSegmentEscaped, id: "P2A303", name: "private-segment-escaped", severity: Severity::Info, summary: "A path segment starting with `_` is private in the App Router; its folder is written as %5F... to keep the URL." },
     CodeInfo { code: Code::JsxRouteKeepsExtension, id: "P2A304", name: "jsx-route", severity: Severity::Info, summary: "The route contains JSX, so it is written as route.tsx/route.jsx." },
+    CodeInfo {
+        code: Code::ErrorBodyEmpty,
+        id: "P2A305",
+        name: "error-body-empty",
+        severity: Severity::Info,
+        summary: "An exception can escape the migrated code: Pages answered it 500 with the body `Internal Server Error` (text/plain); a Route Handler answers 500 with an empty body.",
+    },
 ];
 
 impl Code {

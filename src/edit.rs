@@ -38,6 +38,9 @@ impl Needs {
     pub const CONTEXT: Needs = Needs(1 << 18);
     /// A function this code calls reads the request body (so this code needs it parsed).
     pub const BODY_VIA_CALL: Needs = Needs(1 << 19);
+    pub const HELPER_GET_HEADER: Needs = Needs(1 << 22);
+    /// next-auth's three-argument `getServerSession(req, res, options)` keeps its req and res.
+    pub const HELPER_NEXT_AUTH: Needs = Needs(1 << 23);
     /// The rendered code contains a response (a `return` of a `Response`).
     pub const RESPONDS: Needs = Needs(1 << 17);
     /// The Pages req/res adapter (`pages.adapt`).
@@ -55,7 +58,7 @@ impl Needs {
 
     /// Names of the compat helpers these needs call for, in a fixed order.
     pub fn helper_names(self) -> Vec<&'static str> {
-        const TABLE: [(Needs, &str); 12] = [
+        const TABLE: [(Needs, &str); 15] = [
             (Needs::HELPER_QUERY, "query"),
             (Needs::HELPER_BODY, "body"),
             (Needs::HELPER_RAW_BODY, "rawBody"),
@@ -63,6 +66,9 @@ impl Needs {
             (Needs::HELPER_HEADERS, "headers"),
             (Needs::HELPER_URL, "url"),
             (Needs::HELPER_SET_HEADER, "setHeader"),
+            (Needs::HELPER_GET_HEADER, "getHeader"),
+            (Needs::HELPER_NEXT_AUTH, "nextAuthRequest"),
+            (Needs::HELPER_NEXT_AUTH, "nextAuthResponse"),
             (Needs::HELPER_JSON, "json"),
             (Needs::HELPER_SEND, "send"),
             (Needs::HELPER_END, "end"),

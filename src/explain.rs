@@ -344,6 +344,16 @@ pub fn explanation(code: Code) -> Explanation {
                 "import type { NextRequest } from 'next/server'\n\n// GET /api/search?q=shoes\nexport async function GET(request: NextRequest) {\n  return Response.json(await search(request.nextUrl.searchParams.get('q') ?? ''))\n}",
             ),
         },
+        Code::PathWithoutResponse => Explanation {
+            meaning: "Some path through the handler ends without calling `res` (an `if` without `else`, say). In Pages such a request stayed open: production just hung until the client or a proxy gave up. The migrated function returns nothing on that path, and Next answers a Route Handler that returns no Response with 500 (\"No response is returned from route handler\") and an empty body.",
+            why: "A hanging request cannot be written by hand in a Route Handler without a promise that never settles, and the 500 is almost always what the author would have wanted; but it is a change, and it is reported at the statement where the path ends.",
+            fix: "Answer that path explicitly: add the `else` (or a final response) the handler was missing, e.g. a 400 or 404.",
+            before: ex("pages/api/flag.ts", "export default function handler(req, res) {\n  if (req.query.ok) res.status(200).json({ ok: true })\n  // no ?ok: no response, the request hung\n}"),
+            after: ex(
+                "app/(api)/api/flag/route.ts",
+                "export function GET(request: NextRequest) {\n  if (request.nextUrl.searchParams.get('ok')) return Response.json({ ok: true })\n  return Response.json({ error: 'ok is required' }, { status: 400 })\n}",
+            ),
+        },
         Code::AdapterRoute => Explanation {
             meaning: "The route was migrated through the Pages req/res adapter: its module is copied to route.ts unchanged except the default export, which became a local binding passed to `pages.adapt(...)` from the compat module; the route exports every HTTP method and `runtime = 'nodejs'`. The adapter gives the handler a Node `IncomingMessage` with `query`, `cookies` and `body` (parsed per `config.api.bodyParser`, with its 400/413 before the handler runs) and a `ServerResponse`-like `res` (`status`, `json`, `send`, `redirect`, `writeHead`, `write`, `end`, `pipe`), and returns the Response as soon as the handler commits its headers, streaming later writes.",
             why: "The idiomatic rewrite stopped at the code named in the message (a wrapper, `res` handed to other code, streaming, a callback that responds, ...). Rather than leave the route in pages/api, the original code runs as it did. Differences that remain: methods outside the seven standard ones get 400 (TRACE 500), a body sent with GET or HEAD is not passed to Route Handlers, `req.socket.remoteAddress` comes from `x-forwarded-for`, and `req.rawHeaders` is in alphabetical order.",
@@ -387,6 +397,16 @@ pub fn explanation(code: Code) -> Explanation {
             fix: "Usually nothing. If a client sends a custom method to this route, switch it to a standard one, or keep that route in pages/api (both routers work side by side).",
             before: ex("client.ts", "await fetch('/api/cache', { method: 'PURGE' })"),
             after: ex("client.ts  (the route exports DELETE)", "await fetch('/api/cache', { method: 'DELETE' })"),
+        },
+        Code::ErrorBodyEmpty => Explanation {
+            meaning: "An exception can leave the migrated function (a `throw`, or a call, `new` or `await` outside a `try` with a `catch`: `JSON.parse`, a database query, a guard that throws). Pages caught it and answered `500 Internal Server Error` with the body `Internal Server Error` (text/plain). A Route Handler that throws gets a 500 with an empty body from Next. The status is the same; only the body and its content type differ.",
+            why: "Reproducing the old body would need a try/catch around every exported function, which is not code a person writes by hand, and clients rarely read the text of a 500. The change is reported, on the handler, for the methods whose code can throw.",
+            fix: "Usually nothing. If a client shows the error text, catch the error and answer it: `catch (e) { return new Response('Internal Server Error', { status: 500 }) }`, or a JSON error your client understands.",
+            before: ex("pages/api/parse.ts", "export default function handler(req, res) {\n  // ?data=bad: 500, body 'Internal Server Error'\n  res.json(JSON.parse(String(req.query.data)))\n}"),
+            after: ex(
+                "app/(api)/api/parse/route.ts",
+                "export function GET(request: NextRequest) {\n  try {\n    return Response.json(JSON.parse(String(request.nextUrl.searchParams.get('data'))))\n  } catch {\n    return new Response('Internal Server Error', { status: 500 })\n  }\n}",
+            ),
         },
         Code::PrivateSegmentEscaped => Explanation {
             meaning: "A folder or file name in the route starts with `_`. In app/ such a folder is private: it and everything below it is left out of routing. To keep the URL, the folder is written as `%5F...` (the URL-encoded underscore), which the App Router serves at `_...`.",

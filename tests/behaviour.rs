@@ -87,3 +87,9 @@ fn behaviour_behaviour_app() {
 fn behaviour_adapter_app() {
     run_app("adapter-app");
 }
+
+/// The silent behaviour changes of issue 12, one route each (next-auth sessions, getHeader, ...).
+#[test]
+fn behaviour_silent_changes_app() {
+    run_app("silent-changes-app");
+}

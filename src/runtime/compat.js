@@ -255,14 +255,68 @@ export function body(request, options) {
 }
 // @pages2app-helper-end body
 
-// @pages2app-helper setHeader
+// @pages2app-helper _httpMessages
+/** @typedef {import('node:http').IncomingMessage} IncomingMessage */
+/** @typedef {import('node:http').ServerResponse} ServerResponse */
+// @pages2app-helper-end _httpMessages
+
+// @pages2app-helper nextAuthRequest requires=headers,cookies,PagesCookies,_httpMessages
+/**
+ * The `req` of next-auth's `getServerSession(req, res, authOptions)`: next-auth 4 reads only
+ * `req.headers` and `req.cookies` (next-auth/next `getServerSession`), here as Pages gave them.
+ * @returns {IncomingMessage & { cookies: PagesCookies }}
+ */
+export function nextAuthRequest(request) {
+  return /** @type {any} */ ({ headers: headers(request), cookies: cookies(request) })
+}
+// @pages2app-helper-end nextAuthRequest
+
+// @pages2app-helper nextAuthResponse requires=getHeader,setHeader,_httpMessages
+/**
+ * The `res` of next-auth's `getServerSession(req, res, authOptions)`: next-auth 4 writes the
+ * refreshed (sliding expiry) or cleared session cookie with `res.getHeader('Set-Cookie')` and
+ * `res.setHeader('Set-Cookie', [...])`; here they land in the route's response headers.
+ * @returns {ServerResponse}
+ */
+export function nextAuthResponse(headers) {
+  return /** @type {any} */ ({
+    getHeader: (name) => getHeader(headers, name),
+    setHeader: (name, value) => setHeader(headers, name, value),
+  })
+}
+// @pages2app-helper-end nextAuthResponse
+
+// @pages2app-helper _headerValues
+/** The values `setHeader` was given, as given, for `getHeader` (Node's ServerResponse keeps them so). */
+const _headerValues = new WeakMap()
+// @pages2app-helper-end _headerValues
+
+// @pages2app-helper setHeader requires=_headerValues
 /** `res.setHeader(name, value)` into a Headers bag: replaces, a number becomes a string, an array gives one header line per item. */
 export function setHeader(headers, name, value) {
   headers.delete(name)
   if (typeof value === 'object') for (const item of value) headers.append(name, item)
   else headers.set(name, String(value))
+  let values = _headerValues.get(headers)
+  if (!values) _headerValues.set(headers, (values = new Map()))
+  values.set(name.toLowerCase(), value)
 }
 // @pages2app-helper-end setHeader
+
+// @pages2app-helper getHeader requires=_headerValues
+/**
+ * `res.getHeader(name)`: the value as it was set (a number stays a number, an array an array),
+ * `undefined` when the header is absent. A header written another way reads back as its text.
+ */
+export function getHeader(headers, name) {
+  const key = name.toLowerCase()
+  const lines = key === 'set-cookie' ? headers.getSetCookie() : headers.has(key) ? [headers.get(key)] : []
+  if (lines.length === 0) return undefined
+  const set = _headerValues.get(headers)?.get(key)
+  if (set !== undefined && [set].flat().join(', ') === lines.join(', ')) return typeof set === 'object' ? [...set] : set
+  return lines.length === 1 ? lines[0] : lines
+}
+// @pages2app-helper-end getHeader
 
 // @pages2app-helper _generateETag
 /** server/lib/etag.ts `generateETag`: FNV-1a 52-bit over UTF-16 code units, base 36, plus the length. */

@@ -1,6 +1,7 @@
 //! Building the exported functions: which methods get an export, which share one, and the
 //! text of each function (signature, hoisted request state, specialized body).
 
+use super::exits::always_throws;
 use super::names::Names;
 use super::spec::METHODS;
 use super::usage::BodyMode;
@@ -52,37 +53,63 @@ fn is_plain_405(text: &str) -> bool {
 }
 
 /// Decides the exports from each method's specialized body. None when no method responds.
-pub fn plan_exports(bodies: &[(&'static str, String, Needs)]) -> Option<ExportPlan> {
+///
+/// A method whose body throws on every path answered 500 in Pages, so it is exported like one
+/// that responds. HEAD is a method like the others: Pages ran the handler with `HEAD`, so where
+/// its body differs from GET's it gets its own export; where it never answered (the request
+/// hung), it gets `plain_405` (the text of a body answering a bare 405, in the file's style), the
+/// answer Next gives the other unanswered methods, instead of running GET.
+pub fn plan_exports(
+    bodies: &[(&'static str, String, Needs)],
+    lang: Lang,
+    plain_405: &str,
+) -> Option<ExportPlan> {
     let get = |m: &str| bodies.iter().find(|(x, _, _)| *x == m);
     let responds = |m: &str| get(m).is_some_and(|(_, _, n)| n.contains(Needs::RESPONDS));
     if !METHODS.iter().any(|m| responds(m)) {
         return None;
     }
-    let plain_405 = |m: &str| get(m).is_some_and(|(_, t, _)| is_plain_405(t));
+    let throws: Vec<&str> = METHODS
+        .iter()
+        .copied()
+        .filter(|m| !responds(m) && get(m).is_some_and(|(_, t, _)| always_throws(t, lang)))
+        .collect();
+    let answers = |m: &str| responds(m) || throws.contains(&m);
+    let is_405 = |m: &str| get(m).is_some_and(|(_, t, _)| is_plain_405(t));
     let mut exported: Vec<&'static str> = Vec::new();
     let mut unanswered = Vec::new();
+    let mut head_405 = false;
     for m in METHODS {
         let export = match m {
             // Without an OPTIONS export Next answers 204 with an Allow header: keep whatever the
             // handler did instead.
-            "OPTIONS" => responds(m),
-            // Without a HEAD export Next runs GET and drops the body, as Pages did, so HEAD
-            // needs its own export only where its body differs from GET's.
+            "OPTIONS" => answers(m),
+            // Without a HEAD export Next runs GET and drops the body, as Pages did for a HEAD
+            // that took GET's path, so HEAD needs its own export only where its body differs.
             "HEAD" if exported.contains(&"GET") => {
-                responds(m) && get("HEAD").map(|b| (&b.1, b.2)) != get("GET").map(|b| (&b.1, b.2))
+                if answers(m) {
+                    get("HEAD").map(|b| (&b.1, b.2)) != get("GET").map(|b| (&b.1, b.2))
+                } else {
+                    head_405 = true;
+                    unanswered.push(m);
+                    true
+                }
             }
-            _ => responds(m) && !plain_405(m),
+            _ => answers(m) && !is_405(m),
         };
         if export {
             exported.push(m);
-        } else if !(responds(m) || m == "HEAD" && exported.contains(&"GET")) {
+        } else if !answers(m) {
             unanswered.push(m);
         }
     }
+    let plain_405_body = (plain_405.to_string(), Needs::RESPONDS);
     let mut groups: Vec<Group> = Vec::new();
     for m in exported {
-        let Some((_, text, needs)) = get(m) else {
-            continue;
+        let (text, needs) = match get(m) {
+            _ if m == "HEAD" && head_405 => (&plain_405_body.0, &plain_405_body.1),
+            Some((_, text, needs)) => (text, needs),
+            None => continue,
         };
         match groups
             .iter_mut()
@@ -344,7 +371,7 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
         let is_async = ctx.is_async
             || g.needs.contains(Needs::AWAIT)
             || needs_query_params
-            || g.needs.contains(Needs::BODY_VAR);
+            || g.needs.any(Needs::BODY_VAR | Needs::BODY_VIA_CALL);
         let mut sig = n.request.clone();
         if ts {
             sig.push_str(": Request");
@@ -391,7 +418,16 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
         out.push_str(&sig);
         out.push_str(") {");
         let indent = body_indent(&g.text);
-        let hoisted = hoists(ctx, g.needs);
+        // Pages parsed the body before the handler ran, so a 400 (invalid JSON) or 413 came
+        // before any of its code; where only a function it calls reads the body, the exported
+        // function still parses it first (`pages.body` parses once per request, so the callee
+        // reads the same result).
+        let hoist_needs = if g.needs.contains(Needs::BODY_VIA_CALL) {
+            g.needs | Needs::BODY_VAR
+        } else {
+            g.needs
+        };
+        let hoisted = hoists(ctx, hoist_needs);
         for h in &hoisted {
             out.push('\n');
             out.push_str(&indent);
@@ -478,7 +514,7 @@ mod tests {
                 }
             })
             .collect();
-        let plan = plan_exports(&bodies).unwrap();
+        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405).unwrap();
         let methods: Vec<_> = plan.groups.iter().map(|g| g.methods.clone()).collect();
         // HEAD differs from GET (it got the 405), so it is exported; OPTIONS keeps its 405.
         assert_eq!(methods, vec![vec!["GET"], vec!["HEAD", "OPTIONS"]]);
@@ -487,7 +523,7 @@ mod tests {
     #[test]
     fn method_agnostic_handlers_answer_everything_and_head_follows_get() {
         let bodies: Vec<_> = METHODS.iter().map(|m| b(m, "same", true)).collect();
-        let plan = plan_exports(&bodies).unwrap();
+        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405).unwrap();
         assert_eq!(plan.groups.len(), 1);
         assert_eq!(
             plan.groups[0].methods,
@@ -496,13 +532,60 @@ mod tests {
         assert!(plan.unanswered.is_empty());
     }
 
+    const PLAIN_405: &str = "\n  return new Response(null, { status: 405 })\n";
+
+    #[test]
+    fn a_head_that_throws_or_hangs_where_get_answers_gets_its_own_export() {
+        // `if (req.method !== 'GET') throw ...`: HEAD threw (500) in Pages; it must not run GET.
+        let throw = "\n  throw new Error('no')\n";
+        let bodies: Vec<_> = METHODS
+            .iter()
+            .map(|m| {
+                if *m == "GET" {
+                    b(m, "get", true)
+                } else {
+                    b(m, throw, false)
+                }
+            })
+            .collect();
+        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405).unwrap();
+        let methods: Vec<_> = plan.groups.iter().map(|g| g.methods.clone()).collect();
+        assert_eq!(
+            methods,
+            vec![
+                vec!["GET"],
+                vec!["HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+            ]
+        );
+        assert!(plan.unanswered.is_empty(), "throwing methods answered 500");
+        // `if (req.method === 'GET') res.json(x)`: HEAD hung; it gets the 405 the others get.
+        let bodies: Vec<_> = METHODS
+            .iter()
+            .map(|m| {
+                if *m == "GET" {
+                    b(m, "get", true)
+                } else {
+                    b(m, "", false)
+                }
+            })
+            .collect();
+        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405).unwrap();
+        assert_eq!(plan.groups.len(), 2);
+        assert_eq!(plan.groups[1].methods, vec!["HEAD"]);
+        assert_eq!(plan.groups[1].text, PLAIN_405);
+        assert_eq!(
+            plan.unanswered,
+            vec!["HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        );
+    }
+
     #[test]
     fn unanswered_methods_are_reported() {
         let bodies: Vec<_> = METHODS
             .iter()
             .map(|m| b(m, if *m == "POST" { "post" } else { "" }, *m == "POST"))
             .collect();
-        let plan = plan_exports(&bodies).unwrap();
+        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405).unwrap();
         assert_eq!(plan.groups.len(), 1);
         assert_eq!(
             plan.unanswered,

@@ -12,6 +12,7 @@ mod codegen;
 mod config;
 pub mod delegates;
 mod emit;
+mod exits;
 mod handler;
 mod imports;
 mod names;
@@ -450,7 +451,25 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         }
     };
 
-    let plan = emit::plan_exports(&bodies).ok_or_else(|| {
+    let plain_405 = {
+        let nl = newline_of(src);
+        let indent = bodies
+            .iter()
+            .find_map(|(_, t, _)| {
+                t.lines()
+                    .find(|l| !l.trim().is_empty())
+                    .map(|l| l[..l.len() - l.trim_start().len()].to_string())
+            })
+            .filter(|i| !i.is_empty())
+            .unwrap_or_else(|| "  ".to_string());
+        let semi = if facts.semicolons.unwrap_or(false) {
+            ";"
+        } else {
+            ""
+        };
+        format!("{nl}{indent}return new Response(null, {{ status: 405 }}){semi}{nl}")
+    };
+    let plan = emit::plan_exports(&bodies, ctx.lang, &plain_405).ok_or_else(|| {
         shape_err("no code path of the handler sends a response through `res`; port it by hand")
     })?;
     let functions = emit::render_functions(&ctx, &plan);
@@ -464,6 +483,48 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             format!(
                 "{} never got a response from this handler in Pages (the request hung); Next now answers them itself (405, OPTIONS 204)",
                 plan.unanswered.join(", ")
+            ),
+            src,
+            h.offset,
+        ));
+    }
+    // A path of an exported function that runs off its end: Pages left that request open, Next
+    // answers the missing Response with 500. Reported where the path ends in the original.
+    let mut falls_off: Vec<&str> = plan
+        .groups
+        .iter()
+        .filter(|g| exits::can_fall_off(&g.text, ctx.lang))
+        .flat_map(|g| g.methods.iter().copied())
+        .collect();
+    falls_off.sort_by_key(|m| spec::METHODS.iter().position(|x| x == m));
+    if !falls_off.is_empty() {
+        let at = body_stmts
+            .ok()
+            .and_then(|stmts| exits::path_end_without_response(stmts, &res))
+            .unwrap_or(h.offset);
+        diagnostics.push(Diagnostic::at(
+            Code::PathWithoutResponse,
+            format!(
+                "a path of {} ends here without a response: Pages left such a request open (it hung); the migrated function returns nothing there, so Next answers 500 with an empty body",
+                falls_off.join(", ")
+            ),
+            src,
+            at,
+        ));
+    }
+    let mut can_throw: Vec<&str> = plan
+        .groups
+        .iter()
+        .filter(|g| exits::can_throw(&g.text, ctx.lang, &ctx.names.pages, &ctx.names.headers))
+        .flat_map(|g| g.methods.iter().copied())
+        .collect();
+    can_throw.sort_by_key(|m| spec::METHODS.iter().position(|x| x == m));
+    if !can_throw.is_empty() {
+        diagnostics.push(Diagnostic::at(
+            Code::ErrorBodyEmpty,
+            format!(
+                "an exception escaping {} answered 500 with the body `Internal Server Error` (text/plain) in Pages; a Route Handler answers it 500 with an empty body",
+                can_throw.join(", ")
             ),
             src,
             h.offset,

@@ -62,6 +62,7 @@ pub fn response_state(input: &UsageInput, body: Result<&[Stmt], &Expr>) -> (bool
         status: false,
         headers: false,
         delegates: input.delegates,
+        get_server_session: input.get_server_session.as_deref(),
     };
     match body {
         Ok(stmts) => stmts.iter().for_each(|s| s.visit_with(&mut pre)),
@@ -127,6 +128,8 @@ struct PreScan<'d> {
     status: bool,
     headers: bool,
     delegates: &'d [super::delegates::Delegate],
+    /// next-auth's `getServerSession`: its three-argument form writes cookies through `res`.
+    get_server_session: Option<&'d str>,
 }
 
 impl PreScan<'_> {
@@ -155,6 +158,14 @@ impl Visit for PreScan<'_> {
             .delegates
             .iter()
             .find(|d| d.sets_headers_only && Some(d.name.as_str()) == name);
+        let session_call = name.is_some() && name == self.get_server_session && c.args.len() == 3;
+        if session_call
+            && c.args
+                .get(1)
+                .is_some_and(|a| self.res.is_some() && ident_name(&a.expr) == self.res.as_deref())
+        {
+            self.headers = true;
+        }
         if let Some(d) = header_delegate {
             if c.args
                 .get(d.res_pos)
@@ -878,9 +889,16 @@ impl<'a> UsageVisitor<'a> {
         if self.is_res(obj) {
             if name == "getHeader" && c.args.len() == 1 && self.fn_depth == 0 {
                 self.visit_expr(&c.args[0].expr);
-                let mut needs = Needs::HEADERS_VAR;
+                // Pages answers the value as set (a number, an array, undefined when absent);
+                // `headers.get` would give a string or null.
+                let mut needs = Needs::HEADERS_VAR | Needs::HELPER_GET_HEADER;
                 let k = self.text(range(c.args[0].expr.span()), &mut needs);
-                self.add(r, format!("{}.get({k})", self.names().headers), needs);
+                let n = self.names();
+                self.add(
+                    r,
+                    format!("{}.getHeader({}, {k})", n.pages, n.headers),
+                    needs,
+                );
                 return true;
             }
             self.res_member_problem(&name, r.start);
@@ -1136,12 +1154,25 @@ impl Visit for UsageVisitor<'_> {
                 && self.is_req(&c.args[0].expr)
                 && self.is_res(&c.args[1].expr)
             {
-                // next-auth v4: getServerSession(req, res, options) -> getServerSession(options)
+                // next-auth v4: the three-argument form reads the request's cookies and writes
+                // the refreshed (or cleared) session cookie through `res`, and its session keeps
+                // `expires`; the one-argument form does neither. So req and res stay, as the
+                // minimal Node-like objects next-auth uses, writing into the route's headers.
                 self.visit_expr(&c.args[2].expr);
-                let mut needs = Needs::default();
+                let mut needs = Needs::HEADERS_VAR | Needs::HELPER_NEXT_AUTH;
                 let opts = self.text(range(c.args[2].expr.span()), &mut needs);
                 let callee_text = self.src()[range(c.callee.span())].to_string();
-                self.add(r, format!("{callee_text}({opts})"), needs);
+                let n = self.names();
+                self.add(
+                    r,
+                    format!(
+                        "{callee_text}({p}.nextAuthRequest({q}), {p}.nextAuthResponse({h}), {opts})",
+                        p = n.pages,
+                        q = n.request,
+                        h = n.headers
+                    ),
+                    needs,
+                );
                 return;
             }
         }

@@ -533,7 +533,22 @@ function bursts(arrivals) {
   return out;
 }
 
+// What legitimately differs between two servers answering the same request, when a request asks
+// for it with "normalise": ["cookie-values", "dates"]. "cookie-values": the value of every
+// Set-Cookie that sets one (a refreshed next-auth JWE has fresh random bytes) becomes <value>; a
+// cleared cookie (empty value) stays as it is, and names and attributes are still compared.
+// "dates": Expires=<HTTP date> in Set-Cookie and ISO 8601 timestamps in the body (a sliding
+// session's new expiry) become <date>, and the ETag of such a body is only checked for presence.
+const ISO_DATE = /\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\b/g;
+function normaliseCookie(cookie, what) {
+  let c = cookie;
+  if (what.includes('cookie-values')) c = c.replace(/^([^=;]+)=([^;]+)/, '$1=<value>');
+  if (what.includes('dates')) c = c.replace(/(;\s*Expires=)[^;]+/i, '$1<date>');
+  return c;
+}
+
 function record(raw, port, r = {}) {
+  const normalise = r.normalise ?? [];
   if (raw.hung) return { hung: true };
   if (raw.error) return { error: raw.error };
   const portRe = new RegExp(`(127\\.0\\.0\\.1|localhost):${port}\\b`, 'g');
@@ -552,6 +567,14 @@ function record(raw, port, r = {}) {
     if (headers.etag) headers.etag = '<etag of a Next.js HTML page>';
   } else if (body.encoding === 'utf8') {
     body.text = norm(body.text);
+    if (normalise.includes('dates') && ISO_DATE.test(body.text)) {
+      body.text = body.text.replace(ISO_DATE, '<date>');
+      // the ETag hashes the body, dates included: only its presence is compared
+      if (headers.etag) headers.etag = '<etag of a body with dates>';
+    }
+  }
+  if (headers['set-cookie'] && normalise.length) {
+    headers['set-cookie'] = [headers['set-cookie']].flat().map((c) => normaliseCookie(c, normalise));
   }
   const out = { status: raw.status, statusText: raw.statusText, headers, body };
   if (r.stream) {
