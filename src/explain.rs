@@ -415,6 +415,32 @@ pub fn explanation(code: Code) -> Explanation {
             before: ex("pages/api/_internal/health.ts", "// served at /api/_internal/health\nexport default function handler(req, res) {\n  res.json({ ok: true })\n}"),
             after: ex("app/(api)/api/%5Finternal/health/route.ts", "// still served at /api/_internal/health\nexport function GET() {\n  return Response.json({ ok: true })\n}"),
         },
+        Code::ImportedRoute => Explanation {
+            meaning: "Another module of the app imports this route file: a type (`import type { Item } from '../pages/api/items'`), a value such as `authOptions`, or the handler itself (another route delegating to it, a test). The message names each importer with its line and column.",
+            why: "The migration moves the file to app/.../route.ts. The importer would then point at a file that no longer exists and the app would stop building, so the route is left in pages/api, untouched.",
+            fix: "Move what the importers use (types, options, helpers) to a module outside pages/api, import it from there in the route and in each importer, then run pages2app again. An importer that only delegates to the handler can re-export the migrated methods instead.",
+            before: ex(
+                "pages/api/items.ts  (lib/use.ts: import type { Item } from '../pages/api/items')",
+                "export type Item = { id: string }\n\nexport default function handler(req, res) {\n  const items: Item[] = []\n  res.json(items)\n}",
+            ),
+            after: ex(
+                "pages/api/items.ts  (Item moved to lib/item.ts, imported from there by lib/use.ts too)",
+                "import type { Item } from '../../lib/item'\n\nexport default function handler(req, res) {\n  const items: Item[] = []\n  res.json(items)\n}",
+            ),
+        },
+        Code::ComputedRouteImport => Explanation {
+            meaning: "A module loads files from pages/api through a path computed at run time (`` import(`../pages/api/${name}`) ``, `require('../pages/api/' + name)`), and this route is one it may load. The message names the module, its line and column.",
+            why: "The route is migrated, but a computed path cannot be followed or rewritten: after the move the file is no longer at the path the loader builds, and the load fails at run time.",
+            fix: "Point the loader at the migrated modules (app/(api)/api/<name>/route.ts exports the methods), or call the routes over HTTP.",
+            before: ex(
+                "lib/jobs.ts",
+                "export async function runJob(name: string, req, res) {\n  const mod = await import(`../pages/api/jobs/${name}`)\n  return mod.default(req, res)\n}",
+            ),
+            after: ex(
+                "lib/jobs.ts",
+                "export async function runJob(name: string, request: Request) {\n  const mod = await import(`../app/(api)/api/jobs/${name}/route`)\n  return mod.POST(request)\n}",
+            ),
+        },
         Code::JsxRouteKeepsExtension => Explanation {
             meaning: "The route contains JSX (an `ImageResponse` for Open Graph images, an e-mail template), so it is written as `route.tsx` or `route.jsx` instead of `route.ts` / `route.js`.",
             why: "JSX only parses in a file whose extension allows it; Next accepts `route.tsx` and `route.jsx` like the others.",

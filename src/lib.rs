@@ -16,6 +16,7 @@ pub mod discover;
 pub mod edit;
 pub mod explain;
 pub mod git_guard;
+pub mod module_graph;
 pub mod next_config;
 pub mod output;
 pub mod parse;

@@ -10,6 +10,7 @@ pub use crate::change::Change;
 use crate::depth_guard;
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::discover::{discover, join, ApiTree, RouteFile};
+use crate::module_graph::{self, ModuleGraph};
 use crate::route_path::{app_route_url, map_route, Lang, RouteMapping};
 use crate::runtime;
 pub use crate::source::{read_source, read_source_diag, MAX_SOURCE_BYTES};
@@ -365,6 +366,14 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
     // The order of the changes and of the patch.
     planned.sort_by(|a, b| a.file.source.cmp(&b.file.source));
 
+    // The module graph: which modules import a route module (see [`module_graph`]).
+    let routes: Vec<&str> = found.files.iter().map(|f| f.source.as_str()).collect();
+    let build_graph = || module_graph::build(root, &found.trees, &routes);
+    let graph = match &pool {
+        Some(pool) => pool.install(build_graph),
+        None => build_graph(),
+    };
+
     // Compat module per tree.
     let compat: Vec<(String, bool)> = found
         .trees
@@ -532,7 +541,10 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
             Some(pool) => pool.install(run_batch),
             None => run_batch(),
         };
-        for (p, (mut report, done)) in batch.iter().zip(results) {
+        for (p, (mut report, mut done)) in batch.iter().zip(results) {
+            if follow_graph(&graph, &mut report) {
+                done = None;
+            }
             if let Some((kept, needs)) = done {
                 let names = needs.helper_names();
                 let blocked = match &compat_state[p.file.tree] {
@@ -596,11 +608,62 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
         }
     }
     reports.sort_by(|a, b| a.source.cmp(&b.source));
+    let mut warnings = found.warnings.clone();
+    warnings.extend(graph.warnings);
     RunResult {
         files: reports,
         changes,
-        warnings: found.warnings.clone(),
+        warnings,
     }
+}
+
+/// What the module graph says about a transformed route: a route other modules import stays
+/// in pages/api, manual, with a P2A118 per import (moving it would break them); a migrated
+/// route that a computed `import()`/`require()` may load gets a P2A210 warning per loader.
+/// True when the route must not be moved.
+fn follow_graph(graph: &ModuleGraph, report: &mut FileReport) -> bool {
+    if report.status == Status::Error {
+        return false;
+    }
+    if let Some(importers) = graph.importers.get(&report.source) {
+        let blockers = importers.iter().map(|i| {
+            Diagnostic::new(
+                Code::ImportedRoute,
+                format!(
+                    "imported by {}:{}:{} (`{}`); moving this file would break that import, so it stays in pages/api",
+                    i.file, i.line, i.column, i.text
+                ),
+            )
+        });
+        if report.status == Status::Manual {
+            report.diagnostics.extend(blockers);
+        } else {
+            report.diagnostics = blockers.collect();
+        }
+        report.status = Status::Manual;
+        report.methods.clear();
+        return true;
+    }
+    if report.status == Status::Manual {
+        return false;
+    }
+    let mut noted = false;
+    for c in &graph.computed {
+        if report.source.starts_with(&c.reaches) {
+            report.diagnostics.push(Diagnostic::new(
+                Code::ComputedRouteImport,
+                format!(
+                    "{}:{}:{} may load this file through a computed path (`{}`); after the move it is no longer there",
+                    c.file, c.line, c.column, c.text
+                ),
+            ));
+            noted = true;
+        }
+    }
+    if noted {
+        report.status = status_of(&report.diagnostics);
+    }
+    false
 }
 
 /// Routes transformed together before their patches are written (see [`run_patch`]): enough
