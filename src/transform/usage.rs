@@ -453,7 +453,9 @@ impl<'a> UsageVisitor<'a> {
         // the pattern stays, only the object changes.
         let only_method = pat.props.iter().all(|p| match p {
             ObjectPatProp::Assign(a) => &*a.key.sym == "method",
-            ObjectPatProp::KeyValue(kv) => matches!(&kv.key, PropName::Ident(i) if &*i.sym == "method"),
+            ObjectPatProp::KeyValue(kv) => {
+                matches!(&kv.key, PropName::Ident(i) if &*i.sym == "method")
+            }
             ObjectPatProp::Rest(_) => false,
         });
         let text = if only_method {
