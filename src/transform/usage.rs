@@ -102,6 +102,8 @@ pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet)
         shadow_res: 0,
         converted: false,
         decl_kind: None,
+        list_stmt: None,
+        split_at: None,
         out: Usage {
             edits,
             uses_status_var: status || input.state_params.contains(Needs::STATUS_VAR),
@@ -231,6 +233,13 @@ struct UsageVisitor<'a> {
     converted: bool,
     /// The kind of the variable declaration being visited.
     decl_kind: Option<VarDeclKind>,
+    /// The start of the statement being visited when it stands in a statement list (a block,
+    /// a function body, a `case`), where a response may be preceded by statements of its own.
+    list_stmt: Option<usize>,
+    /// Set for the response expression of such a statement: where the statement starts (on
+    /// its own line) and whether it ends with `;`. A chained `setHeader` then becomes a
+    /// statement before the response instead of a comma expression.
+    split_at: Option<(usize, bool)>,
     out: Usage,
 }
 
@@ -451,7 +460,21 @@ impl<'a> UsageVisitor<'a> {
                 format!("{key}: {text}")
             });
         }
-        self.add(init_range, format!("{{ {} }}", parts.join(", ")), needs);
+        // `const { method } = req` reads `method` off the Request as it did off the Node request:
+        // the pattern stays, only the object changes.
+        let only_method = pat.props.iter().all(|p| match p {
+            ObjectPatProp::Assign(a) => &*a.key.sym == "method",
+            ObjectPatProp::KeyValue(kv) => {
+                matches!(&kv.key, PropName::Ident(i) if &*i.sym == "method")
+            }
+            ObjectPatProp::Rest(_) => false,
+        });
+        let text = if only_method {
+            self.names().request.clone()
+        } else {
+            format!("{{ {} }}", parts.join(", "))
+        };
+        self.add(init_range, text, needs);
     }
 
     // ---- the response side ------------------------------------------------------------------
@@ -648,8 +671,15 @@ impl<'a> UsageVisitor<'a> {
 
     /// Rewrites a response expression in place; `with_return` prefixes `return `.
     fn rewrite_response_expr(&mut self, e: &Expr, with_return: bool) {
+        // Only the statement's own response call may split (not one inside `void` or `?:`).
+        let split_at = self.split_at.take();
         if let Expr::Unary(u) = unwrap_expr(e) {
             if u.op == UnaryOp::Void {
+                // `return void res.json(x)`: statements split off go before the `return`, outside
+                // the `void` expression this edit replaces.
+                if !with_return {
+                    self.split_at = split_at;
+                }
                 self.rewrite_response_expr(&u.arg, false);
                 let mut needs = Needs::default();
                 let inner = self.text(range(u.arg.span()), &mut needs);
@@ -771,26 +801,77 @@ impl<'a> UsageVisitor<'a> {
                 )
             }
         };
-        // Headers set in the chain go on the `headers` bag first, as they ran before the response.
-        let text = if call.set_headers.is_empty() {
-            text
-        } else {
-            needs |= Needs::HEADERS_VAR | Needs::HELPER_SET_HEADER;
-            let mut parts = Vec::new();
-            for (k, v) in &call.set_headers {
-                let k = self.text(range(k.span()), &mut needs);
-                let v = self.text(range(v.span()), &mut needs);
-                parts.push(format!("{}.setHeader({}, {k}, {v})", n.pages, n.headers));
+        // Headers set in the chain go on the `headers` bag first, as they ran before the response:
+        // as statements before it where the response is a statement of a list, else in a comma
+        // expression.
+        let mut sets = Vec::new();
+        for (k, v) in &call.set_headers {
+            needs |= Needs::HEADERS_VAR;
+            sets.push(self.set_header_text(k, v, &mut needs));
+        }
+        if sets.is_empty() {
+            let text = if with_return {
+                ["return ", &text].concat()
+            } else {
+                text
+            };
+            self.add(r, text, needs);
+            return;
+        }
+        match split_at {
+            Some((stmt_start, semi)) => {
+                let indent = crate::text::indent_of_line(self.src(), stmt_start);
+                let mut prefix = String::new();
+                for set in &sets {
+                    prefix.push_str(set);
+                    if semi {
+                        prefix.push(';');
+                    }
+                    prefix.push('\n');
+                    prefix.push_str(indent);
+                }
+                if with_return {
+                    // The expression statement starts where the statement does.
+                    self.add(r, [&prefix, "return ", &text].concat(), needs);
+                } else {
+                    self.add(stmt_start..stmt_start, prefix, Needs::default());
+                    self.add(r, text, needs);
+                }
             }
-            parts.push(text);
-            format!("({})", parts.join(", "))
-        };
-        let text = if with_return {
-            ["return ", &text].concat()
+            None => {
+                sets.push(text);
+                let text = format!("({})", sets.join(", "));
+                let text = if with_return {
+                    ["return ", &text].concat()
+                } else {
+                    text
+                };
+                self.add(r, text, needs);
+            }
+        }
+    }
+
+    /// Where a statement at `stmt` may be split into statements: its start, when it is a
+    /// statement of a list starting its line, and whether it ends with `;`.
+    fn split_point(&self, stmt: Range<usize>) -> Option<(usize, bool)> {
+        (self.list_stmt == Some(stmt.start) && crate::text::starts_line(self.src(), stmt.start))
+            .then(|| (stmt.start, self.src()[stmt].trim_end().ends_with(';')))
+    }
+
+    /// `res.setHeader(k, v)` on the `headers` bag: `headers.set(k, v)` for a string value,
+    /// else the compat helper (a number, an array of cookies).
+    fn set_header_text(&self, k_expr: &Expr, v_expr: &Expr, needs: &mut Needs) -> String {
+        let n = self.names();
+        let k = self.text(range(k_expr.span()), needs);
+        let v = self.text(range(v_expr.span()), needs);
+        if v_expr.is_lit() && static_string(v_expr).is_some()
+            || matches!(unwrap_expr(v_expr), Expr::Tpl(_))
+        {
+            format!("{}.set({k}, {v})", n.headers)
         } else {
-            text
-        };
-        self.add(r, text, needs);
+            *needs |= Needs::HELPER_SET_HEADER;
+            format!("{}.setHeader({}, {k}, {v})", n.pages, n.headers)
+        }
     }
 
     /// `res.setHeader(..)`, `res.status(n)`, `res.statusCode = n` as statements.
@@ -835,16 +916,9 @@ impl<'a> UsageVisitor<'a> {
                 needs |= Needs::STATUS_VAR;
                 format!("{} = {s}", n.status)
             }
-            ("setHeader", [k, v]) => {
-                needs |= Needs::HEADERS_VAR;
-                if c.args[1].expr.is_lit() && static_string(&c.args[1].expr).is_some()
-                    || matches!(unwrap_expr(&c.args[1].expr), Expr::Tpl(_))
-                {
-                    format!("{}.set({k}, {v})", n.headers)
-                } else {
-                    needs |= Needs::HELPER_SET_HEADER;
-                    format!("{}.setHeader({}, {k}, {v})", n.pages, n.headers)
-                }
+            ("setHeader", [_, _]) => {
+                needs = Needs::HEADERS_VAR;
+                self.set_header_text(&c.args[0].expr, &c.args[1].expr, &mut needs)
             }
             ("appendHeader", [k, v]) if static_string(&c.args[1].expr).is_some() => {
                 needs |= Needs::HEADERS_VAR;
@@ -943,6 +1017,7 @@ impl Visit for UsageVisitor<'_> {
                 });
             self.tail = (outer_tail && i + 1 == stmts.len()) || exit_next;
             self.converted = false;
+            self.list_stmt = Some(range(s.span()).start);
             self.visit_stmt(s);
             if self.converted && exit_next {
                 if let Some(n) = next {
@@ -960,7 +1035,9 @@ impl Visit for UsageVisitor<'_> {
     fn visit_expr_stmt(&mut self, s: &ExprStmt) {
         if self.fn_depth == 0 && self.is_response_expr(&s.expr) {
             if self.tail {
+                self.split_at = self.split_point(range(s.span));
                 self.rewrite_response_expr(&s.expr, true);
+                self.split_at = None;
                 self.out.returning_stmts.insert(range(s.span).start);
                 self.converted = true;
             } else {
@@ -982,7 +1059,9 @@ impl Visit for UsageVisitor<'_> {
         if let Some(arg) = &r.arg {
             if self.is_response_expr(arg) {
                 if self.fn_depth == 0 {
+                    self.split_at = self.split_point(range(r.span));
                     self.rewrite_response_expr(arg, false);
+                    self.split_at = None;
                 } else {
                     self.diag(Code::ResponseInCallback, "responds from inside a callback; a Route Handler must return its Response from the handler itself (wrap the callback in a Promise)", range(r.span).start);
                 }
