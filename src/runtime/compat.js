@@ -256,15 +256,15 @@ export function body(request, options) {
 // @pages2app-helper-end body
 
 // @pages2app-helper _httpMessages
-/** @typedef {import('node:http').IncomingMessage} IncomingMessage */
-/** @typedef {import('node:http').ServerResponse} ServerResponse */
+/** @typedef {import('node:http').IncomingMessage} NodeIncomingMessage */
+/** @typedef {import('node:http').ServerResponse} NodeServerResponse */
 // @pages2app-helper-end _httpMessages
 
 // @pages2app-helper nextAuthRequest requires=headers,cookies,PagesCookies,_httpMessages
 /**
  * The `req` of next-auth's `getServerSession(req, res, authOptions)`: next-auth 4 reads only
  * `req.headers` and `req.cookies` (next-auth/next `getServerSession`), here as Pages gave them.
- * @returns {IncomingMessage & { cookies: PagesCookies }}
+ * @returns {NodeIncomingMessage & { cookies: PagesCookies }}
  */
 export function nextAuthRequest(request) {
   return /** @type {any} */ ({ headers: headers(request), cookies: cookies(request) })
@@ -276,7 +276,7 @@ export function nextAuthRequest(request) {
  * The `res` of next-auth's `getServerSession(req, res, authOptions)`: next-auth 4 writes the
  * refreshed (sliding expiry) or cleared session cookie with `res.getHeader('Set-Cookie')` and
  * `res.setHeader('Set-Cookie', [...])`; here they land in the route's response headers.
- * @returns {ServerResponse}
+ * @returns {NodeServerResponse}
  */
 export function nextAuthResponse(headers) {
   return /** @type {any} */ ({

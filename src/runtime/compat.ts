@@ -256,16 +256,18 @@ export function body(request: Request, options?: { sizeLimit?: string | number }
 // @pages2app-helper-end body
 
 // @pages2app-helper _httpMessages
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage as NodeIncomingMessage } from 'node:http'
+import type { ServerResponse as NodeServerResponse } from 'node:http'
 // @pages2app-helper-end _httpMessages
 
 // @pages2app-helper nextAuthRequest requires=headers,cookies,PagesCookies,_httpMessages
 /**
  * The `req` of next-auth's `getServerSession(req, res, authOptions)`: next-auth 4 reads only
  * `req.headers` and `req.cookies` (next-auth/next `getServerSession`), here as Pages gave them.
+ * @returns the request as next-auth reads it
  */
-export function nextAuthRequest(request: Request): IncomingMessage & { cookies: PagesCookies } {
-  return { headers: headers(request), cookies: cookies(request) } as unknown as IncomingMessage & { cookies: PagesCookies }
+export function nextAuthRequest(request: Request): NodeIncomingMessage & { cookies: PagesCookies } {
+  return ({ headers: headers(request), cookies: cookies(request) }) as unknown as NodeIncomingMessage & { cookies: PagesCookies }
 }
 // @pages2app-helper-end nextAuthRequest
 
@@ -274,12 +276,13 @@ export function nextAuthRequest(request: Request): IncomingMessage & { cookies: 
  * The `res` of next-auth's `getServerSession(req, res, authOptions)`: next-auth 4 writes the
  * refreshed (sliding expiry) or cleared session cookie with `res.getHeader('Set-Cookie')` and
  * `res.setHeader('Set-Cookie', [...])`; here they land in the route's response headers.
+ * @returns the response next-auth writes its cookies to
  */
-export function nextAuthResponse(headers: Headers): ServerResponse {
-  return {
+export function nextAuthResponse(headers: Headers): NodeServerResponse {
+  return ({
     getHeader: (name: string) => getHeader(headers, name),
     setHeader: (name: string, value: number | string | readonly string[]) => setHeader(headers, name, value),
-  } as unknown as ServerResponse
+  }) as unknown as NodeServerResponse
 }
 // @pages2app-helper-end nextAuthResponse
 
