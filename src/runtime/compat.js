@@ -599,7 +599,7 @@ class _PagesResponse extends Writable {
     if (!existing) return this.setHeader(name, value)
     this._notSent('append')
     validateHeaderValue(name, value)
-    const list = (v) => (Array.isArray(v) ? v.map(String) : [String(v)])
+    const list = (v) => (Array.isArray(v) ? v : [v])
     existing[1] = [...list(existing[1]), ...list(value)]
     return this
   }
@@ -621,7 +621,7 @@ class _PagesResponse extends Writable {
     this._notSent('remove')
     this._outHeaders.delete(name.toLowerCase())
   }
-  /** `writeHead(status[, statusMessage][, headers])`: headers as an object, a flat [k, v, ...] list or [k, v] pairs. */
+  /** `writeHead(status[, statusMessage][, headers])`: headers as an object or [k, v] pairs (a later pair of the same name wins, as measured on Pages). */
   writeHead(statusCode, reason, headers) {
     this._notSent('write')
     if (typeof reason === 'string') this.statusMessage = reason
@@ -631,8 +631,10 @@ class _PagesResponse extends Writable {
     this.statusCode = code
     if (Array.isArray(headers)) {
       const list = headers
-      const pairs = Array.isArray(list[0]) ? list : list.flatMap((key, i) => (i % 2 === 0 ? [[key, list[i + 1]]] : []))
-      for (const [key, value] of pairs) if (key !== undefined && value !== undefined) this.appendHeader(String(key), value)
+      // Pages answers a flat [k, v, ...] list with a 500 (measured on next 16.4.6; plain Node accepts it).
+      if (list.length > 0 && !Array.isArray(list[0])) throw new TypeError('res.writeHead: a flat header list is not supported by Next.js Pages responses')
+      const pairs = list
+      for (const [key, value] of pairs) if (key !== undefined && value !== undefined) this.setHeader(String(key), value)
     } else if (headers) {
       for (const [key, value] of Object.entries(headers)) if (value !== undefined) this.setHeader(key, value)
     }

@@ -408,6 +408,64 @@ ${Object.entries(sendCases).map(([k, [, t]]) => `    case '${k}': { ${t} }`).joi
   }
   return pages.send(request, 'unknown case', { status: 400 })`, { imports: `import { Readable } from 'node:stream'\n` }) + exportAll('handler', ['GET', 'HEAD', 'POST'])
 
+  // --- the req/res adapter: one Pages handler module, served by a Pages route and, through
+  // pages.adapt, by its twin Route Handler (the same code on both sides)
+  const adaptCases = {
+    ...Object.fromEntries(Object.entries(sendCases).map(([k, [p]]) => [k, p])),
+    wh1: `res.writeHead(201, { 'X-A': '1', 'Content-Type': 'text/plain' }); res.end('w')`,
+    wh2: `res.writeHead(202, 'Fine', ['X-B', '2', 'X-C', '3']); res.end()`,
+    wh4: `res.writeHead(202, ['X-B', '2']); res.end()`,
+    wh5: `res.writeHead(206, 'Part', [['X-E', '5'], ['x-e', '6']]); res.end('p')`,
+    wh3: `res.setHeader('x-pre', 'p'); res.writeHead(200, [['X-D', '4']]); res.write('a'); res.write(Buffer.from('b')); res.end('c')`,
+    later: `res.setHeader('Content-Type', 'text/plain'); res.write('1'); setTimeout(() => { res.write('2'); res.end('3') }, 20)`,
+    flush: `res.statusCode = 203; res.flushHeaders(); res.end(String(res.headersSent))`,
+    pipe: `res.setHeader('x-pipe', '1'); Readable.from(['x', 'y']).pipe(res)`,
+    throw: `throw new Error('thrown')`,
+    reject: `return Promise.reject(new Error('rejected'))`,
+    late: `res.write('part '); throw new Error('late')`,
+    reason: `res.statusCode = 418; res.statusMessage = 'Short And Stout'; res.end('t')`,
+    echo: `res.json({ method: req.method, query: req.query, cookies: req.cookies, body: req.body ?? null, bodyType: typeof req.body, hv: req.httpVersion, ct: req.headers['content-type'] ?? null })`,
+    hs: `res.setHeader('X-Num', 5); res.appendHeader('x-num', '6'); res.json({ names: res.getHeaderNames(), h: res.getHeaders(), has: res.hasHeader('X-NUM'), sent: res.headersSent, code: res.statusCode })`,
+    sent: `res.status(200).send('one'); let code = ''; try { res.setHeader('x', '1') } catch (e) { code = (e as { code?: string }).code ?? '' } console.log(code, res.writableEnded, res.finished)`,
+    clear: `res.clearPreviewData(); res.json({ cleared: true })`,
+    cb: `setTimeout(() => res.status(202).json({ late: true }), 10)`,
+  }
+  f['adapt-cases/handler.ts'] = PAGES_HEAD + `import { Readable } from 'node:stream'
+export default function h(req: NextApiRequest, res: NextApiResponse): unknown {
+  switch (req.query.k) {
+${Object.entries(adaptCases).map(([k, p]) => `    case '${k}': { ${p}; return }`).join('\n')}
+  }
+  res.status(400).send('unknown case')
+  return
+}\n`
+  f['pages/api/x/ad.ts'] = `export { default } from '../../../adapt-cases/handler'\n`
+  f['app/(t)/t/x/ad/route.ts'] = `import * as pages from '../../../_pages2app/compat'
+import handler from '../../../../../adapt-cases/handler'
+const route = pages.adapt(handler)
+` + exportAll('route') + `export const runtime = 'nodejs'\n`
+  f['pages/api/x/adraw.ts'] = PAGES_HEAD + `export const config = { api: { bodyParser: false } }
+export default async function h(req: NextApiRequest, res: NextApiResponse) {
+  const chunks: Buffer[] = []
+  for await (const c of req) chunks.push(c as Buffer)
+  res.json({ body: req.body ?? null, hex: Buffer.concat(chunks).toString('hex') })
+}\n`
+  f['app/(t)/t/x/adraw/route.ts'] = `import * as pages from '../../../_pages2app/compat'
+import type { NextApiRequest, NextApiResponse } from 'next'
+async function h(req: NextApiRequest, res: NextApiResponse) {
+  const chunks: Buffer[] = []
+  for await (const c of req) chunks.push(c as Buffer)
+  res.json({ body: req.body ?? null, hex: Buffer.concat(chunks).toString('hex') })
+}
+const route = pages.adapt(h, { bodyParser: false })
+` + exportAll('route') + `export const runtime = 'nodejs'\n`
+  f['pages/api/x/adlimit.ts'] = PAGES_HEAD + `export const config = { api: { bodyParser: { sizeLimit: '10b' } } }
+export default function h(req: NextApiRequest, res: NextApiResponse) { res.json({ body: req.body }) }\n`
+  f['app/(t)/t/x/adlimit/route.ts'] = `import * as pages from '../../../_pages2app/compat'
+import type { NextApiRequest, NextApiResponse } from 'next'
+function h(req: NextApiRequest, res: NextApiResponse) { res.json({ body: req.body }) }
+const route = pages.adapt(h, { bodyParser: { sizeLimit: '10b' } })
+` + exportAll('route') + `export const runtime = 'nodejs'\n`
+
   // --- the plain-JavaScript module, from a route.js twin
   f['pages/api/x/js.ts'] = PAGES_HEAD + `export default function h(req: NextApiRequest, res: NextApiResponse) {
   res.setHeader('x-js', '1')
@@ -597,6 +655,22 @@ function pairCases() {
   inm((ctx) => ctx.etag, [['If-Modified-Since', 'Wed, 21 Oct 2015 07:28:00 GMT']])
   add('/send?k=json', { headers: [['If-Modified-Since', 'Wed, 21 Oct 2015 07:28:00 GMT']] })
   add('/send?k=json', { method: 'POST', headers: [['If-None-Match', (ctx) => ctx.etag]] })
+  // the adapter
+  for (const k of ['str', 'obj', 'buf', 'u8', 'stream', 'json', 'jsonu', 's204', 's304', 'end', 'endd', 'redir', 'redir301', 'redirh', 'headers', 'wh1', 'wh2', 'wh3', 'wh4', 'wh5', 'later', 'flush', 'pipe', 'throw', 'reject', 'late', 'reason', 'hs', 'sent', 'clear', 'cb']) add(`/ad?k=${k}`)
+  add('/ad?k=str', { headers: [['If-None-Match', (ctx) => ctx.etag]] })
+  add('/ad?k=echo&a=1&a=2', { headers: [['Cookie', 'a=1; a=2; b=%E2%82%AC']] })
+  add('/ad?k=echo', { method: 'POST', headers: [['Content-Type', 'application/json']], body: '{"x":[1,2]}' })
+  add('/ad?k=echo', { method: 'PUT', headers: [['Content-Type', 'application/x-www-form-urlencoded']], body: 'a=1&a=2&b=' })
+  add('/ad?k=echo', { method: 'POST', headers: [['Content-Type', 'application/json']], body: '{bad' })
+  add('/ad?k=echo', { method: 'PATCH', headers: [['Content-Type', 'text/plain']], body: 'x'.repeat(1100000) })
+  add('/ad?k=echo', { method: 'DELETE' })
+  add('/ad?k=echo', { method: 'OPTIONS' })
+  add('/ad?k=throw', { method: 'POST', headers: [['Content-Type', 'application/json']], body: '{}' })
+  add('/adraw', { method: 'POST', headers: [['Content-Type', 'application/json']], body: '{not json' })
+  add('/adraw', { method: 'POST', headers: [['Content-Type', 'application/octet-stream']], body: Buffer.from([0, 1, 254, 255]) })
+  add('/adraw', { method: 'PUT', headers: [['Content-Type', 'text/plain']], body: 'chunked body', chunked: true })
+  add('/adlimit', { method: 'POST', headers: [['Content-Type', 'text/plain']], body: '0123456789' })
+  add('/adlimit', { method: 'POST', headers: [['Content-Type', 'text/plain']], body: '0123456789A' })
   // JS module
   add('/js?a=1&a=2', { headers: [['Cookie', 'x=1; x=2']] })
   add('/js', { method: 'POST', headers: [['Content-Type', 'application/x-www-form-urlencoded']], body: 'a=1&a=2' })
