@@ -14,7 +14,7 @@ use swc_ecma_ast::*;
 
 use super::names::{IdentTable, Names};
 use super::usage::BodyMode;
-use super::{codegen, config, imports, reparse, Migrated, Mode, RouteInput};
+use super::{config, imports, reparse, Migrated, Mode, RouteInput};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::edit::{Edit, EditSet, Needs};
 use crate::parse::{parse_module, range};
@@ -153,19 +153,7 @@ pub fn migrate(
     }
     add(&mut edits, default.edit, src)?;
     if let Some(item) = config_item {
-        let exports: Vec<String> = cfg
-            .segment_exports
-            .iter()
-            .map(|(name, value)| {
-                let t = codegen::print_const_export(name, value.clone());
-                format!("{}{semi}", t.trim_end_matches(';'))
-            })
-            .collect();
-        let edit = if exports.is_empty() {
-            super::removal::removal(src, item)
-        } else {
-            replace(item, exports.join(nl))
-        };
+        let edit = config::segment_exports_edit(src, item, &cfg, semi, nl);
         add(&mut edits, edit, src)?;
     }
     let (at, text) = imports::compat_import(&facts, src, &names.pages, input.compat_spec, nl);

@@ -10,6 +10,7 @@ use swc_ecma_ast::*;
 use super::ast_util::{static_string, unwrap_expr};
 use super::usage::BodyMode;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::edit::{Edit, Needs};
 use crate::parse::range;
 
 pub struct RouteConfig {
@@ -126,4 +127,33 @@ pub fn read_config(value: &Expr, src: &str) -> Result<RouteConfig, Diagnostic> {
         }
     }
     Ok(cfg)
+}
+
+/// The edit that turns the `export const config = ...` item at `item` into the route's segment
+/// exports (`export const maxDuration = 5`, one per line), or removes it when nothing is left;
+/// shared by the rewrite and the adapter migration.
+pub fn segment_exports_edit(
+    src: &str,
+    item: std::ops::Range<usize>,
+    cfg: &RouteConfig,
+    semi: &str,
+    nl: &str,
+) -> Edit {
+    let exports: Vec<String> = cfg
+        .segment_exports
+        .iter()
+        .map(|(name, value)| {
+            let t = super::codegen::print_const_export(name, value.clone());
+            format!("{}{semi}", t.trim_end_matches(';'))
+        })
+        .collect();
+    if exports.is_empty() {
+        super::removal::removal(src, item)
+    } else {
+        Edit {
+            range: item,
+            text: exports.join(nl),
+            needs: Needs::default(),
+        }
+    }
 }

@@ -596,23 +596,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     }
     if let Some(c) = &shape.config {
         let semi = if ctx.semicolons { ";" } else { "" };
-        let exports: Vec<String> = cfg
-            .segment_exports
-            .iter()
-            .map(|(name, value)| {
-                let t = codegen::print_const_export(name, value.clone());
-                format!("{}{semi}", t.trim_end_matches(';'))
-            })
-            .collect();
-        let edit = if exports.is_empty() {
-            removal::removal(src, c.item_range.clone())
-        } else {
-            Edit {
-                range: c.item_range.clone(),
-                text: exports.join(nl),
-                needs: Needs::default(),
-            }
-        };
+        let edit = config::segment_exports_edit(src, c.item_range.clone(), &cfg, semi, nl);
         add_or_bug(&mut edits, edit)?;
     }
     if !helpers.helper_names().is_empty() {
