@@ -501,19 +501,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn plain_405_fallbacks_are_left_to_next_but_options_is_kept() {
-        let f = "\n  return new Response(null, { status: 405 })\n";
-        let bodies: Vec<_> = METHODS
+    /// GET answers with `get`; every other method has the body `other` (answering or not).
+    fn get_and_others(other: &str, answered: bool) -> Vec<(&'static str, String, Needs)> {
+        METHODS
             .iter()
             .map(|m| {
                 if *m == "GET" {
                     b(m, "get", true)
                 } else {
-                    b(m, f, true)
+                    b(m, other, answered)
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn plain_405_fallbacks_are_left_to_next_but_options_is_kept() {
+        let bodies = get_and_others(PLAIN_405, true);
         let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405).unwrap();
         let methods: Vec<_> = plan.groups.iter().map(|g| g.methods.clone()).collect();
         // HEAD differs from GET (it got the 405), so it is exported; OPTIONS keeps its 405.
@@ -538,16 +542,7 @@ mod tests {
     fn a_head_that_throws_or_hangs_where_get_answers_gets_its_own_export() {
         // `if (req.method !== 'GET') throw ...`: HEAD threw (500) in Pages; it must not run GET.
         let throw = "\n  throw new Error('no')\n";
-        let bodies: Vec<_> = METHODS
-            .iter()
-            .map(|m| {
-                if *m == "GET" {
-                    b(m, "get", true)
-                } else {
-                    b(m, throw, false)
-                }
-            })
-            .collect();
+        let bodies = get_and_others(throw, false);
         let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405).unwrap();
         let methods: Vec<_> = plan.groups.iter().map(|g| g.methods.clone()).collect();
         assert_eq!(
@@ -559,16 +554,7 @@ mod tests {
         );
         assert!(plan.unanswered.is_empty(), "throwing methods answered 500");
         // `if (req.method === 'GET') res.json(x)`: HEAD hung; it gets the 405 the others get.
-        let bodies: Vec<_> = METHODS
-            .iter()
-            .map(|m| {
-                if *m == "GET" {
-                    b(m, "get", true)
-                } else {
-                    b(m, "", false)
-                }
-            })
-            .collect();
+        let bodies = get_and_others("", false);
         let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405).unwrap();
         assert_eq!(plan.groups.len(), 2);
         assert_eq!(plan.groups[1].methods, vec!["HEAD"]);
