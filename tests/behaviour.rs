@@ -3,62 +3,35 @@
 //! Each test runs `node tests/behaviour/run.mjs --bin <pages2app> --app fixtures/<app>`, which builds
 //! and serves the original Pages app and the migrated copy, replays `fixtures/<app>/requests.json`
 //! against both and fails on any difference that `tests/behaviour/allow.json` does not allow (see
-//! tests/behaviour/README.md). Needs Node.js >= 20 and npm (the first run does `npm ci` of the pinned
-//! toolchain into target/behaviour-toolchain/). The tests never skip: a missing Node.js is a failure.
+//! tests/behaviour/README.md). Needs Node.js >= 20 and npm (the first run on a machine does `npm ci`
+//! of the toolchain pinned in tests/toolchain/, shared with the runtime suite, into
+//! <target folder>/test-toolchain/). The tests never skip: a missing Node.js is a failure.
+
+mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::Mutex;
 use std::time::Instant;
 
 /// Two `next build`s at once would fight over the 2 cores; the apps run one after the other.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-fn require_tool(tool: &str, min_major: Option<u32>) {
-    let hint = "install Node.js >= 20 and npm (e.g. `apt-get install nodejs npm` or https://nodejs.org) to run the behavioural tests";
-    let out = Command::new(tool)
-        .arg("--version")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("`{tool} --version` could not run ({e}): {hint}");
-        });
-    assert!(
-        out.status.success(),
-        "`{tool} --version` failed ({}): {hint}",
-        out.status
-    );
-    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    if let Some(min) = min_major {
-        let major: u32 = version
-            .trim_start_matches('v')
-            .split('.')
-            .next()
-            .and_then(|m| m.parse().ok())
-            .unwrap_or(0);
-        assert!(major >= min, "{tool} {version} is too old: {hint}");
-    }
-}
-
 fn run_app(app: &str) {
     let _serial = SERIAL
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    require_tool("node", Some(20));
-    require_tool("npm", None);
+    common::node::require_node_and_npm("behavioural tests");
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let runner = root.join("tests").join("behaviour").join("run.mjs");
     let app_dir = root.join("fixtures").join(app);
     let started = Instant::now();
-    let out = Command::new("node")
-        .arg(&runner)
+    let out = common::node::node_script("tests/behaviour/run.mjs")
         .arg("--bin")
         .arg(env!("CARGO_BIN_EXE_pages2app"))
         .arg("--app")
         .arg(&app_dir)
-        .current_dir(root)
         .output()
-        .unwrap_or_else(|e| panic!("could not start node {}: {e}", runner.display()));
+        .unwrap_or_else(|e| panic!("could not start node tests/behaviour/run.mjs: {e}"));
     println!("{}", String::from_utf8_lossy(&out.stdout));
     eprintln!("{}", String::from_utf8_lossy(&out.stderr));
     println!(

@@ -11,15 +11,15 @@
 //   node tests/behaviour/run.mjs --app fixtures/behaviour-app --original-only      (no binary needed)
 //
 // Plain Node ESM, Node >= 20, no dependencies beyond the built-ins. The Next.js toolchain is the one
-// pinned by tests/behaviour/package-lock.json, installed once with `npm ci` into
-// target/behaviour-toolchain/<hash of the lockfile>/ and reused. The app copies are made INSIDE that
+// pinned by tests/toolchain/package-lock.json, shared with tests/runtime/verify.mjs and installed
+// once by tests/toolchain/toolchain.mjs into $CARGO_TARGET_DIR (or target)/test-toolchain/<hash of
+// the lockfile>/ and reused. The app copies are made INSIDE that
 // directory (runs/<app>-XXXX/{original,migrated}) so that Node and Turbopack resolve `next` from the
 // parent node_modules: Turbopack refuses a node_modules symlink that points outside the project root
 // ("Could not find the Next.js package"), while a parent directory with the lockfile is the project
 // root it detects on its own.
 
 import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -27,8 +27,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { ensureToolchain as installToolchain, ToolchainError } from '../toolchain/toolchain.mjs';
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..', '..');
 const REQUEST_TIMEOUT_MS = 10_000;
 // A request the matrix marks `hangs` (a method the handler never answers) must stay open this long.
 const HANG_TIMEOUT_MS = 2_000;
@@ -52,7 +53,7 @@ const USAGE = `usage: node tests/behaviour/run.mjs --app <fixture dir> (--bin <p
   --keep             keep the work directory (app copies, build and server logs, results.json)
   --filter TEXT      only replay requests whose id or path contains TEXT
   --allow FILE       allow-list (default tests/behaviour/allow.json)
-  --cache-dir DIR    toolchain cache (default $PAGES2APP_BEHAVIOUR_CACHE or <repo>/target/behaviour-toolchain)
+  --cache-dir DIR    toolchain root (default $PAGES2APP_TOOLCHAIN_ROOT, $CARGO_TARGET_DIR/test-toolchain or <repo>/target/test-toolchain)
   --verbose          print every request's answer(s)
 `;
 
@@ -90,7 +91,6 @@ const APP_SRC = path.resolve(args.app);
 const APP_NAME = path.basename(APP_SRC);
 const BIN = args.bin ? path.resolve(args.bin) : null;
 const ALLOW_FILE = path.resolve(args.allow ?? path.join(HERE, 'allow.json'));
-const CACHE_ROOT = path.resolve(args['cache-dir'] ?? process.env.PAGES2APP_BEHAVIOUR_CACHE ?? path.join(REPO, 'target', 'behaviour-toolchain'));
 
 // ---------------------------------------------------------------------------------------------
 // process bookkeeping: every server we start is in its own process group and is killed on exit
@@ -220,25 +220,12 @@ function globToRegExp(glob) {
 const globMatch = (glob, value) => glob === undefined || glob === '*' || globToRegExp(glob).test(String(value ?? ''));
 
 // ---------------------------------------------------------------------------------------------
-// toolchain: npm ci of tests/behaviour/package-lock.json into <cache>/<hash>, reused when present
+// toolchain: tests/toolchain/toolchain.mjs installs it (shared with the runtime suite); the run
+// directories inside it are ours
 
-function pidAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return e.code === 'EPERM';
-  }
-}
-
-function pruneCache(current) {
-  // leftovers of killed runs: half-done installs and run directories older than six hours
-  if (!fs.existsSync(CACHE_ROOT)) return;
-  for (const name of fs.readdirSync(CACHE_ROOT)) {
-    const m = /\.tmp-(\d+)$/.exec(name);
-    if (m && !pidAlive(Number(m[1]))) fs.rmSync(path.join(CACHE_ROOT, name), { recursive: true, force: true });
-  }
-  const runs = path.join(current, 'runs');
+function pruneRuns(toolchain) {
+  // run directories of killed runs, older than six hours
+  const runs = path.join(toolchain, 'runs');
   if (!fs.existsSync(runs)) return;
   for (const name of fs.readdirSync(runs)) {
     const p = path.join(runs, name);
@@ -250,40 +237,15 @@ function pruneCache(current) {
   }
 }
 
-async function ensureToolchain() {
-  const pkg = fs.readFileSync(path.join(HERE, 'package.json'));
-  const lock = fs.readFileSync(path.join(HERE, 'package-lock.json'));
-  const hash = crypto.createHash('sha256').update(pkg).update('\0').update(lock).digest('hex').slice(0, 16);
-  const dir = path.join(CACHE_ROOT, hash);
-  const marker = path.join(dir, '.installed');
-  pruneCache(dir);
-  if (fs.existsSync(marker)) {
-    log(`toolchain: reusing ${path.relative(process.cwd(), dir) || dir}`);
-    return dir;
-  }
-  fs.mkdirSync(CACHE_ROOT, { recursive: true });
-  if (fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
-  const tmp = `${dir}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  fs.writeFileSync(path.join(tmp, 'package.json'), pkg);
-  fs.writeFileSync(path.join(tmp, 'package-lock.json'), lock);
-  log(`toolchain: npm ci into ${dir} (first run for this lockfile)`);
-  const r = await run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: tmp, env: nodeEnv() });
-  if (r.error || r.status !== 0) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    const why = r.error?.code === 'ENOENT' ? 'npm was not found on PATH: install Node.js >= 20 with npm' : `exit ${r.status}`;
-    throw new Fatal(`npm ci failed (${why}):\n${tail(r.output)}`);
-  }
-  fs.writeFileSync(path.join(tmp, '.installed'), `${new Date().toISOString()}\n`);
+function ensureToolchain() {
+  let dir;
   try {
-    fs.renameSync(tmp, dir);
+    dir = installToolchain({ log, root: args['cache-dir'] });
   } catch (e) {
-    // another run finished the same install first
-    fs.rmSync(tmp, { recursive: true, force: true });
-    if (!fs.existsSync(marker)) throw e;
+    if (e instanceof ToolchainError) throw new Fatal(e.message);
+    throw e;
   }
-  log(`toolchain: installed in ${secs(r.ms)}`);
+  pruneRuns(dir);
   return dir;
 }
 
@@ -981,7 +943,7 @@ async function main() {
     const requests = args.filter ? allRequests.filter((r) => r.id.includes(args.filter) || r.path.includes(args.filter)) : allRequests;
     requestCount = requests.length;
     const allow = loadAllowList();
-    const tc = await ensureToolchain();
+    const tc = ensureToolchain();
     fs.mkdirSync(path.join(tc, 'runs'), { recursive: true });
     workDir = fs.mkdtempSync(path.join(tc, 'runs', `${APP_NAME}-`));
     const original = path.join(workDir, 'original');

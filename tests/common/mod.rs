@@ -1,6 +1,9 @@
-//! Helpers shared by the robustness tests (bad_input, apply, fuzz_routes): run the built binary
-//! with a time limit, write trees, snapshot trees byte for byte, read the JSON report.
+//! Helpers shared by the integration tests (bad_input, apply, fuzz_routes, ...): run the built binary
+//! with a time limit, write trees, snapshot trees byte for byte, read the JSON report; `node`: the
+//! Node.js toolchain of the real-Next suites.
 #![allow(dead_code)]
+
+pub mod node;
 
 use std::collections::BTreeMap;
 use std::io::Read;

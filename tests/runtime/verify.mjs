@@ -3,8 +3,9 @@
 //
 //   node tests/runtime/verify.mjs [--keep] [--verbose]
 //
-// 1. Toolchain: `npm ci` of tests/runtime/package-lock.json into target/runtime-toolchain/<hash>/
-//    (reused while the lockfile is unchanged).
+// 1. Toolchain: the one pinned by tests/toolchain/package-lock.json, shared with the behavioural
+//    suite, installed once by tests/toolchain/toolchain.mjs into $CARGO_TARGET_DIR (or
+//    target)/test-toolchain/<hash>/ (reused while the lockfile is unchanged).
 // 2. Static checks: compat.ts and compat.js have the same marker blocks, requires and exports, and
 //    the same code once TypeScript types are erased (both printed by the TypeScript printer).
 // 3. Offline differential checks: compat.js against Next's own compiled modules (parseBody, cookie,
@@ -21,7 +22,6 @@
 // Exits non-zero with a readable diff on any mismatch. The server is always killed.
 
 import { spawn, spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
@@ -29,6 +29,8 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+
+import { ensureToolchain } from '../toolchain/toolchain.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '../..')
@@ -51,24 +53,7 @@ const check = (ok, what, detail) => {
 const show = (v) => (v === undefined ? 'undefined' : JSON.stringify(v))
 
 // ---------------------------------------------------------------- 1. toolchain
-function toolchain() {
-  const lock = fs.readFileSync(path.join(here, 'package-lock.json'))
-  const pkg = fs.readFileSync(path.join(here, 'package.json'))
-  const hash = createHash('sha256').update(lock).update(pkg).digest('hex').slice(0, 16)
-  const dir = path.join(root, 'target/runtime-toolchain', hash)
-  const done = path.join(dir, '.installed')
-  if (!fs.existsSync(done)) {
-    fs.rmSync(dir, { recursive: true, force: true })
-    fs.mkdirSync(dir, { recursive: true })
-    fs.copyFileSync(path.join(here, 'package.json'), path.join(dir, 'package.json'))
-    fs.copyFileSync(path.join(here, 'package-lock.json'), path.join(dir, 'package-lock.json'))
-    log(`npm ci into ${path.relative(root, dir)} ...`)
-    const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' })
-    if (r.status !== 0) throw new Error('npm ci failed')
-    fs.writeFileSync(done, new Date().toISOString() + '\n')
-  }
-  return dir
-}
+const toolchain = () => ensureToolchain({ log })
 
 // ---------------------------------------------------------------- 2. static checks
 const MARK = /^\/\/ @pages2app-helper (\S+)(?: requires=(\S+))?$/
