@@ -1,7 +1,9 @@
 //! The command line:
 //!
-//! - `pages2app migrate [DIR] [--dry-run | --check] [--json] [--only PATH]... [--group NAME] [--jobs N]`
-//! - `pages2app list [DIR] [--json] [--only PATH]...`: the route inventory (changes nothing)
+//! - `pages2app migrate [DIR] [--dry-run | --check] [--json | --output-format FORMAT]
+//!   [--summary-markdown FILE] [--only PATH]... [--group NAME] [--jobs N]`
+//! - `pages2app list [DIR] [--json | --output-format FORMAT] [--only PATH]...`: the route inventory
+//!   (changes nothing)
 //! - `pages2app explain [CODE]`: what a diagnostic code means and how to fix it by hand
 //!
 //! `--color auto|always|never` applies to every command.
@@ -16,7 +18,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::output::{self, ColorChoice, Paint, Progress, ProgressMode};
 use crate::pipeline::{self, Options, RunHooks, RunResult, Status};
-use crate::{apply, explain, report};
+use crate::{apply, explain, github, markdown_summary, report, sarif};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -69,10 +71,96 @@ enum AdapterChoice {
     Never,
 }
 
+/// What goes to stdout instead of the patch (`migrate`) or the table (`list`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
+    Github,
+    Sarif,
+}
+
+#[derive(Args, Debug)]
+struct ReportArgs {
+    /// stdout: text (the patch, the table), json (the report, as --json), github (workflow
+    /// annotations), sarif (SARIF 2.1.0 for code scanning).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    output_format: Option<OutputFormat>,
+    /// Append a Markdown summary (counts, the routes left for manual work) to FILE, e.g.
+    /// "$GITHUB_STEP_SUMMARY".
+    #[arg(long, value_name = "FILE")]
+    summary_markdown: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// The format `--json` and `--output-format` ask for together.
+    fn format(&self, json: bool) -> Result<OutputFormat, String> {
+        match (json, self.output_format) {
+            (false, f) => Ok(f.unwrap_or(OutputFormat::Text)),
+            (true, None | Some(OutputFormat::Json)) => Ok(OutputFormat::Json),
+            (true, Some(_)) => Err("--json is --output-format json; give one format".into()),
+        }
+    }
+
+    /// Opens the summary file for appending before the run, so that a bad path stops the run
+    /// before it changes anything.
+    fn open_summary(&self) -> Result<Option<std::fs::File>, String> {
+        let Some(path) = &self.summary_markdown else {
+            return Ok(None);
+        };
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map(Some)
+            .map_err(|e| format!("--summary-markdown {}: {e}", path.display()))
+    }
+}
+
+/// `--output-format` and `--summary-markdown`, checked before the run.
+struct Reporting {
+    format: OutputFormat,
+    summary: Option<std::fs::File>,
+}
+
+impl Reporting {
+    fn new(args: &ReportArgs, json: bool) -> Result<Self, i32> {
+        let checked = args
+            .format(json)
+            .and_then(|format| Ok((format, args.open_summary()?)));
+        match checked {
+            Ok((format, summary)) => Ok(Reporting { format, summary }),
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                Err(EXIT_USAGE)
+            }
+        }
+    }
+
+    /// The machine-readable output on stdout (nothing for text) and the Markdown summary.
+    fn write(&mut self, out: &mut dyn Write, run: &RunResult, dir_shown: &str, what: &str) {
+        let text = match self.format {
+            OutputFormat::Text => String::new(),
+            OutputFormat::Json => report::to_json(run),
+            OutputFormat::Github => github::annotations(run, dir_shown),
+            OutputFormat::Sarif => sarif::to_sarif(run, dir_shown),
+        };
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+        if let Some(file) = &mut self.summary {
+            if let Err(e) = file.write_all(markdown_summary::render(run, what).as_bytes()) {
+                eprintln!("pages2app: warning: --summary-markdown: {e}");
+            }
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 struct MigrateArgs {
     #[command(flatten)]
     run: RunArgs,
+    #[command(flatten)]
+    report: ReportArgs,
     /// Print the migration as a git patch on stdout; change nothing.
     #[arg(long, conflicts_with = "check")]
     dry_run: bool,
@@ -94,6 +182,8 @@ struct ListArgs {
     /// Print the JSON report (the same as `migrate --json`) instead of the table.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    report: ReportArgs,
 }
 
 #[derive(Args, Debug)]
@@ -248,6 +338,10 @@ fn prepare(args: &RunArgs, patch_sink: Option<&mut PatchSink>) -> Result<Prepare
 }
 
 fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
+    let mut reporting = match Reporting::new(&args.report, args.json) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     // A dry run writes each file's part of the patch as soon as it is ready (color_patch
@@ -270,7 +364,7 @@ fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
             let _ = patch_out.write_all(text.as_bytes());
         }
     };
-    let sink: Option<&mut PatchSink> = if args.dry_run && !args.json {
+    let sink: Option<&mut PatchSink> = if args.dry_run && reporting.format == OutputFormat::Text {
         Some(&mut write_part)
     } else {
         None
@@ -288,29 +382,18 @@ fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
     let unfinished = run.count(Status::Manual) + run.count(Status::Error);
 
     if args.check {
-        if args.json {
-            let _ = out.write_all(report::to_json(&run).as_bytes());
-        }
-        let _ = out.flush();
         let pending = !run.changes.is_empty() || unfinished > 0;
-        output::write_summary(
-            &mut err,
-            &run,
-            &dir_shown,
-            if pending {
-                "would change"
-            } else {
-                "nothing to migrate"
-            },
-            paint,
-        );
+        let what = if pending {
+            "would change"
+        } else {
+            "nothing to migrate"
+        };
+        reporting.write(&mut out, &run, &dir_shown, what);
+        output::write_summary(&mut err, &run, &dir_shown, what, paint);
         return if pending { EXIT_WORK } else { EXIT_OK };
     }
     if args.dry_run {
-        if args.json {
-            let _ = out.write_all(report::to_json(&run).as_bytes());
-        }
-        let _ = out.flush();
+        reporting.write(&mut out, &run, &dir_shown, "dry run");
         output::write_summary(&mut err, &run, &dir_shown, "dry run", paint);
         return if unfinished > 0 { EXIT_WORK } else { EXIT_OK };
     }
@@ -330,10 +413,7 @@ fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
                 ));
             }
         }
-        if args.json {
-            let _ = out.write_all(report::to_json(&run).as_bytes());
-        }
-        let _ = out.flush();
+        reporting.write(&mut out, &run, &dir_shown, "not applied");
         let _ = writeln!(
             err,
             "{}: {}: {}; nothing was changed",
@@ -344,10 +424,7 @@ fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
         output::write_summary(&mut err, &run, &dir_shown, "not applied", paint);
         return EXIT_WORK;
     }
-    if args.json {
-        let _ = out.write_all(report::to_json(&run).as_bytes());
-    }
-    let _ = out.flush();
+    reporting.write(&mut out, &run, &dir_shown, "applied");
     output::write_summary(&mut err, &run, &dir_shown, "applied", paint);
     if unfinished > 0 {
         EXIT_WORK
@@ -357,17 +434,19 @@ fn migrate(args: MigrateArgs, color: ColorChoice) -> i32 {
 }
 
 fn list(args: ListArgs, color: ColorChoice) -> i32 {
+    let mut reporting = match Reporting::new(&args.report, args.json) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let Prepared { run, dir_shown } = match prepare(&args.run, None) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let mut out = std::io::stdout().lock();
-    if args.json {
-        let _ = out.write_all(report::to_json(&run).as_bytes());
-    } else {
+    if reporting.format == OutputFormat::Text {
         let _ = out.write_all(output::inventory(&run, Paint { on: color.stdout() }).as_bytes());
     }
-    let _ = out.flush();
+    reporting.write(&mut out, &run, &dir_shown, "list");
     let paint = Paint { on: color.stderr() };
     let mut err = std::io::stderr().lock();
     for (path, msg) in &run.warnings {

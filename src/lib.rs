@@ -5,7 +5,8 @@
 //! [`parse`] parses it with swc → [`transform`] analyses the handler and plans text edits →
 //! [`runtime`] assembles the compat helpers the routes import → [`patch`] renders a git patch →
 //! [`apply`] writes the files. [`pipeline`] runs those stages over a directory in parallel, and
-//! [`report`] turns the outcome into the JSON report.
+//! [`report`] turns the outcome into the JSON report ([`github`] into workflow annotations,
+//! [`sarif`] into a SARIF log, [`markdown_summary`] into a Markdown summary).
 
 pub mod apply;
 pub mod change;
@@ -16,6 +17,8 @@ pub mod discover;
 pub mod edit;
 pub mod explain;
 pub mod git_guard;
+pub mod github;
+pub mod markdown_summary;
 pub mod module_graph;
 pub mod next_config;
 pub mod output;
@@ -25,6 +28,7 @@ pub mod pipeline;
 pub mod report;
 pub mod route_path;
 pub mod runtime;
+pub mod sarif;
 pub mod source;
 pub mod text;
 pub mod transform;
