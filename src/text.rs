@@ -36,6 +36,37 @@ pub fn skip_trivia(mut s: &str) -> Option<&str> {
     }
 }
 
+/// The ranges of the `//` and `/* */` comments in `text`, a stretch of code without regular
+/// expressions or template substitutions (string literals and plain templates are skipped).
+pub fn comment_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < b.len() && b[i] != q && (q == b'`' || b[i] != b'\n') {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                out.push(i..text[..end].trim_end().len().max(i + 2));
+                i = end;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let end = text[i + 2..].find("*/").map_or(text.len(), |n| i + 2 + n + 2);
+                out.push(i..end);
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
 pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -125,6 +156,13 @@ pub fn indent_following_lines(text: &str, indent: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_are_found_outside_strings() {
+        let text = "case 'a//b': // one\n  /* two */ case `c/*d`: \"e//\" // three\n";
+        let found: Vec<&str> = comment_ranges(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(found, vec!["// one", "/* two */", "// three"]);
+    }
 
     #[test]
     fn line_col_counts_characters() {

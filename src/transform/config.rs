@@ -17,6 +17,8 @@ pub struct RouteConfig {
     pub body_mode: BodyMode,
     /// Segment config exports, as (name, value), in source order.
     pub segment_exports: Vec<(String, Expr)>,
+    /// The source range of the config property each segment export comes from.
+    pub export_props: Vec<std::ops::Range<usize>>,
     pub notes: Vec<Diagnostic>,
 }
 
@@ -25,6 +27,7 @@ impl Default for RouteConfig {
         RouteConfig {
             body_mode: BodyMode::Parsed { size_limit: None },
             segment_exports: Vec::new(),
+            export_props: Vec::new(),
             notes: Vec::new(),
         }
     }
@@ -64,6 +67,7 @@ pub fn read_config(value: &Expr, src: &str) -> Result<RouteConfig, Diagnostic> {
     let mut cfg = RouteConfig::default();
     for (key, v, off) in top {
         let value = v.clone();
+        let exports_before = cfg.segment_exports.len();
         match key.as_str() {
             "api" => {
                 let api = props(v).ok_or_else(|| at("`config.api` is not a literal object".into(), off))?;
@@ -125,13 +129,19 @@ pub fn read_config(value: &Expr, src: &str) -> Result<RouteConfig, Diagnostic> {
             "regions" => cfg.segment_exports.push(("preferredRegion".into(), value)),
             other => return Err(at(format!("unknown `config.{other}`"), off)),
         }
+        if cfg.segment_exports.len() > exports_before {
+            cfg.export_props.push(off..range(v.span()).end);
+        }
     }
     Ok(cfg)
 }
 
 /// The edit that turns the `export const config = ...` item at `item` into the route's segment
 /// exports (`export const maxDuration = 5`, one per line), or removes it when nothing is left;
-/// shared by the rewrite and the adapter migration.
+/// shared by the rewrite and the adapter migration. The comments inside the config stay: those
+/// above or after a property that becomes an export go with that export, the others (of the
+/// options that are dropped) stand above the exports, a blank line apart, or in the config's
+/// place.
 pub fn segment_exports_edit(
     src: &str,
     item: std::ops::Range<usize>,
@@ -139,20 +149,57 @@ pub fn segment_exports_edit(
     semi: &str,
     nl: &str,
 ) -> Edit {
-    let exports: Vec<String> = cfg
-        .segment_exports
-        .iter()
-        .map(|(name, value)| {
-            let t = super::codegen::print_const_export(name, value.clone());
-            format!("{}{semi}", t.trim_end_matches(';'))
-        })
+    let comments: Vec<std::ops::Range<usize>> = crate::text::comment_ranges(&src[item.clone()])
+        .into_iter()
+        .map(|c| item.start + c.start..item.start + c.end)
         .collect();
-    if exports.is_empty() {
+    let leads = |c: &std::ops::Range<usize>, p: &std::ops::Range<usize>| {
+        c.end <= p.start && crate::text::skip_trivia(&src[c.end..p.start]) == Some("")
+    };
+    let trails = |c: &std::ops::Range<usize>, p: &std::ops::Range<usize>| {
+        c.start >= p.end && {
+            let between = &src[p.end..c.start];
+            !between.contains('\n') && between.trim().trim_start_matches(',').trim().is_empty()
+        }
+    };
+    let owner = |c: &std::ops::Range<usize>| {
+        cfg.export_props
+            .iter()
+            .position(|p| leads(c, p) || trails(c, p))
+    };
+    let mut lines: Vec<String> = comments
+        .iter()
+        .filter(|c| owner(c).is_none())
+        .map(|c| src[c.clone()].to_string())
+        .collect();
+    if !lines.is_empty() && !cfg.segment_exports.is_empty() {
+        // Set apart: they are about the dropped options, not the first export.
+        lines.push(String::new());
+    }
+    for (k, (name, value)) in cfg.segment_exports.iter().enumerate() {
+        let mine = |c: &&std::ops::Range<usize>| owner(c) == Some(k);
+        let prop = cfg.export_props.get(k);
+        for c in comments.iter().filter(mine) {
+            if prop.is_some_and(|p| leads(c, p)) {
+                lines.push(src[c.clone()].to_string());
+            }
+        }
+        let t = super::codegen::print_const_export(name, value.clone());
+        let mut line = format!("{}{semi}", t.trim_end_matches(';'));
+        for c in comments.iter().filter(mine) {
+            if prop.is_some_and(|p| trails(c, p)) {
+                line.push(' ');
+                line.push_str(&src[c.clone()]);
+            }
+        }
+        lines.push(line);
+    }
+    if lines.is_empty() {
         super::removal::removal(src, item)
     } else {
         Edit {
             range: item,
-            text: exports.join(nl),
+            text: lines.join(nl),
             needs: Needs::default(),
         }
     }

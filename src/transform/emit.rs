@@ -168,6 +168,24 @@ fn body_indent(text: &str) -> String {
     "  ".to_string()
 }
 
+/// The length of the `//` comment lines a body text starts with (after its first line break),
+/// up to the line break that ends the last of them; 0 when it starts with code.
+fn leading_comment_lines(text: &str) -> usize {
+    let mut end = 0;
+    let mut at = match text.find('\n') {
+        Some(i) if text[..i].trim().is_empty() => i,
+        _ => return 0,
+    };
+    while let Some(line) = text[at + 1..].split_inclusive('\n').next() {
+        if !line.trim_start().starts_with("//") || !line.ends_with('\n') {
+            break;
+        }
+        end = at + 1 + line.len() - 1;
+        at = end;
+    }
+    end
+}
+
 fn hoists(ctx: &EmitContext, needs: Needs) -> Vec<String> {
     let n = ctx.names;
     let semi = if ctx.semicolons { ";" } else { "" };
@@ -428,17 +446,28 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
             g.needs
         };
         let hoisted = hoists(ctx, hoist_needs);
+        // The comment lines the body starts with describe the function: the generated
+        // declarations come after them.
+        let (comments, text) = if hoisted.is_empty() {
+            ("", g.text.as_str())
+        } else {
+            g.text.split_at(leading_comment_lines(&g.text))
+        };
+        out.push_str(comments.trim_end_matches(['\r', '\n']));
         for h in &hoisted {
             out.push('\n');
             out.push_str(&indent);
             out.push_str(h);
         }
-        if !g.text.starts_with('\n') && !g.text.starts_with("\r\n") && !hoisted.is_empty() {
+        if !comments.is_empty() && !hoisted.is_empty() {
+            out.push_str(&text[..text.len() - text.trim_start_matches(['\r', '\n']).len()]);
+            out.push_str(text.trim_start_matches(['\r', '\n']));
+        } else if !text.starts_with('\n') && !text.starts_with("\r\n") && !hoisted.is_empty() {
             out.push('\n');
             out.push_str(&indent);
-            out.push_str(g.text.trim_start());
+            out.push_str(text.trim_start());
         } else {
-            out.push_str(&g.text);
+            out.push_str(text);
         }
         out.push('}');
         if g.methods.len() > 1 {

@@ -5,12 +5,24 @@ use std::ops::Range;
 use crate::edit::{Edit, Needs};
 use crate::text::{line_start, starts_line};
 
-/// The edit that deletes the statement or item at `r` with its lines ([`removal_range`]). Where
+/// The edit that deletes the statement or item at `r` with its lines ([`removal_range`]); the
+/// comments around it stay (a comment the user wrote is never deleted with generated code's
+/// decisions: [`removal_with_comments`] is for code that can no longer run). Where
 /// it stood between a statement that does not end with `;` and a line that could continue that
 /// statement (`a` then `(b)()`: without the statement between them, automatic semicolon insertion
 /// reads `a(b)()`), the next line starts with `;` instead, as semicolon-free style writes it.
 pub fn removal(src: &str, r: Range<usize>) -> Edit {
-    let r = removal_range(src, r);
+    removal_in(src, removal_range(src, r, false))
+}
+
+/// [`removal`], with the comment lines right above the statement (they describe it): for a
+/// statement that can no longer run in the function being written, such as a branch for
+/// another method.
+pub fn removal_with_comments(src: &str, r: Range<usize>) -> Edit {
+    removal_in(src, removal_range(src, r, true))
+}
+
+fn removal_in(src: &str, r: Range<usize>) -> Edit {
     let mut edit = Edit {
         range: r.clone(),
         text: String::new(),
@@ -47,29 +59,43 @@ fn joins_neighbours(src: &str, r: Range<usize>) -> bool {
     )
 }
 
-/// The range to delete for a statement: its whole lines when it stands alone on them, with the
-/// comment lines right above it (they describe it), and one of the blank lines around it when
-/// it stood between two, so no double blank line is left behind.
-pub fn removal_range(src: &str, r: Range<usize>) -> Range<usize> {
+/// The range to delete for a statement: its whole lines when it stands alone on them (with the
+/// comment lines right above it when `with_comments`), and one of the blank lines around it
+/// when it stood between two, so no double blank line is left behind. A `//` comment after the
+/// statement on its line stays, on that line at the statement's indentation.
+pub fn removal_range(src: &str, r: Range<usize>, with_comments: bool) -> Range<usize> {
     if !starts_line(src, r.start) {
         return r;
     }
     let rest = &src[r.end..];
     let line_rest_len = rest.find('\n').map_or(rest.len(), |i| i + 1);
     let line_rest = &rest[..line_rest_len];
-    if !line_rest.trim().trim_start_matches(';').trim().is_empty() {
+    let after_semis = line_rest.trim_start().trim_start_matches(';').trim_start();
+    if !with_comments && after_semis.starts_with("//") {
+        // `stmt; // note`: the note keeps its line.
+        return r.start..r.end + (line_rest.len() - after_semis.len());
+    }
+    if !after_semis.trim().is_empty() && !(with_comments && after_semis.starts_with("//")) {
         return r;
     }
     let mut start = line_start(src, r.start);
-    let end = r.end + line_rest_len;
-    // Comment lines directly above.
-    while start > 0 {
-        let prev_start = line_start(src, start - 1);
-        let prev = src[prev_start..start].trim();
-        if prev.starts_with("//") {
-            start = prev_start;
-        } else {
-            break;
+    let mut end = r.end + line_rest_len;
+    if with_comments {
+        start = line_start(src, comments_above(src, r.start));
+    } else if comments_above(src, r.start) < r.start {
+        // The comment above stays: a blank line below would part it from the code that now
+        // follows it, so that blank line goes.
+        let next_line_len = src[end..].find('\n').map_or(0, |i| i + 1);
+        if next_line_len > 0 && src[end..end + next_line_len].trim().is_empty() {
+            end += next_line_len;
+        }
+        return start..end;
+    }
+    // At the start of the file, a blank line below would become the first line: it goes too.
+    if start == 0 {
+        let next_line_len = src[end..].find('\n').map_or(0, |i| i + 1);
+        if next_line_len > 0 && src[end..end + next_line_len].trim().is_empty() {
+            return start..end + next_line_len;
         }
     }
     // A blank line above and a blank line (or the end of the block) below: drop the one above.
@@ -82,6 +108,27 @@ pub fn removal_range(src: &str, r: Range<usize>) -> Range<usize> {
         }
     }
     start..end
+}
+
+/// Where the `//` comment lines directly above the line of `at` begin (the first one's `//`);
+/// `at` when there are none, or when code stands before `at` on its line.
+pub fn comments_above(src: &str, at: usize) -> usize {
+    if !starts_line(src, at) {
+        return at;
+    }
+    let mut first = at;
+    let mut start = line_start(src, at);
+    while start > 0 {
+        let prev_start = line_start(src, start - 1);
+        let prev = &src[prev_start..start];
+        let text = prev.trim_start();
+        if !text.starts_with("//") {
+            break;
+        }
+        first = prev_start + (prev.len() - text.len());
+        start = prev_start;
+    }
+    first
 }
 
 #[cfg(test)]
@@ -123,6 +170,45 @@ mod tests {
             let e = removal(src, at..at + gone.len());
             let out = format!("{}{}{}", &src[..e.range.start], e.text, &src[e.range.end..]);
             assert_eq!(out, want, "{src:?}");
+        }
+    }
+
+    #[test]
+    fn a_removed_statement_leaves_its_comments_unless_asked() {
+        // (source, the statement removed, with its comments?, the text after the removal)
+        for (src, gone, with, want) in [
+            // The comment above stays, and keeps to the code that follows it.
+            (
+                "a()\n// note\nif (x) {}\n\nb()\n",
+                "if (x) {}",
+                false,
+                "a()\n// note\nb()\n",
+            ),
+            ("a()\n// note\nif (x) {}\n\nb()\n", "if (x) {}", true, "a()\n\nb()\n"),
+            // A note after the statement on its line keeps that line.
+            (
+                "  import x from 'x' // why\nb()\n",
+                "import x from 'x'",
+                false,
+                "  // why\nb()\n",
+            ),
+            ("  if (x) {} // why\nb()\n", "if (x) {}", true, "b()\n"),
+            // The file's first line removed: no blank first line is left.
+            (
+                "import x from 'x'\n\nb()\n",
+                "import x from 'x'",
+                false,
+                "b()\n",
+            ),
+        ] {
+            let at = src.find(gone).unwrap_or(0);
+            let e = if with {
+                removal_with_comments(src, at..at + gone.len())
+            } else {
+                removal(src, at..at + gone.len())
+            };
+            let out = format!("{}{}{}", &src[..e.range.start], e.text, &src[e.range.end..]);
+            assert_eq!(out, want, "{src:?} with comments: {with}");
         }
     }
 }

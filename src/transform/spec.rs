@@ -13,7 +13,7 @@ use swc_common::Spanned;
 use swc_ecma_ast::*;
 
 use super::ast_util::*;
-use super::removal::removal;
+use super::removal::{comments_above, removal, removal_with_comments};
 use super::usage::MethodCase;
 use crate::edit::{finalize_inits, Edit, EditSet, Needs};
 use crate::parse::range;
@@ -21,6 +21,10 @@ use crate::text::{dedent_following_lines, indent_of_line, starts_line};
 
 /// The methods a Route Handler can export, in the order the tool emits them.
 pub const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// A method no handler spells: a test that gives it the same answer as a method does not
+/// name that method.
+const NO_METHOD: &str = "\0";
 
 /// What an expression evaluates to for one method.
 #[derive(Clone, Debug, PartialEq)]
@@ -230,15 +234,26 @@ impl<'a> Specializer<'a> {
         let r = range(s.span());
         Some(match s {
             Stmt::If(ifs) => match self.eval(&ifs.test, m) {
-                Val::Bool(true) => self.replace_with(r, &ifs.cons, m)?,
-                Val::Bool(false) => match &ifs.alt {
-                    Some(alt) => self.replace_with(r, alt, m)?,
-                    None => Spec {
-                        edits: vec![removal(self.src, r)],
-                        terminates: false,
-                        changed: true,
-                    },
-                },
+                Val::Bool(taken) => {
+                    // The comment lines right above a method test describe the methods it
+                    // names (`// POST /api/x` above `if (req.method !== 'POST')`): they stay
+                    // in those methods' functions, whichever branch runs there, and go from
+                    // the others (the 405 function does not get them).
+                    let own = self.eval(&ifs.test, NO_METHOD) != Val::Bool(taken);
+                    let branch = if taken { Some(&*ifs.cons) } else { ifs.alt.as_deref() };
+                    match branch {
+                        Some(b) => self.replace_with(r, b, m, !own)?,
+                        None => Spec {
+                            edits: vec![if own {
+                                removal(self.src, r)
+                            } else {
+                                removal_with_comments(self.src, r)
+                            }],
+                            terminates: false,
+                            changed: true,
+                        },
+                    }
+                }
                 v => {
                     let mut out = Spec::same(false);
                     if let Val::Residual(t, needs) = v {
@@ -399,16 +414,33 @@ impl<'a> Specializer<'a> {
         self.spec_single(alt, m)
     }
 
-    /// The statement at `r` replaced by `text` (its whole lines removed when `text` is empty).
-    fn replacement(&self, r: Range<usize>, text: String, needs: Needs, terminates: bool) -> Spec {
+    /// The statement at `r` replaced by `text` (its whole lines removed when `text` is empty),
+    /// the comment lines right above it too when `with_comments`.
+    fn replacement(
+        &self,
+        r: Range<usize>,
+        text: String,
+        needs: Needs,
+        terminates: bool,
+        with_comments: bool,
+    ) -> Spec {
         let edit = if text.is_empty() {
             Edit {
                 needs,
-                ..removal(self.src, r)
+                ..if with_comments {
+                    removal_with_comments(self.src, r)
+                } else {
+                    removal(self.src, r)
+                }
             }
         } else {
+            let start = if with_comments {
+                comments_above(self.src, r.start)
+            } else {
+                r.start
+            };
             Edit {
-                range: r,
+                range: start..r.end,
                 text,
                 needs,
             }
@@ -420,11 +452,18 @@ impl<'a> Specializer<'a> {
         }
     }
 
-    /// Replaces the statement at `r` by the specialized form of `branch`.
-    fn replace_with(&self, r: Range<usize>, branch: &Stmt, m: &str) -> Option<Spec> {
+    /// Replaces the statement at `r` by the specialized form of `branch` (and the comment lines
+    /// above it when `with_comments`).
+    fn replace_with(
+        &self,
+        r: Range<usize>,
+        branch: &Stmt,
+        m: &str,
+        with_comments: bool,
+    ) -> Option<Spec> {
         let target = indent_of_line(self.src, r.start).len();
         let (text, needs, terminates) = self.splice(branch, m, target)?;
-        Some(self.replacement(r, text, needs, terminates))
+        Some(self.replacement(r, text, needs, terminates, with_comments))
     }
 
     /// The text of `s` for method `m`, a block's braces dropped, re-indented to `target` columns.
@@ -485,20 +524,28 @@ impl<'a> Specializer<'a> {
                     .is_some_and(|t| static_string(t).as_deref() == Some(d.as_str()))
             })
             .or_else(|| sw.cases.iter().position(|c| c.test.is_none()));
-        let mut chosen: Vec<&Stmt> = Vec::new();
+        // Each chosen statement with the offset its comments are looked for from: the end of
+        // the code before it (the previous case, or the switch's head for the first case), so
+        // the comments above a `case` label and between the statements come along.
+        let mut chosen: Vec<(usize, &Stmt)> = Vec::new();
         if let Some(start) = start {
+            let mut from = match start {
+                0 => range(sw.discriminant.span()).end,
+                k => range(sw.cases[k - 1].span).end,
+            };
             'cases: for case in &sw.cases[start..] {
                 for st in &case.cons {
                     if is_plain_break(st) && !self.removed.contains(&range(st.span()).start) {
                         break 'cases;
                     }
-                    chosen.push(st);
+                    chosen.push((from, st));
+                    from = range(st.span()).end;
                 }
             }
         }
         if chosen
             .iter()
-            .any(|s| contains_switch_break(s, self.removed))
+            .any(|(_, s)| contains_switch_break(s, self.removed))
         {
             return None;
         }
@@ -506,7 +553,9 @@ impl<'a> Specializer<'a> {
         let mut needs = Needs::default();
         let mut parts = Vec::new();
         let mut terminates = false;
-        for st in chosen {
+        for (from, st) in chosen {
+            let st_start = range(st.span()).start;
+            parts.extend(own_line_comments(self.src, from..st_start).map(str::to_string));
             let (text, n, t) = self.splice(st, m, target.len())?;
             needs |= n;
             terminates |= t;
@@ -519,8 +568,19 @@ impl<'a> Specializer<'a> {
         }
         let sep = format!("\n{target}");
         let text = parts.join(&sep);
-        Some(self.replacement(r, text, needs, terminates))
+        Some(self.replacement(r, text, needs, terminates, false))
     }
+}
+
+/// The comments in `src[gap]` (a stretch of `case` labels, blanks and comments) that start after
+/// its first line break: a comment on the line where the gap starts ends the code before it.
+fn own_line_comments(src: &str, gap: Range<usize>) -> impl Iterator<Item = &str> {
+    let text = &src[gap];
+    let first_break = text.find('\n').unwrap_or(text.len());
+    crate::text::comment_ranges(text)
+        .into_iter()
+        .filter(move |c| c.start > first_break)
+        .map(move |c| &text[c])
 }
 
 /// The body of a loop or labeled statement.
