@@ -57,7 +57,9 @@ pub fn comment_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
                 i = end;
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
-                let end = text[i + 2..].find("*/").map_or(text.len(), |n| i + 2 + n + 2);
+                let end = text[i + 2..]
+                    .find("*/")
+                    .map_or(text.len(), |n| i + 2 + n + 2);
                 out.push(i..end);
                 i = end;
             }

@@ -75,7 +75,9 @@ pub fn removal_range(src: &str, r: Range<usize>, with_comments: bool) -> Range<u
         // `stmt; // note`: the note keeps its line.
         return r.start..r.end + (line_rest.len() - after_semis.len());
     }
-    if !after_semis.trim().is_empty() && !(with_comments && after_semis.starts_with("//")) {
+    let line_is_done =
+        after_semis.trim().is_empty() || (with_comments && after_semis.starts_with("//"));
+    if !line_is_done {
         return r;
     }
     let mut start = line_start(src, r.start);
@@ -184,7 +186,12 @@ mod tests {
                 false,
                 "a()\n// note\nb()\n",
             ),
-            ("a()\n// note\nif (x) {}\n\nb()\n", "if (x) {}", true, "a()\n\nb()\n"),
+            (
+                "a()\n// note\nif (x) {}\n\nb()\n",
+                "if (x) {}",
+                true,
+                "a()\n\nb()\n",
+            ),
             // A note after the statement on its line keeps that line.
             (
                 "  import x from 'x' // why\nb()\n",

@@ -240,7 +240,11 @@ impl<'a> Specializer<'a> {
                     // in those methods' functions, whichever branch runs there, and go from
                     // the others (the 405 function does not get them).
                     let own = self.eval(&ifs.test, NO_METHOD) != Val::Bool(taken);
-                    let branch = if taken { Some(&*ifs.cons) } else { ifs.alt.as_deref() };
+                    let branch = if taken {
+                        Some(&*ifs.cons)
+                    } else {
+                        ifs.alt.as_deref()
+                    };
                     match branch {
                         Some(b) => self.replace_with(r, b, m, !own)?,
                         None => Spec {
