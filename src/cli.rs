@@ -444,7 +444,12 @@ fn list(args: ListArgs, color: ColorChoice) -> i32 {
     };
     let mut out = std::io::stdout().lock();
     if reporting.format == OutputFormat::Text {
-        let _ = out.write_all(output::inventory(&run, Paint { on: color.stdout() }).as_bytes());
+        let table = output::inventory(
+            &run,
+            Paint { on: color.stdout() },
+            crate::table::stdout_width(),
+        );
+        let _ = out.write_all(table.as_bytes());
     }
     reporting.write(&mut out, &run, &dir_shown, "list");
     let paint = Paint { on: color.stderr() };

@@ -30,5 +30,6 @@ pub mod route_path;
 pub mod runtime;
 pub mod sarif;
 pub mod source;
+pub mod table;
 pub mod text;
 pub mod transform;

@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
 use crate::diagnostics::Severity;
 use crate::pipeline::{RunResult, Status};
+use crate::table;
 
 /// `--color`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -209,14 +210,19 @@ fn status_style(s: Status) -> &'static str {
     }
 }
 
-/// The route inventory: one line per route, columns `source url target methods mode status`,
-/// aligned; `-` for what a route does not have.
-pub fn inventory(run: &RunResult, p: Paint) -> String {
-    let rows: Vec<[String; 6]> = run
+/// The route inventory as a table: a header row, then one row per route, columns `SOURCE URL
+/// TARGET METHODS MODE STATUS`, `-` for what a route does not have. With a `width` (the
+/// terminal's), long targets, methods, URLs and sources are elided in the middle to fit it.
+/// Nothing (not even the header) when there are no routes.
+pub fn inventory(run: &RunResult, p: Paint, width: Option<usize>) -> String {
+    if run.files.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<Vec<String>> = run
         .files
         .iter()
         .map(|f| {
-            [
+            vec![
                 f.source.clone(),
                 f.url.clone().unwrap_or_else(|| "-".into()),
                 f.target.clone().unwrap_or_else(|| "-".into()),
@@ -230,22 +236,23 @@ pub fn inventory(run: &RunResult, p: Paint) -> String {
             ]
         })
         .collect();
-    let mut widths = [0usize; 5];
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(r.iter()) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for (r, f) in rows.iter().zip(&run.files) {
-        for (c, w) in r.iter().zip(widths) {
-            out.push_str(c);
-            out.push_str(&" ".repeat(w - c.chars().count() + 2));
-        }
-        out.push_str(&p.paint(status_style(f.status), &r[5]));
-        out.push('\n');
-    }
-    out
+    // Narrowed first: the target (it follows from the source), then the methods, the URL, and
+    // the source last.
+    let column = |header, shrink| table::Column { header, shrink };
+    let columns = [
+        column("SOURCE", Some(3)),
+        column("URL", Some(2)),
+        column("TARGET", Some(0)),
+        column("METHODS", Some(1)),
+        column("MODE", None),
+        column("STATUS", None),
+    ];
+    let paint = |row: Option<usize>, col: usize, text: &str| match row {
+        None => p.paint(BOLD, text),
+        Some(r) if col == 5 => p.paint(status_style(run.files[r].status), text),
+        Some(_) => text.to_string(),
+    };
+    table::render(&columns, &rows, width, &paint)
 }
 
 /// Runs with at least this many files get a progress bar (on a terminal, outside CI).

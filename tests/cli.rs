@@ -20,7 +20,8 @@ fn cmd() -> Command {
     // Runs must not depend on the environment of whoever runs the tests.
     c.env_remove("NO_COLOR")
         .env_remove("PAGES2APP_PROGRESS")
-        .env_remove("CI");
+        .env_remove("CI")
+        .env_remove("COLUMNS");
     c
 }
 
@@ -408,8 +409,13 @@ fn on_pty(args: &str, env: &[(&str, &str)]) -> Option<String> {
     if !probe.status.success() {
         return None;
     }
+    // PAGES2APP_TEST_STTY: `stty` settings of the terminal first (its size).
+    let stty = env
+        .iter()
+        .find(|(k, _)| *k == "PAGES2APP_TEST_STTY")
+        .map_or(String::new(), |(_, v)| format!("stty {v} && "));
     let mut c = StdCommand::new("script");
-    c.args(["-qec", &format!("{BIN} {args}"), "/dev/null"]);
+    c.args(["-qec", &format!("{stty}{BIN} {args}"), "/dev/null"]);
     c.env_remove("NO_COLOR")
         .env_remove("PAGES2APP_PROGRESS")
         .env_remove("CI")
@@ -508,7 +514,23 @@ fn list_is_the_route_inventory() {
     let demo = demo_app();
     let out = stdout_of(cmd().arg("list").arg(demo.path()));
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 11, "{out}");
+    // A header row, then one row per route; piped, nothing is elided.
+    assert_eq!(lines.len(), 12, "{out}");
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["SOURCE", "URL", "TARGET", "METHODS", "MODE", "STATUS"]
+    );
+    assert!(!out.contains('…'), "{out}");
+    // Columns line up: each column starts where its header does.
+    for header in ["URL", "TARGET", "STATUS"] {
+        let at = lines[0].find(header).unwrap();
+        for l in &lines[1..] {
+            assert!(
+                l[..at].ends_with("  ") && !l[at..].starts_with(' '),
+                "{header} at {at} in {l:?}"
+            );
+        }
+    }
     let posts: Vec<&str> = lines
         .iter()
         .find(|l| l.starts_with("pages/api/posts/[id].ts "))
@@ -535,6 +557,41 @@ fn list_is_the_route_inventory() {
         .assert()
         .code(0)
         .stderr(contains("pages2app: 11 routes left:"));
+
+    // Fitted to the terminal's width (COLUMNS): long cells elided in the middle, never cut; the
+    // targets first.
+    let narrow = stdout_of(cmd().arg("list").arg(demo.path()).env("COLUMNS", "130"));
+    let narrow_lines: Vec<&str> = narrow.lines().collect();
+    assert_eq!(narrow_lines.len(), 12, "{narrow}");
+    for l in &narrow_lines {
+        assert!(l.chars().count() <= 130, "wider than 130: {l:?}");
+    }
+    let posts_row = narrow_lines
+        .iter()
+        .find(|l| l.starts_with("pages/api/posts/[id].ts "))
+        .unwrap_or_else(|| panic!("{narrow}"));
+    assert!(posts_row.contains('…'), "{posts_row}");
+    assert!(
+        posts_row.contains("route.ts"),
+        "the end of the target stays: {posts_row}"
+    );
+    assert!(posts_row.ends_with("migrated"), "{posts_row}");
+
+    // On a terminal, its width (TIOCGWINSZ) without COLUMNS.
+    if let Some(tty) = on_pty(
+        &format!("list --color never {}", demo.path().display()),
+        &[("PAGES2APP_TEST_STTY", "cols 120 rows 50")],
+    ) {
+        let rows: Vec<&str> = tty.lines().filter(|l| l.contains("pages/")).collect();
+        assert_eq!(rows.len(), 11, "{tty}");
+        for l in rows {
+            assert!(
+                l.trim_end().chars().count() <= 120,
+                "wider than the 120-column terminal: {l:?}"
+            );
+            assert!(l.contains('…'), "{l:?}");
+        }
+    }
 
     let manual = app(true);
     let out = stdout_of(cmd().arg("list").arg(manual.path()));
@@ -635,7 +692,7 @@ fn only_migrates_part_of_an_app_and_list_shows_what_is_left() {
     assert!(!d.join("pages/api/auth/login.ts").exists());
     assert!(d.join("pages/api/health.ts").exists());
     let left = stdout_of(cmd().arg("list").arg(d));
-    assert_eq!(left.lines().count(), 7, "{left}");
+    assert_eq!(left.lines().count(), 1 + 7, "a header and 7 routes: {left}");
     assert!(!left.contains("pages/api/auth/"));
     // An absolute path inside DIR works; one that matches nothing warns and changes nothing.
     let abs = d.join("pages/api/health.ts");
@@ -768,6 +825,7 @@ fn app_roots_and_trees_that_cannot_be_placed() {
     let out = stdout_of(cmd().args(["list"]).arg(d));
     let targets: Vec<&str> = out
         .lines()
+        .skip(1)
         .map(|l| l.split_whitespace().nth(2).unwrap())
         .collect();
     assert_eq!(
