@@ -3,7 +3,15 @@
 use std::sync::atomic::{AtomicI32, Ordering};
 
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
+#[cfg(unix)]
 const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+// Windows has no SIGHUP, and its C runtime's SIG_ERR is an int (the release workflow builds it).
+#[cfg(not(unix))]
+const SIGNALS: [libc::c_int; 2] = [libc::SIGINT, libc::SIGTERM];
+#[cfg(unix)]
+const SIG_ERR: libc::sighandler_t = libc::SIG_ERR;
+#[cfg(not(unix))]
+const SIG_ERR: libc::sighandler_t = libc::SIG_ERR as libc::sighandler_t;
 
 extern "C" fn note(sig: libc::c_int) {
     RECEIVED.store(sig, Ordering::SeqCst);
@@ -30,7 +38,7 @@ pub fn signals() -> Signals {
 impl Drop for Signals {
     fn drop(&mut self) {
         for &(s, h) in &self.previous {
-            if h != libc::SIG_ERR {
+            if h != SIG_ERR {
                 // SAFETY: restores the handler that was installed before `signals()`.
                 unsafe { libc::signal(s, h) };
             }

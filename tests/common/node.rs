@@ -30,10 +30,13 @@ pub fn require_node_and_npm(suite: &str) {
     }
 }
 
-/// `<target folder>/test-toolchain`: the target folder is the one cargo built this test into
-/// (CARGO_TARGET_DIR or `target/`, however it was set), so clones sharing a target folder share
-/// the install.
+/// `$PAGES2APP_TOOLCHAIN_ROOT` when set, else `<target folder>/test-toolchain`: the target folder
+/// is the one cargo built this test into (CARGO_TARGET_DIR or `target/`, however it was set), so
+/// clones sharing a target folder share the install.
 pub fn toolchain_root() -> PathBuf {
+    if let Some(root) = std::env::var_os("PAGES2APP_TOOLCHAIN_ROOT").filter(|r| !r.is_empty()) {
+        return PathBuf::from(root);
+    }
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_pages2app"));
     // <target>/<profile>/pages2app
     let target = bin

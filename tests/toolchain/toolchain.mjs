@@ -4,7 +4,7 @@
 // `npm ci` of tests/toolchain/package.json + package-lock.json into
 //   <root>/<hash of package.json + lockfile>/
 // where <root> is $PAGES2APP_TOOLCHAIN_ROOT, else $CARGO_TARGET_DIR/test-toolchain, else
-// <repo>/target/test-toolchain. The Rust tests set PAGES2APP_TOOLCHAIN_ROOT from the target folder
+// <repo>/target/test-toolchain. The Rust tests, unless it is set, set PAGES2APP_TOOLCHAIN_ROOT from the target folder
 // cargo built them into, so clones sharing one CARGO_TARGET_DIR share one install.
 //
 // Two runs at once (two suites, two clones) take <root>/<hash>.lock in turn: the first installs
