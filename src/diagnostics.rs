@@ -65,6 +65,9 @@ pub enum Code {
     PrivateSegmentEscaped,
     JsxRouteKeepsExtension,
     ErrorBodyEmpty,
+    DanglingImport,
+    ImportersFollow,
+    ExportsMoved,
 }
 
 pub struct CodeInfo {
@@ -132,6 +135,9 @@ pub const CODES: &[CodeInfo] = &[
         severity: Severity::Info,
         summary: "An exception can escape the migrated code: Pages answered it 500 with the body `Internal Server Error` (text/plain); a Route Handler answers 500 with an empty body.",
     },
+    CodeInfo { code: Code::DanglingImport, id: "P2A009", name: "dangling-import", severity: Severity::Error, summary: "After the planned moves an import in a file the run would write no longer resolves; nothing was written for this route. This is a pages2app bug: please report it." },
+    CodeInfo { code: Code::ImportersFollow, id: "P2A312", name: "importers-follow", severity: Severity::Info, summary: "Other modules import this route module; their imports are rewritten to the migrated route's new modules (a module beside route.ts, or a route re-exporting its methods)." },
+    CodeInfo { code: Code::ExportsMoved, id: "P2A313", name: "exports-moved", severity: Severity::Info, summary: "Exports route.ts may not carry (values such as authOptions, helpers, types other modules import) moved to a module beside the route; the route imports them from there." },
 ];
 
 impl Code {

@@ -441,6 +441,27 @@ pub fn explanation(code: Code) -> Explanation {
                 "export async function runJob(name: string, request: Request) {\n  const mod = await import(`../app/(api)/api/jobs/${name}/route`)\n  return mod.POST(request)\n}",
             ),
         },
+        Code::DanglingImport => Explanation {
+            meaning: "The plan would leave an import pointing at a file that is not there after the run: a relative import of the moved route that was not rebased, or an importer of a moved module that was not rewritten. The message names the import and the path it looks for.",
+            why: "pages2app checks every import of every file it writes, and every importer of a moved file, before it prints or writes anything. A failure here is a bug in pages2app, so the route is left as it is rather than written broken.",
+            fix: "Please report it with the route and the importer. Until then the route stays in pages/api; migrate it by hand or move the module it imports first.",
+            before: ex("pages/api/a.ts", "import { helper } from './_helper'\n\nexport default function handler(req, res) {\n  res.json(helper())\n}"),
+            after: ex("pages/api/a.ts  (unchanged: P2A009 names `./_helper`)", "import { helper } from './_helper'\n\nexport default function handler(req, res) {\n  res.json(helper())\n}"),
+        },
+        Code::ImportersFollow => Explanation {
+            meaning: "Other modules import this route module: a type, a value such as `authOptions`, or its handler. The route migrates and each importer is rewritten to follow it; the message lists them.",
+            why: "A moved file whose importers were not rewritten breaks the build. Names route.ts may not export are in a module beside the route (P2A313), so their importers now import them from there, in the specifier style they used (an alias stays an alias where one reaches the new module). A route that only delegated to this handler becomes a route re-exporting its methods.",
+            fix: "Nothing to do; review the rewritten imports in the patch.",
+            before: ex("lib/use.ts", "import type { Item } from '@/pages/api/items'"),
+            after: ex("lib/use.ts", "import type { Item } from '@/app/(api)/api/items/types'"),
+        },
+        Code::ExportsMoved => Explanation {
+            meaning: "The route exported values or types besides its handler and config. route.ts may export only HTTP methods and segment config, so those exports moved to a module beside route.ts (in the route's folder, which the App Router does not serve), with the imports and local declarations they need; route.ts imports back what it uses.",
+            why: "Next fails the build on a route.ts that exports other values (`\"authOptions\" is not a valid Route export field`). A declaration both the moved code and the route use moves too and is exported, so there is still one instance of it (state it holds stays shared).",
+            fix: "Nothing to do. The module is named after its one export (`authOptions` becomes auth-options.ts), `types` when it holds only types, else `shared`; rename it if you like, its importers are in the patch.",
+            before: ex("pages/api/auth/[...nextauth].ts", "import NextAuth from 'next-auth'\nimport GitHub from 'next-auth/providers/github'\n\nexport const authOptions = { providers: [GitHub({})] }\n\nexport default NextAuth(authOptions)"),
+            after: ex("app/(api)/api/auth/[...nextauth]/auth-options.ts", "import GitHub from 'next-auth/providers/github'\n\nexport const authOptions = { providers: [GitHub({})] }"),
+        },
         Code::JsxRouteKeepsExtension => Explanation {
             meaning: "The route contains JSX (an `ImageResponse` for Open Graph images, an e-mail template), so it is written as `route.tsx` or `route.jsx` instead of `route.ts` / `route.js`.",
             why: "JSX only parses in a file whose extension allows it; Next accepts `route.tsx` and `route.jsx` like the others.",

@@ -18,6 +18,7 @@ pub mod edit;
 pub mod explain;
 pub mod git_guard;
 pub mod github;
+pub mod importers;
 pub mod markdown_summary;
 pub mod module_graph;
 pub mod next_config;

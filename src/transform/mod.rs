@@ -31,7 +31,8 @@ use crate::parse::{parse_module, range};
 use crate::route_path::{Lang, RouteParam};
 use crate::text::newline_of;
 
-pub use imports::{rebase_specifier, relative};
+pub use imports::{rebase_edits, rebase_specifier, relative};
+pub use removal::removal;
 
 /// One route file to migrate.
 pub struct RouteInput<'a> {
