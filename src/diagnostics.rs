@@ -68,6 +68,7 @@ pub enum Code {
     DanglingImport,
     ImportersFollow,
     ExportsMoved,
+    DelegationReexported,
 }
 
 pub struct CodeInfo {
@@ -137,6 +138,7 @@ pub const CODES: &[CodeInfo] = &[
     },
     CodeInfo { code: Code::DanglingImport, id: "P2A009", name: "dangling-import", severity: Severity::Error, summary: "After the planned moves an import in a file the run would write no longer resolves; nothing was written for this route. This is a pages2app bug: please report it." },
     CodeInfo { code: Code::ImportersFollow, id: "P2A312", name: "importers-follow", severity: Severity::Info, summary: "Other modules import this route module; their imports are rewritten to the migrated route's new modules (a module beside route.ts, or a route re-exporting its methods)." },
+    CodeInfo { code: Code::DelegationReexported, id: "P2A314", name: "delegation-reexported", severity: Severity::Info, summary: "The route only handed its requests to another route's handler; it now re-exports that route's migrated methods (`export { GET, POST } from '../other/route'`)." },
     CodeInfo { code: Code::ExportsMoved, id: "P2A313", name: "exports-moved", severity: Severity::Info, summary: "Exports route.ts may not carry (values such as authOptions, helpers, types other modules import) moved to a module beside the route; the route imports them from there." },
 ];
 

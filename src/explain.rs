@@ -446,7 +446,7 @@ pub fn explanation(code: Code) -> Explanation {
             why: "pages2app checks every import of every file it writes, and every importer of a moved file, before it prints or writes anything. A failure here is a bug in pages2app, so the route is left as it is rather than written broken.",
             fix: "Please report it with the route and the importer. Until then the route stays in pages/api; migrate it by hand or move the module it imports first.",
             before: ex("pages/api/a.ts", "import { helper } from './_helper'\n\nexport default function handler(req, res) {\n  res.json(helper())\n}"),
-            after: ex("pages/api/a.ts  (unchanged: P2A009 names `./_helper`)", "import { helper } from './_helper'\n\nexport default function handler(req, res) {\n  res.json(helper())\n}"),
+            after: ex("app/(api)/api/a/route.ts  (what a correct plan writes: the import follows the file)", "import { helper } from '../../../../pages/api/_helper'\n\nexport function GET() {\n  return Response.json(helper())\n}"),
         },
         Code::ImportersFollow => Explanation {
             meaning: "Other modules import this route module: a type, a value such as `authOptions`, or its handler. The route migrates and each importer is rewritten to follow it; the message lists them.",
@@ -454,6 +454,13 @@ pub fn explanation(code: Code) -> Explanation {
             fix: "Nothing to do; review the rewritten imports in the patch.",
             before: ex("lib/use.ts", "import type { Item } from '@/pages/api/items'"),
             after: ex("lib/use.ts", "import type { Item } from '@/app/(api)/api/items/types'"),
+        },
+        Code::DelegationReexported => Explanation {
+            meaning: "The route did nothing but call another route's handler (`export default handler` of an imported route, `(req, res) => other(req, res)`, `export { default } from`). It now re-exports that route's migrated methods.",
+            why: "After the move the other route no longer has a default handler to import; its route.ts exports GET, POST, ... instead. Both routes had the same dynamic segments and neither a config, so the re-export answers every request as the delegation did (segment config the other route.ts declares is repeated, since Next reads it from each route file).",
+            fix: "Nothing to do.",
+            before: ex("pages/api/auth/legacy.ts", "import handler from '../oauth/callback'\n\nexport default function legacy(req, res) {\n  return handler(req, res)\n}"),
+            after: ex("app/(api)/api/auth/legacy/route.ts", "export { GET, POST } from '../../oauth/callback/route'"),
         },
         Code::ExportsMoved => Explanation {
             meaning: "The route exported values or types besides its handler and config. route.ts may export only HTTP methods and segment config, so those exports moved to a module beside route.ts (in the route's folder, which the App Router does not serve), with the imports and local declarations they need; route.ts imports back what it uses.",

@@ -1,7 +1,7 @@
 //! The run over a directory: discover → map → transform (in parallel) → plan file changes.
 //! Nothing here writes to disk; [`crate::apply`] does, and [`crate::patch`] renders the changes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -10,6 +10,7 @@ pub use crate::change::Change;
 use crate::depth_guard;
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::discover::{discover, join, ApiTree, RouteFile};
+use crate::importers::{self, FollowPlan};
 use crate::module_graph::{self, ModuleGraph};
 use crate::route_path::{app_route_url, map_route, Lang, RouteMapping};
 use crate::runtime;
@@ -84,6 +85,14 @@ impl Status {
     }
 }
 
+/// A file whose imports follow moved routes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EditedImporter {
+    pub path: String,
+    /// The route sources whose move it follows.
+    pub follows: Vec<String>,
+}
+
 /// The outcome for one source file.
 #[derive(Clone, Debug)]
 pub struct FileReport {
@@ -101,6 +110,9 @@ pub struct FileReport {
 pub struct RunResult {
     pub files: Vec<FileReport>,
     pub changes: Vec<Change>,
+    /// Files outside the migrated routes whose imports were rewritten to follow a moved route
+    /// (and routes that stay but import one), by path.
+    pub edited: Vec<EditedImporter>,
     /// Findings about the project rather than one route (see [`crate::discover::Discovery::warnings`]).
     pub warnings: Vec<(String, String)>,
 }
@@ -197,13 +209,55 @@ fn strip_ext(p: &str) -> &str {
 
 /// What a run keeps of each migrated file: its texts (to apply them), or only its patch,
 /// rendered on the worker as soon as the transform finished (a dry run).
+#[derive(Clone)]
 enum Kept {
     Texts {
         old: String,
         new: String,
         copied: Vec<crate::edit::Copied>,
+        /// The module beside route.ts holding what route.ts may not export.
+        beside: Option<Beside>,
     },
     Patch(String),
+}
+
+impl Kept {
+    /// The patch of the route's move (and of the module beside it).
+    fn into_patch(self, from: &str, to: &str) -> Kept {
+        match self {
+            Kept::Texts {
+                old,
+                new,
+                copied,
+                beside,
+            } => {
+                let mut patch = crate::patch::render_change(&Change::Rename {
+                    from: from.to_string(),
+                    to: to.to_string(),
+                    old,
+                    new,
+                    copied,
+                });
+                if let Some(b) = beside {
+                    patch.push_str(&crate::patch::render_change(&Change::Add {
+                        path: b.path,
+                        new: b.text,
+                    }));
+                }
+                Kept::Patch(patch)
+            }
+            p @ Kept::Patch(_) => p,
+        }
+    }
+}
+
+/// The module a split route's exports moved to (see [`importers::split`]).
+#[derive(Clone, Debug)]
+struct Beside {
+    path: String,
+    text: String,
+    exports: Vec<String>,
+    star: bool,
 }
 
 /// A migrated file: what is kept of it, and the helpers it needs.
@@ -390,7 +444,26 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
     let panic_on = std::env::var("PAGES2APP_TEST_PANIC_ON")
         .ok()
         .filter(|s| !s.is_empty());
-    let work = |p: &Planned| -> (FileReport, Option<Transformed>) {
+    // Routes another module imports by name: what they export moves beside route.ts even when
+    // route.ts could keep it (types), so that the importers have a module to follow.
+    let imported_by_name = |source: &str| {
+        graph.importers.get(source).is_some_and(|v| {
+            v.iter().any(|i| {
+                i.import
+                    .bindings
+                    .iter()
+                    .any(|b| b.imported != "default" && b.imported != "*")
+            })
+        })
+    };
+    // `src_override`: the source as the importers stage edited it (its imports follow a moved
+    // route). `keep_patch`: render the patch on the worker (a dry run) instead of keeping the
+    // texts. `check`: the final import check, once the run's moves are known.
+    let work = |p: &Planned,
+                src_override: Option<&str>,
+                keep_patch: bool,
+                check: Option<&ImportCheck>|
+     -> (FileReport, Option<Transformed>) {
         let f = p.file;
         let mapping = match &p.mapping {
             Ok(m) => m,
@@ -418,13 +491,15 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
             diagnostics: Vec::new(),
             mode: None,
         };
-        let src = match read_source_diag(&root.join(&f.source)) {
+        let on_disk = match read_source_diag(&root.join(&f.source)) {
             Ok(s) => s,
             Err(d) => {
                 report.diagnostics.push(d);
                 return (report, None);
             }
         };
+        // The transform reads the edited text; the change replaces the text on disk.
+        let src = src_override.map_or_else(|| on_disk.clone(), str::to_string);
         if let Some(depth) = depth_guard::exceeds(&src, depth_limit) {
             report.diagnostics.push(Diagnostic::at(
                 Code::TooDeeplyNested,
@@ -437,30 +512,91 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
         let (compat_file, _) = &compat[f.tree];
         let spec = relative_spec(dir_of(&mapping.target), strip_ext(compat_file));
         let lang = Lang::from_path(&f.source).unwrap_or(Lang::Js);
-        let input = RouteInput {
-            src: &src,
-            lang,
-            source: &f.source,
-            target: &mapping.target,
-            params: &mapping.params,
-            compat_spec: &spec,
-            adapter: opts.adapter,
+        let migrate = |src: &str| {
+            let input = RouteInput {
+                src,
+                lang,
+                source: &f.source,
+                target: &mapping.target,
+                params: &mapping.params,
+                compat_spec: &spec,
+                adapter: opts.adapter,
+            };
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                if panic_on
+                    .as_ref()
+                    .is_some_and(|s| f.source.ends_with(s.as_str()))
+                {
+                    panic!("PAGES2APP_TEST_PANIC_ON: {}", f.source);
+                }
+                migrate_route(&input)
+            }))
+            .unwrap_or_else(|_| {
+                RouteOutcome::Failed(vec![Diagnostic::new(
+                    Code::InternalError,
+                    "pages2app crashed on this file (please report it); nothing was written",
+                )])
+            })
         };
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            if panic_on
-                .as_ref()
-                .is_some_and(|s| f.source.ends_with(s.as_str()))
-            {
-                panic!("PAGES2APP_TEST_PANIC_ON: {}", f.source);
+        let mut outcome = migrate(&src);
+        // What route.ts may not export moves to a module beside it (see importers::split).
+        let mut beside: Option<importers::split::Split> = None;
+        let blocked_by_exports = matches!(&outcome, RouteOutcome::Manual(d)
+            if d.iter().any(|d| d.code == Code::NonRouteExport));
+        if blocked_by_exports || imported_by_name(&f.source) {
+            if let Ok(module) = crate::parse::parse_module(&src, lang) {
+                let move_types = imported_by_name(&f.source);
+                match importers::split::split(
+                    &src,
+                    &module,
+                    lang,
+                    &f.source,
+                    &mapping.target,
+                    move_types,
+                ) {
+                    Ok(Some(split)) => {
+                        if let RouteOutcome::Migrated(mut m) = migrate(&split.route_src) {
+                            for d in &mut m.diagnostics {
+                                if d.line > 0 {
+                                    d.line = split.source_line(&src, d.line);
+                                }
+                                if d.code == Code::AdapterRoute {
+                                    d.message = remap_stopped_at(&d.message, |l| {
+                                        split.source_line(&src, l)
+                                    });
+                                }
+                            }
+                            let names = split.exports.join("`, `");
+                            m.diagnostics.push(Diagnostic::at(
+                                Code::ExportsMoved,
+                                format!(
+                                    "`{names}` moved to {}: route.ts may export only HTTP methods and segment config",
+                                    split.module_path
+                                ),
+                                &src,
+                                split.at,
+                            ));
+                            outcome = RouteOutcome::Migrated(m);
+                            beside = Some(split);
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(refusal) => {
+                        if let RouteOutcome::Manual(d) = &mut outcome {
+                            d.push(Diagnostic::at(
+                                Code::NonRouteExport,
+                                format!(
+                                    "the exports cannot move beside route.ts: {}",
+                                    refusal.reason
+                                ),
+                                &src,
+                                refusal.offset,
+                            ));
+                        }
+                    }
+                }
             }
-            migrate_route(&input)
-        }))
-        .unwrap_or_else(|_| {
-            RouteOutcome::Failed(vec![Diagnostic::new(
-                Code::InternalError,
-                "pages2app crashed on this file (please report it); nothing was written",
-            )])
-        });
+        }
         match outcome {
             RouteOutcome::Migrated(m) => {
                 report.diagnostics = mapping.notes.clone();
@@ -475,25 +611,50 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                         ));
                     }
                 }
+                if let Some(check) = check {
+                    let own = beside.as_ref().map(|b| b.module_path.as_str());
+                    let mut dangling = check.run(&m.text, &target, &src, &f.source, own);
+                    if let Some(b) = &beside {
+                        dangling.extend(check.run(
+                            &b.module_text,
+                            &b.module_path,
+                            &src,
+                            &f.source,
+                            own,
+                        ));
+                    }
+                    if !dangling.is_empty() {
+                        report.diagnostics = dangling;
+                        return (report, None);
+                    }
+                }
                 report.target = Some(target.clone());
                 report.diagnostics.extend(m.diagnostics);
                 report.methods = m.methods;
                 report.mode = Some(m.mode);
                 report.status = status_of(&report.diagnostics);
-                let kept = if keep_patch {
-                    Kept::Patch(crate::patch::render_change(&Change::Rename {
-                        from: f.source.clone(),
-                        to: target.clone(),
-                        old: src,
-                        new: m.text,
-                        copied: m.copied,
-                    }))
+                let beside = beside.map(|b| Beside {
+                    path: b.module_path,
+                    text: b.module_text,
+                    exports: b.exports,
+                    star: b.star,
+                });
+                // The copied stretches are of the text the transform read.
+                let copied = if src_override.is_some() {
+                    Vec::new()
                 } else {
-                    Kept::Texts {
-                        old: src,
-                        new: m.text,
-                        copied: m.copied,
-                    }
+                    m.copied
+                };
+                let kept = Kept::Texts {
+                    old: on_disk,
+                    new: m.text,
+                    copied,
+                    beside,
+                };
+                let kept = if keep_patch {
+                    kept.into_patch(&report.source, &target)
+                } else {
+                    kept
                 };
                 (report, Some((kept, m.helpers)))
             }
@@ -513,10 +674,47 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
     let total = planned.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     progress(0, total);
+    let tick = || {
+        progress(
+            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+            total,
+        )
+    };
     let compat_state: Vec<CompatState> = compat
         .iter()
         .map(|(path, _)| CompatState::of(root, path))
         .collect();
+
+    // The routes other modules import go first: whether they can move decides what their
+    // importers become (see importers::plan).
+    let imported: Vec<&Planned> = planned
+        .iter()
+        .filter(|p| graph.importers.contains_key(&p.file.source))
+        .collect();
+    let run_imported = || -> Vec<(FileReport, Option<Transformed>)> {
+        imported
+            .par_iter()
+            .map(|p| work(p, None, false, None))
+            .collect()
+    };
+    let first: Vec<(FileReport, Option<Transformed>)> = match &pool {
+        Some(pool) => pool.install(run_imported),
+        None => run_imported(),
+    };
+    let mut first: HashMap<String, (FileReport, Option<Transformed>)> =
+        first.into_iter().map(|r| (r.0.source.clone(), r)).collect();
+    let planned_targets: HashSet<String> = planned
+        .iter()
+        .filter_map(|p| p.mapping.as_ref().ok().map(|m| m.target.clone()))
+        .chain(compat.iter().map(|(p, _)| p.clone()))
+        .collect();
+    let follow = plan_importers(root, &graph, &planned, &mut first, &planned_targets);
+    let check = ImportCheck {
+        root,
+        graph: &graph,
+        added: follow.added.clone(),
+        removed: follow.removed.clone(),
+    };
 
     // Batches in order, each transformed in parallel: a batch's patches go to the sink before
     // the next batch starts, so a dry run holds one batch's patches, not the whole patch.
@@ -528,11 +726,31 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
             batch
                 .par_iter()
                 .map(|p| {
-                    let r = work(p);
-                    progress(
-                        done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
-                        total,
-                    );
+                    let source = p.file.source.as_str();
+                    let edited = follow.plan.edited.get(source).map(|e| e.new.as_str());
+                    let r = if let Some(re) = follow.plan.reexports.get(source) {
+                        reexport_outcome(p, re, root, keep_patch)
+                    } else if edited.is_none() && first.contains_key(source) {
+                        // Already transformed; kept texts become the patch here.
+                        match first.get(source) {
+                            Some((report, kept)) => (
+                                report.clone(),
+                                kept.as_ref().map(|(k, n)| {
+                                    let k = k.clone();
+                                    let k = if keep_patch {
+                                        k.into_patch(source, report.target.as_deref().unwrap_or(""))
+                                    } else {
+                                        k
+                                    };
+                                    (k, *n)
+                                }),
+                            ),
+                            None => work(p, edited, keep_patch, Some(&check)),
+                        }
+                    } else {
+                        work(p, edited, keep_patch, Some(&check))
+                    };
+                    tick();
                     r
                 })
                 .collect()
@@ -542,8 +760,23 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
             None => run_batch(),
         };
         for (p, (mut report, mut done)) in batch.iter().zip(results) {
-            if follow_graph(&graph, &mut report) {
+            if follow_graph(&graph, &follow.plan, &mut report) {
                 done = None;
+            }
+            if done.is_none() {
+                // The route stays in pages/api; where its own imports follow a moved route,
+                // it is edited in place.
+                if let Some(e) = follow.plan.edited.get(&report.source) {
+                    let c = Change::Modify {
+                        path: report.source.clone(),
+                        old: e.old.clone(),
+                        new: e.new.clone(),
+                    };
+                    match sink.as_mut() {
+                        Some(sink) => sink(crate::patch::render_change(&c)),
+                        None => changes.push(c),
+                    }
+                }
             }
             if let Some((kept, needs)) = done {
                 let names = needs.helper_names();
@@ -565,18 +798,56 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                     }
                     match (kept, sink.as_mut()) {
                         (Kept::Patch(patch), Some(sink)) => sink(patch),
-                        (Kept::Texts { old, new, copied }, _) => changes.push(Change::Rename {
-                            from: report.source.clone(),
-                            to: target.clone(),
-                            old,
-                            new,
-                            copied,
-                        }),
+                        (
+                            Kept::Texts {
+                                old,
+                                new,
+                                copied,
+                                beside,
+                            },
+                            _,
+                        ) => {
+                            changes.push(Change::Rename {
+                                from: report.source.clone(),
+                                to: target.clone(),
+                                old,
+                                new,
+                                copied,
+                            });
+                            if let Some(b) = beside {
+                                changes.push(Change::Add {
+                                    path: b.path,
+                                    new: b.text,
+                                });
+                            }
+                        }
                         (Kept::Patch(_), None) => {}
                     }
                 }
             }
             reports.push(report);
+        }
+    }
+
+    // The other modules whose imports follow a moved route, after the routes.
+    let route_sources: HashSet<&str> = planned.iter().map(|p| p.file.source.as_str()).collect();
+    let mut edited_files = Vec::new();
+    for (path, e) in &follow.plan.edited {
+        edited_files.push(EditedImporter {
+            path: path.clone(),
+            follows: e.follows.clone(),
+        });
+        if route_sources.contains(path.as_str()) {
+            continue;
+        }
+        let c = Change::Modify {
+            path: path.clone(),
+            old: e.old.clone(),
+            new: e.new.clone(),
+        };
+        match sink.as_mut() {
+            Some(sink) => sink(crate::patch::render_change(&c)),
+            None => changes.push(c),
         }
     }
 
@@ -613,36 +884,41 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
     RunResult {
         files: reports,
         changes,
+        edited: edited_files,
         warnings,
     }
 }
 
-/// What the module graph says about a transformed route: a route other modules import stays
-/// in pages/api, manual, with a P2A118 per import (moving it would break them); a migrated
-/// route that a computed `import()`/`require()` may load gets a P2A210 warning per loader.
-/// True when the route must not be moved.
-fn follow_graph(graph: &ModuleGraph, report: &mut FileReport) -> bool {
+/// What the module graph says about a transformed route: a route other modules import moves
+/// only when every importer can follow it ([`importers::plan`]); otherwise it stays in
+/// pages/api, manual, with a P2A118 per import that cannot follow. A migrated route that a
+/// computed `import()`/`require()` may load gets a P2A210 warning per loader. True when the
+/// route must not be moved.
+fn follow_graph(graph: &ModuleGraph, plan: &FollowPlan, report: &mut FileReport) -> bool {
     if report.status == Status::Error {
         return false;
     }
-    if let Some(importers) = graph.importers.get(&report.source) {
-        let blockers = importers.iter().map(|i| {
-            Diagnostic::new(
-                Code::ImportedRoute,
-                format!(
-                    "imported by {}:{}:{} (`{}`); moving this file would break that import, so it stays in pages/api",
-                    i.file, i.line, i.column, i.text
-                ),
-            )
-        });
-        if report.status == Status::Manual {
-            report.diagnostics.extend(blockers);
+    if graph.importers.contains_key(&report.source) {
+        if report.status != Status::Manual && plan.movable.contains(&report.source) {
+            if let Some(notes) = plan.notes.get(&report.source) {
+                report.diagnostics.extend(notes.iter().cloned());
+            }
         } else {
-            report.diagnostics = blockers.collect();
+            let blockers = plan
+                .blocked
+                .get(&report.source)
+                .cloned()
+                .unwrap_or_default();
+            if report.status == Status::Manual {
+                report.diagnostics.extend(blockers);
+            } else {
+                report.diagnostics = blockers;
+            }
+            report.status = Status::Manual;
+            report.methods.clear();
+            report.mode = None;
+            return true;
         }
-        report.status = Status::Manual;
-        report.methods.clear();
-        return true;
     }
     if report.status == Status::Manual {
         return false;
@@ -664,6 +940,324 @@ fn follow_graph(graph: &ModuleGraph, report: &mut FileReport) -> bool {
         report.status = status_of(&report.diagnostics);
     }
     false
+}
+
+/// P2A213's message names where the rewrite stopped (`stopped at L:C`): in a split route, a
+/// line of the split text, mapped back with `line`.
+fn remap_stopped_at(message: &str, line: impl Fn(usize) -> usize) -> String {
+    const AT: &str = "stopped at ";
+    let Some(i) = message.find(AT) else {
+        return message.to_string();
+    };
+    let rest = &message[i + AT.len()..];
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    match rest[..digits].parse::<usize>() {
+        Ok(l) => format!("{}{AT}{}{}", &message[..i], line(l), &rest[digits..]),
+        Err(_) => message.to_string(),
+    }
+}
+
+/// The importers stage's plan, and the files the run adds and removes, with the final import
+/// check run over what it plans.
+struct Follow {
+    plan: FollowPlan,
+    added: HashSet<String>,
+    removed: HashSet<String>,
+}
+
+/// Plans the importers of the imported routes (`first`: their transform results), then checks
+/// every file the plan writes: an imported route whose route.ts, module beside it, importers
+/// or re-exporting routes would hold an import that no longer resolves is an error (P2A009),
+/// left where it is, and the plan is made again without it.
+fn plan_importers(
+    root: &Path,
+    graph: &ModuleGraph,
+    planned: &[Planned],
+    first: &mut HashMap<String, (FileReport, Option<Transformed>)>,
+    planned_targets: &HashSet<String>,
+) -> Follow {
+    let routes: HashMap<&str, importers::RouteOfRun> = planned
+        .iter()
+        .filter_map(|p| {
+            let m = p.mapping.as_ref().ok()?;
+            Some((
+                p.file.source.as_str(),
+                importers::RouteOfRun {
+                    source: &p.file.source,
+                    target: &m.target,
+                    params: &m.params,
+                    selected: true,
+                },
+            ))
+        })
+        .collect();
+    let params_of: HashMap<&str, &[crate::route_path::RouteParam]> = planned
+        .iter()
+        .filter_map(|p| {
+            Some((
+                p.file.source.as_str(),
+                p.mapping.as_ref().ok()?.params.as_slice(),
+            ))
+        })
+        .collect();
+    let read = |f: &str| read_source(&root.join(f)).ok();
+    loop {
+        let mut sources: Vec<&String> = first.keys().collect();
+        sources.sort();
+        let infos: Vec<importers::ImportedRoute> = sources
+            .iter()
+            .map(|source| {
+                let (report, kept) = &first[*source];
+                let migrated = kept.is_some() && report.status != Status::Error;
+                let (beside, old, new) = match kept {
+                    Some((
+                        Kept::Texts {
+                            beside, old, new, ..
+                        },
+                        _,
+                    )) => (beside.as_ref(), Some(old.as_str()), Some(new.as_str())),
+                    _ => (None, None, None),
+                };
+                let lang = Lang::from_path(source).unwrap_or(Lang::Js);
+                importers::ImportedRoute {
+                    source,
+                    target: report.target.as_deref().filter(|_| migrated),
+                    methods: &report.methods,
+                    params: params_of.get(source.as_str()).copied().unwrap_or(&[]),
+                    sibling: beside.map(|b| (b.path.as_str(), b.exports.as_slice(), b.star)),
+                    has_config: old.is_some_and(|o| declares_config(o, lang)),
+                    segment_exports: new.map_or_else(Vec::new, |n| segment_exports(n, lang)),
+                }
+            })
+            .collect();
+        let siblings: HashSet<&str> = infos
+            .iter()
+            .filter_map(|i| i.sibling.map(|s| s.0))
+            .collect();
+        let is_file_after = |p: &str| {
+            planned_targets.contains(p) || siblings.contains(p) || graph.has_file(root, p)
+        };
+        let plan = importers::plan(graph, &infos, &routes, &read, &is_file_after);
+        let mut removed: HashSet<String> = plan.movable.iter().cloned().collect();
+        removed.extend(plan.reexports.keys().cloned());
+        let mut added: HashSet<String> = planned_targets.clone();
+        added.extend(
+            infos
+                .iter()
+                .filter(|i| plan.movable.contains(i.source))
+                .filter_map(|i| i.sibling.map(|s| s.0.to_string())),
+        );
+        let check = ImportCheck {
+            root,
+            graph,
+            added,
+            removed,
+        };
+        let mut failures: Vec<(String, Vec<Diagnostic>)> = Vec::new();
+        for source in &plan.movable {
+            if let Some((
+                report,
+                Some((
+                    Kept::Texts {
+                        old, new, beside, ..
+                    },
+                    _,
+                )),
+            )) = first.get(source)
+            {
+                let target = report.target.as_deref().unwrap_or("");
+                let own = beside.as_ref().map(|b| b.path.as_str());
+                let mut d = check.run(new, target, old, source, own);
+                if let Some(b) = beside {
+                    d.extend(check.run(&b.text, &b.path, old, source, own));
+                }
+                if !d.is_empty() {
+                    failures.push((source.clone(), d));
+                }
+            }
+        }
+        for (file, e) in &plan.edited {
+            let d = check.run(&e.new, file, &e.old, file, None);
+            if !d.is_empty() {
+                for t in &e.follows {
+                    failures.push((t.clone(), d.clone()));
+                }
+            }
+        }
+        for (source, re) in &plan.reexports {
+            let Some(r) = routes.get(source.as_str()) else {
+                continue;
+            };
+            let d = check.run(&re.text, r.target, "", source, None);
+            if !d.is_empty() {
+                failures.push((re.of.clone(), d));
+            }
+        }
+        if failures.is_empty() {
+            return Follow {
+                plan,
+                added: check.added,
+                removed: check.removed,
+            };
+        }
+        for (source, d) in failures {
+            if let Some((report, kept)) = first.get_mut(&source) {
+                report.status = Status::Error;
+                report.mode = None;
+                report.methods.clear();
+                report.diagnostics = d;
+                *kept = None;
+            }
+        }
+    }
+}
+
+/// Whether a route's source exports a `config`.
+fn declares_config(src: &str, lang: Lang) -> bool {
+    use swc_ecma_ast::{Decl, ModuleDecl, ModuleItem, Pat};
+    let Ok(module) = crate::parse::parse_module(src, lang) else {
+        return true;
+    };
+    module.body.iter().any(|item| match item {
+        ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(ed)) => match &ed.decl {
+            Decl::Var(v) => v
+                .decls
+                .iter()
+                .any(|d| matches!(&d.name, Pat::Ident(b) if &*b.id.sym == "config")),
+            _ => false,
+        },
+        ModuleItem::ModuleDecl(ModuleDecl::ExportNamed(n)) => n.specifiers.iter().any(|s| {
+            matches!(s, swc_ecma_ast::ExportSpecifier::Named(ns)
+                if matches!(ns.exported.as_ref().unwrap_or(&ns.orig),
+                    swc_ecma_ast::ModuleExportName::Ident(i) if &*i.sym == "config"))
+        }),
+        _ => false,
+    })
+}
+
+/// The segment config statements a route.ts exports (`export const runtime = 'nodejs'`), as
+/// written: a route re-exporting its methods must declare them itself (Next reads segment
+/// config from the route file only).
+fn segment_exports(text: &str, lang: Lang) -> Vec<String> {
+    use swc_ecma_ast::{Decl, ModuleDecl, ModuleItem};
+    let Ok(module) = crate::parse::parse_module(text, lang) else {
+        return Vec::new();
+    };
+    module
+        .body
+        .iter()
+        .filter_map(|item| match item {
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(ed))
+                if matches!(ed.decl, Decl::Var(_)) =>
+            {
+                Some(text[crate::parse::range(ed.span)].to_string())
+            }
+            _ => None,
+        })
+        .filter(|t| {
+            !crate::transform::spec::METHODS
+                .iter()
+                .any(|m| t.contains(&format!(" {m} ")) || t.contains(&format!(" {m}=")))
+        })
+        .collect()
+}
+
+/// The final import check over one file the run writes (see [`importers::check`]).
+struct ImportCheck<'a> {
+    root: &'a Path,
+    graph: &'a ModuleGraph,
+    added: HashSet<String>,
+    removed: HashSet<String>,
+}
+
+impl ImportCheck<'_> {
+    /// P2A009 for each import of `text` (to be written at `at`; before the run it was `orig` at
+    /// `orig_at`) that would not resolve. `own`: a file the same change adds.
+    fn run(
+        &self,
+        text: &str,
+        at: &str,
+        orig: &str,
+        orig_at: &str,
+        own: Option<&str>,
+    ) -> Vec<Diagnostic> {
+        let before = |p: &str| self.graph.has_file(self.root, p);
+        let after = |p: &str| {
+            own == Some(p) || self.added.contains(p) || (!self.removed.contains(p) && before(p))
+        };
+        let none = module_graph::Aliases::default();
+        let aliases = self.graph.app_of(at).map_or(&none, |(_, a)| &a.aliases);
+        importers::check::dangling(text, at, Some((orig, orig_at)), aliases, &before, &after)
+            .into_iter()
+            .map(|d| {
+                Diagnostic::new(
+                    Code::DanglingImport,
+                    format!(
+                        "in {at}, `{}` would no longer resolve (it looks for {}); nothing was written for this route",
+                        d.specifier, d.looked_for
+                    ),
+                )
+            })
+            .collect()
+    }
+}
+
+/// A route that only delegated to another route's handler: it becomes a route re-exporting
+/// that route's methods.
+fn reexport_outcome(
+    p: &Planned,
+    re: &importers::Reexport,
+    root: &Path,
+    keep_patch: bool,
+) -> (FileReport, Option<Transformed>) {
+    let mut report = FileReport {
+        source: p.file.source.clone(),
+        target: None,
+        url: None,
+        methods: Vec::new(),
+        status: Status::Error,
+        diagnostics: Vec::new(),
+        mode: None,
+    };
+    let mapping = match &p.mapping {
+        Ok(m) => m,
+        Err(d) => {
+            report.diagnostics.push(d.clone());
+            return (report, None);
+        }
+    };
+    let old = match read_source_diag(&root.join(&p.file.source)) {
+        Ok(s) => s,
+        Err(d) => {
+            report.diagnostics.push(d);
+            return (report, None);
+        }
+    };
+    report.target = Some(mapping.target.clone());
+    report.url = Some(mapping.url.clone());
+    report.methods = re.methods.clone();
+    report.mode = Some(Mode::Rewrite);
+    report.diagnostics = mapping.notes.clone();
+    report.diagnostics.push(Diagnostic::new(
+        Code::DelegationReexported,
+        format!(
+            "only handed its requests to the handler of {}; it now re-exports that route's methods",
+            re.of
+        ),
+    ));
+    report.status = status_of(&report.diagnostics);
+    let kept = Kept::Texts {
+        old,
+        new: re.text.clone(),
+        copied: Vec::new(),
+        beside: None,
+    };
+    let kept = if keep_patch {
+        kept.into_patch(&report.source, &mapping.target)
+    } else {
+        kept
+    };
+    (report, Some((kept, crate::edit::Needs::default())))
 }
 
 /// Routes transformed together before their patches are written (see [`run_patch`]): enough

@@ -32,9 +32,9 @@ fn write(root: &Path, rel: &str, text: &str) {
 }
 
 const OK_ROUTE: &str = "import type { NextApiRequest, NextApiResponse } from 'next';\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  res.status(200).json({ ok: true });\n}\n";
-/// Wrapped (the adapter could run it) and exporting a value besides the handler (which keeps it
-/// manual until such exports can move).
-const MANUAL_ROUTE: &str = "import { withAuth } from '../../lib/auth';\n\nfunction handler(req, res) {\n  res.json({ user: 1 });\n}\n\nexport default withAuth(handler);\nexport const role = 'user';\n";
+/// Wrapped (the adapter could run it) and exporting a value besides the handler that cannot
+/// move beside route.ts (top-level code changes it when the module loads), which keeps it manual.
+const MANUAL_ROUTE: &str = "import { withAuth } from '../../lib/auth';\n\nfunction handler(req, res) {\n  res.json({ user: 1 });\n}\n\nexport default withAuth(handler);\nexport const role = { name: 'user' };\nrole.name = 'admin';\n";
 
 /// Wrapped only: migrated through the Pages req/res adapter unless `--adapter never`.
 const WRAPPED_ROUTE: &str = "import { withAuth } from '../../lib/auth';\n\nfunction handler(req, res) {\n  res.json({ user: 1 });\n}\n\nexport default withAuth(handler);\n";

@@ -69,8 +69,14 @@ fn report_text(run: &RunResult) -> String {
             );
         }
     }
+    for e in &run.edited {
+        let _ = writeln!(s, "imports follow in {}: {}", e.path, e.follows.join(", "));
+    }
     for c in &run.changes {
         if let Change::Add { path, new } | Change::Modify { path, new, .. } = c {
+            if !is_compat(path) {
+                continue;
+            }
             let helpers = pages2app::runtime::helpers_in(new);
             let _ = writeln!(
                 s,

@@ -7,21 +7,6 @@ use std::collections::HashSet;
 
 use crate::module_graph::{resolve, scan, Aliases, ImportKind, Target};
 
-/// The app's files before and after the run.
-pub struct FileSets<'a> {
-    pub before: &'a dyn Fn(&str) -> bool,
-    /// Files the run creates (route.ts files, modules beside them, compat modules).
-    pub added: &'a HashSet<String>,
-    /// Files the run moves away.
-    pub removed: &'a HashSet<String>,
-}
-
-impl FileSets<'_> {
-    pub fn after(&self, p: &str) -> bool {
-        self.added.contains(p) || (!self.removed.contains(p) && (self.before)(p))
-    }
-}
-
 /// An import that will not resolve.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Dangling {
@@ -41,13 +26,13 @@ pub fn dangling(
     at: &str,
     orig: Option<(&str, &str)>,
     aliases: &Aliases,
-    files: &FileSets,
+    before: &dyn Fn(&str) -> bool,
+    after: &dyn Fn(&str) -> bool,
 ) -> Vec<Dangling> {
-    let after = |p: &str| files.after(p);
     let mut broken: Vec<Dangling> = scan::scan(text)
         .into_iter()
         .filter(|i| i.kind != ImportKind::Computed)
-        .filter_map(|i| match resolve(&i.specifier, at, aliases, &after) {
+        .filter_map(|i| match resolve(&i.specifier, at, aliases, after) {
             Target::Missing(base) => Some(Dangling {
                 offset: i.start,
                 specifier: i.specifier,
@@ -63,12 +48,10 @@ pub fn dangling(
         let missing_before: HashSet<String> = scan::scan(orig_text)
             .into_iter()
             .filter(|i| i.kind != ImportKind::Computed)
-            .filter_map(
-                |i| match resolve(&i.specifier, orig_at, aliases, files.before) {
-                    Target::Missing(base) => Some(base),
-                    _ => None,
-                },
-            )
+            .filter_map(|i| match resolve(&i.specifier, orig_at, aliases, before) {
+                Target::Missing(base) => Some(base),
+                _ => None,
+            })
             .collect();
         broken.retain(|d| !missing_before.contains(&d.looked_for));
     }
@@ -84,11 +67,7 @@ mod tests {
         let before = |p: &str| ["pages/api/a.ts", "lib/db.ts"].contains(&p);
         let added: HashSet<String> = ["app/api/a/route.ts".to_string()].into();
         let removed: HashSet<String> = ["pages/api/a.ts".to_string()].into();
-        let files = FileSets {
-            before: &before,
-            added: &added,
-            removed: &removed,
-        };
+        let after = |p: &str| added.contains(p) || (!removed.contains(p) && before(p));
         let none = Aliases::default();
         let text = "import { db } from '../../../lib/db'\nimport x from '../../../pages/api/a'\nimport y from '../../../lib/gone'\n";
         let orig = "import { db } from '../../lib/db'\nimport x from './a'\nimport y from '../../lib/gone'\n";
@@ -97,7 +76,8 @@ mod tests {
             "app/api/b/route.ts",
             Some((orig, "pages/api/b.ts")),
             &none,
-            &files,
+            &before,
+            &after,
         );
         assert_eq!(got.len(), 1, "{got:?}");
         assert_eq!(got[0].specifier, "../../../pages/api/a");

@@ -108,7 +108,10 @@ fn function_delegates(params: &[Param], body: Option<&FunctionBody>, local: &str
 /// A body of one statement: `return h(req, res)`, `await h(req, res)`, `h(req, res)`.
 fn block_delegates(b: &FunctionBody, local: &str, params: &[Option<&str>]) -> bool {
     match b.stmts.as_slice() {
-        [Stmt::Return(r)] => r.arg.as_ref().is_some_and(|a| call_passes(a, local, params)),
+        [Stmt::Return(r)] => r
+            .arg
+            .as_ref()
+            .is_some_and(|a| call_passes(a, local, params)),
         [Stmt::Expr(e)] => call_passes(&e.expr, local, params),
         _ => false,
     }
@@ -159,21 +162,36 @@ mod tests {
     #[test]
     fn recognises_routes_that_only_delegate() {
         let h = Some("h");
-        assert!(delegates("import h from '../oauth/callback'\nexport default h\n", h));
+        assert!(delegates(
+            "import h from '../oauth/callback'\nexport default h\n",
+            h
+        ));
         assert!(delegates("import h from '../x'\nexport default async function handler(req, res) { return h(req, res) }\n", h));
         assert!(delegates("import h from '../x'\nimport type { NextApiRequest } from 'next'\nexport default (req: NextApiRequest, res) => h(req, res)\n", h));
-        assert!(delegates("import h from '../x'\nexport default async (req, res) => { await h(req, res) }\n", h));
+        assert!(delegates(
+            "import h from '../x'\nexport default async (req, res) => { await h(req, res) }\n",
+            h
+        ));
         assert!(delegates("export { default } from '../x'\n", None));
-        assert!(delegates("import h from '../x'\nexport { h as default }\n", h));
+        assert!(delegates(
+            "import h from '../x'\nexport { h as default }\n",
+            h
+        ));
     }
 
     #[test]
     fn anything_more_does_not_qualify() {
         let h = Some("h");
         assert!(!delegates("import h from '../x'\nexport default function handler(req, res) { if (!req.headers.a) return res.status(401).end(); return h(req, res) }\n", h));
-        assert!(!delegates("import h from '../x'\nexport default (req, res) => h(res, req)\n", h));
+        assert!(!delegates(
+            "import h from '../x'\nexport default (req, res) => h(res, req)\n",
+            h
+        ));
         assert!(!delegates("import h from '../x'\nexport const config = { api: { bodyParser: false } }\nexport default h\n", h));
-        assert!(!delegates("import h from '../x'\nconsole.log('loaded')\nexport default h\n", h));
+        assert!(!delegates(
+            "import h from '../x'\nconsole.log('loaded')\nexport default h\n",
+            h
+        ));
         assert!(!delegates("export { default } from '../x'\n", h));
     }
 }

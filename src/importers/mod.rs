@@ -139,23 +139,21 @@ pub fn plan(
         }
         if refusals.is_empty() {
             plan.movable.insert(route.source.to_string());
-            let files: Vec<String> = follows
+            let mut files: Vec<String> = follows
                 .iter()
                 .map(|(f, fo)| match fo {
-                    Follow::Respecify(..) => f.clone(),
-                    Follow::Reexport(_) => format!("{f} (re-exports its methods)"),
+                    Follow::Respecify(..) => format!("{f} (import rewritten)"),
+                    Follow::Reexport(_) => format!("{f} (now re-exports its methods)"),
                 })
                 .collect();
-            let mut uniq = files.clone();
-            uniq.dedup();
+            files.dedup();
             plan.notes.insert(
                 route.source.to_string(),
                 vec![Diagnostic::new(
                     Code::ImportersFollow,
                     format!(
-                        "imported by {}; {} rewritten to follow the move",
-                        uniq.join(", "),
-                        if uniq.len() == 1 { "that import is" } else { "those imports are" }
+                        "imported by {}: the importers follow the move",
+                        files.join(", ")
                     ),
                 )],
             );
@@ -246,7 +244,9 @@ fn follow_one(
         ));
     }
     if i.star || bindings.iter().any(|b| b.imported == "*") {
-        return Err(Some("a namespace import cannot follow the route module".into()));
+        return Err(Some(
+            "a namespace import cannot follow the route module".into(),
+        ));
     }
     if bindings.is_empty() {
         return Err(Some("a side-effect import of the route module".into()));
@@ -254,9 +254,7 @@ fn follow_one(
     let default = bindings.iter().any(|b| b.imported == "default");
     if default {
         if bindings.len() > 1 {
-            return Err(Some(
-                "imports the handler together with other names".into(),
-            ));
+            return Err(Some("imports the handler together with other names".into()));
         }
         return delegation_follow(route, target, imp, text, routes, imported_sources)
             .map(Follow::Reexport);
@@ -276,7 +274,13 @@ fn follow_one(
     let Some((_, app)) = graph.app_of(&imp.file) else {
         return Err(None);
     };
-    let spec = specifier::respecify(&i.specifier, &imp.file, sibling, &app.aliases, is_file_after);
+    let spec = specifier::respecify(
+        &i.specifier,
+        &imp.file,
+        sibling,
+        &app.aliases,
+        is_file_after,
+    );
     Ok(Follow::Respecify(i.spec_start..i.spec_end, spec))
 }
 
@@ -334,7 +338,10 @@ fn delegation_follow(
     if !out.is_empty() {
         out.push_str(nl);
     }
-    let quote = text.as_bytes().get(imp.import.spec_start.wrapping_sub(1)).map_or('\'', |&b| b as char);
+    let quote = text
+        .as_bytes()
+        .get(imp.import.spec_start.wrapping_sub(1))
+        .map_or('\'', |&b| b as char);
     let quote = if quote == '"' { '"' } else { '\'' };
     out.push_str(&format!(
         "export {{ {} }} from {quote}{spec}{quote}{nl}",

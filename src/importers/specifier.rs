@@ -28,7 +28,9 @@ pub fn respecify(
         Some(e) => format!("{s}.{e}"),
         None => s,
     };
-    let reaches = |spec: &str| resolve(spec, importer, aliases, is_file) == Target::File(new_file.to_string());
+    let reaches = |spec: &str| {
+        resolve(spec, importer, aliases, is_file) == Target::File(new_file.to_string())
+    };
     let relative_spec = || {
         let from: Vec<&str> = split(dir_of(importer));
         let to: Vec<&str> = split(stem);
@@ -52,7 +54,10 @@ pub fn respecify(
     let used = aliases
         .paths
         .iter()
-        .filter(|(p, _)| p.split_once('*').is_some_and(|(pre, _)| old.starts_with(pre)))
+        .filter(|(p, _)| {
+            p.split_once('*')
+                .is_some_and(|(pre, _)| old.starts_with(pre))
+        })
         .max_by_key(|(p, _)| p.len());
     if used.is_none() {
         if let Some(spec) = base_url_spec() {

@@ -36,6 +36,31 @@ pub struct Split {
     pub exports: Vec<String>,
     /// The new module re-exports a whole module (`export * from`): any name may come from it.
     pub star: bool,
+    /// Byte offset in the source of the first export that moved.
+    pub at: usize,
+}
+
+impl Split {
+    /// Maps a 1-based line of [`Split::route_src`] to the line it was in the source (a line
+    /// added by the split maps to the line after it), so diagnostics of the split route point
+    /// into the file the user has.
+    pub fn source_line(&self, src: &str, line: usize) -> usize {
+        use similar::{DiffTag, TextDiff};
+        let diff = TextDiff::from_lines(src, self.route_src.as_str());
+        for op in diff.ops() {
+            let (old, new) = (op.old_range(), op.new_range());
+            let l = line.saturating_sub(1);
+            if new.contains(&l) || (new.is_empty() && new.start == l) {
+                let within = (l - new.start).min(old.len().saturating_sub(1));
+                return match op.tag() {
+                    DiffTag::Equal | DiffTag::Replace => old.start + within + 1,
+                    // An inserted line: the line that follows it.
+                    DiffTag::Insert | DiffTag::Delete => old.start + 1,
+                };
+            }
+        }
+        line
+    }
 }
 
 /// Why a route module cannot be split.
@@ -253,7 +278,12 @@ pub fn split(
     }
     exports.sort();
     exports.dedup();
+    let at = moved
+        .iter()
+        .find(|&&i| items[i].role == Role::Export)
+        .map_or(0, |&i| items[i].range.start);
     Ok(Some(Split {
+        at,
         route_src,
         module_path,
         module_text: text,
@@ -333,7 +363,9 @@ fn classify(module: &Module, src: &str, move_types: bool) -> Result<Vec<Item>, R
                 if has_default && names.len() > 1 {
                     return Err(Refusal {
                         offset: r.start,
-                        reason: "one `export { ... }` lists the handler together with other exports".into(),
+                        reason:
+                            "one `export { ... }` lists the handler together with other exports"
+                                .into(),
                     });
                 }
                 if has_default {
@@ -525,12 +557,7 @@ fn import_for(
 }
 
 /// An import statement of `keep` (specifiers of `decl`) from `spec`, each specifier as written.
-fn import_statement(
-    src: &str,
-    decl: &ImportDecl,
-    keep: &[&ImportSpecifier],
-    spec: &str,
-) -> String {
+fn import_statement(src: &str, decl: &ImportDecl, keep: &[&ImportSpecifier], spec: &str) -> String {
     let sr = range(decl.src.span);
     let quote = &src[sr.start..sr.start + 1];
     let mut default = None;
@@ -811,8 +838,14 @@ mod tests {
         let s = run(src, false).expect("splits").expect("moves");
         // One value export (`page`): the module is named after it. The type stays in route.ts
         // (route.ts may export types) since no other module imports it.
-        assert_eq!(s.module_path, "app/(api)/api/auth/[...nextauth]/page.ts".replace("/page.ts", "/shared.ts"));
-        assert_eq!(s.module_text, "export const LIMIT = 10\nexport function page(n: number) { return n * LIMIT }\n");
+        assert_eq!(
+            s.module_path,
+            "app/(api)/api/auth/[...nextauth]/page.ts".replace("/page.ts", "/shared.ts")
+        );
+        assert_eq!(
+            s.module_text,
+            "export const LIMIT = 10\nexport function page(n: number) { return n * LIMIT }\n"
+        );
         assert_eq!(s.route_src, "import { LIMIT, page } from '../../../app/(api)/api/auth/[...nextauth]/shared'\n\nexport type Item = { id: string }\nexport default function handler(req, res) { res.json({ limit: LIMIT, p: page(1) }) }\n");
         assert_eq!(s.exports, ["LIMIT", "page"]);
     }

@@ -76,6 +76,16 @@ pub struct AppModules {
 }
 
 impl ModuleGraph {
+    /// Whether `p` (relative to the run root) is a file of its app before the run: a scanned
+    /// source file, or another file that exists (`.json`, `.css`).
+    pub fn has_file(&self, root: &Path, p: &str) -> bool {
+        if is_source(p) {
+            self.app_of(p).is_some_and(|(_, a)| a.files.contains(p))
+        } else {
+            root.join(p).is_file()
+        }
+    }
+
     /// The app (root) a file belongs to: the longest app root that contains it.
     pub fn app_of(&self, file: &str) -> Option<(&str, &AppModules)> {
         self.apps
