@@ -571,12 +571,22 @@ fn import_statement(src: &str, decl: &ImportDecl, keep: &[&ImportSpecifier], spe
             ImportSpecifier::Named(_) => named.push(text),
         }
     }
+    // Only `{ type A, type B }` left: `import type { A, B }`, as one would write it.
+    let all_types = default.is_none()
+        && namespace.is_none()
+        && !named.is_empty()
+        && named.iter().all(|n| n.starts_with("type "));
+    if all_types {
+        for n in &mut named {
+            *n = n["type ".len()..].trim_start();
+        }
+    }
     let mut parts = Vec::new();
     parts.extend(default);
     parts.extend(namespace);
     let named = (!named.is_empty()).then(|| format!("{{ {} }}", named.join(", ")));
     parts.extend(named.as_deref());
-    let kw = if decl.type_only {
+    let kw = if decl.type_only || all_types {
         "import type"
     } else {
         "import"
