@@ -177,6 +177,34 @@ pub fn summary_line(run: &RunResult, what: &str) -> String {
     )
 }
 
+/// `pages2app: imports follow the moved routes in N files: a, b, ...` (the files whose imports
+/// were rewritten; see [`crate::importers`]), when there are any.
+pub fn importers_line(run: &RunResult) -> Option<String> {
+    const SHOWN: usize = 5;
+    if run.edited.is_empty() {
+        return None;
+    }
+    let mut names: Vec<&str> = run
+        .edited
+        .iter()
+        .take(SHOWN)
+        .map(|e| e.path.as_str())
+        .collect();
+    let more = run.edited.len().saturating_sub(SHOWN);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    let n = run.edited.len();
+    let files = if n == 1 { "file" } else { "files" };
+    names.dedup();
+    Some(format!(
+        "pages2app: imports follow the moved routes in {n} {files}: {}{more}",
+        names.join(", ")
+    ))
+}
+
 /// The codes shown in [`findings`], for the `explain` hint.
 pub fn shown_codes(run: &RunResult) -> Vec<&'static str> {
     let codes: BTreeSet<&'static str> = run
@@ -195,6 +223,9 @@ pub fn write_summary(err: &mut dyn Write, run: &RunResult, dir: &str, what: &str
         let _ = writeln!(err, "{line}");
     }
     let _ = writeln!(err, "{}", summary_line(run, what));
+    if let Some(line) = importers_line(run) {
+        let _ = writeln!(err, "{line}");
+    }
     let codes = shown_codes(run);
     if let Some(first) = codes.first() {
         let _ = writeln!(err, "{}: `pages2app explain {first}` tells what a code means and how to fix it by hand (codes above: {})", p.paint(CYAN, "hint"), codes.join(", "));

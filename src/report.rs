@@ -44,6 +44,16 @@ struct Report<'a> {
     /// placed in an app, an unreadable `pageExtensions`); present only when there are some.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<JsonWarning<'a>>,
+    /// Files whose imports were rewritten to follow moved routes (present only when there are
+    /// some): the importer and the route sources it follows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    importers: Vec<JsonImporter<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonImporter<'a> {
+    path: &'a str,
+    follows: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -90,6 +100,14 @@ pub fn to_json(run: &RunResult) -> String {
             .warnings
             .iter()
             .map(|(path, message)| JsonWarning { path, message })
+            .collect(),
+        importers: run
+            .edited
+            .iter()
+            .map(|e| JsonImporter {
+                path: &e.path,
+                follows: &e.follows,
+            })
             .collect(),
     };
     let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into());
