@@ -66,3 +66,9 @@ fn behaviour_adapter_app() {
 fn behaviour_silent_changes_app() {
     run_app("silent-changes-app");
 }
+
+/// Issue 13: routes importing each other's handlers and authOptions, lib/ importing route types.
+#[test]
+fn behaviour_graph_app() {
+    run_app("graph-app");
+}
