@@ -98,18 +98,6 @@ struct Item {
     is_export_decl: bool,
 }
 
-/// Names (with whether each is a type) exported by the items that move, for the caller to
-/// decide whether a split is needed at all.
-pub fn exported_names(module: &Module) -> Vec<String> {
-    let mut out = Vec::new();
-    for item in &module.body {
-        if let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(ed)) = item {
-            out.extend(decl_names(&ed.decl).into_iter().map(|(n, _)| n));
-        }
-    }
-    out
-}
-
 /// Splits `src` (the route at `source`, whose route.ts goes to `target`) when it exports
 /// values route.ts may not export, or, with `move_types`, types (another module imports them).
 /// `Ok(None)`: nothing to move.
@@ -121,7 +109,7 @@ pub fn split(
     target: &str,
     move_types: bool,
 ) -> Result<Option<Split>, Refusal> {
-    let items = classify(module, src, move_types)?;
+    let items = classify(module, move_types)?;
     if !items.iter().any(|i| i.role == Role::Export) {
         return Ok(None);
     }
@@ -293,7 +281,7 @@ pub fn split(
 }
 
 /// The items of the module with their role.
-fn classify(module: &Module, src: &str, move_types: bool) -> Result<Vec<Item>, Refusal> {
+fn classify(module: &Module, move_types: bool) -> Result<Vec<Item>, Refusal> {
     let mut items = Vec::new();
     for it in &module.body {
         let r = range(it_span(it));
@@ -402,7 +390,6 @@ fn classify(module: &Module, src: &str, move_types: bool) -> Result<Vec<Item>, R
                 item.refs.remove(n);
             }
         }
-        let _ = src;
         items.push(item);
     }
     Ok(items)
