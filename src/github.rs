@@ -106,6 +106,7 @@ mod tests {
         let run = RunResult {
             files: vec![file("pages/api/a,b:c.ts", vec![late, whole, note])],
             changes: vec![],
+            edited: vec![],
             warnings: vec![("pages/api".into(), "cannot be placed".into())],
         };
         assert_eq!(

@@ -112,6 +112,7 @@ mod tests {
                 f("pages/api/x.ts", Status::Manual, vec![late]),
             ],
             changes: vec![],
+            edited: vec![],
             warnings: vec![],
         };
         assert_eq!(

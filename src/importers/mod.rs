@@ -264,7 +264,7 @@ fn follow_one(
     };
     if let Some(b) = bindings
         .iter()
-        .find(|b| !star && !exports.iter().any(|e| *e == b.imported))
+        .find(|b| !star && !exports.contains(&b.imported))
     {
         return Err(Some(format!(
             "imports `{}`, which route.ts keeps",

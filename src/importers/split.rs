@@ -333,17 +333,17 @@ fn classify(module: &Module, move_types: bool) -> Result<Vec<Item>, Refusal> {
                 let names: Vec<(String, String, bool)> = n
                     .specifiers
                     .iter()
-                    .filter_map(|s| match s {
-                        ExportSpecifier::Named(ns) => Some((
+                    .map(|s| match s {
+                        ExportSpecifier::Named(ns) => (
                             name_of(&ns.orig),
                             name_of(ns.exported.as_ref().unwrap_or(&ns.orig)),
                             n.type_only || ns.is_type_only,
-                        )),
+                        ),
                         ExportSpecifier::Namespace(ns) => {
-                            Some(("*".into(), name_of(&ns.name), n.type_only))
+                            ("*".into(), name_of(&ns.name), n.type_only)
                         }
                         ExportSpecifier::Default(d) => {
-                            Some(("default".into(), d.exported.sym.to_string(), false))
+                            ("default".into(), d.exported.sym.to_string(), false)
                         }
                     })
                     .collect();
