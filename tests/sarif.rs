@@ -51,7 +51,8 @@ fn projects(scratch: &Path) -> Vec<PathBuf> {
     // No package.json: the tree cannot be placed in an app (a project warning).
     let odd = scratch.join("odd [project]");
     common::write(&odd, "pages/api/ok.ts", common::OK_ROUTE);
-    common::write(&odd, "pages/api/[id]/extra, too.ts", "export const helper = 1\n\nexport default function handler(req, res) {\n  res.json({ ok: helper })\n}\n");
+    // Manual: an exported `let` the handler assigns cannot move beside route.ts (P2A104).
+    common::write(&odd, "pages/api/[id]/extra, too.ts", "export let helper = 1\n\nexport default function handler(req, res) {\n  helper += 1\n  res.json({ ok: helper })\n}\n");
     common::write(
         &odd,
         "pages/api/broken.ts",
