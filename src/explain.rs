@@ -416,9 +416,9 @@ pub fn explanation(code: Code) -> Explanation {
             after: ex("app/(api)/api/%5Finternal/health/route.ts", "// still served at /api/_internal/health\nexport function GET() {\n  return Response.json({ ok: true })\n}"),
         },
         Code::ImportedRoute => Explanation {
-            meaning: "Another module of the app imports this route file: a type (`import type { Item } from '../pages/api/items'`), a value such as `authOptions`, or the handler itself (another route delegating to it, a test). The message names each importer with its line and column.",
+            meaning: "Another module of the app imports this route file in a way that cannot follow the move: a namespace import (`import * as r from '../pages/api/items'`), `require()` or `import()` of it, a default import of the handler by code that is not a route only delegating to it, or an import of something route.ts keeps. The message names each such importer with its line and column, and why. (Named and type imports, `export ... from` and delegating routes do follow: P2A312.)",
             why: "The migration moves the file to app/.../route.ts. The importer would then point at a file that no longer exists and the app would stop building, so the route is left in pages/api, untouched.",
-            fix: "Move what the importers use (types, options, helpers) to a module outside pages/api, import it from there in the route and in each importer, then run pages2app again. An importer that only delegates to the handler can re-export the migrated methods instead.",
+            fix: "Import the names the importer uses by name (`import { WINDOW } from ...`) so that pages2app can move them beside the route and rewrite the import, or move them to a module outside pages/api yourself, then run pages2app again.",
             before: ex(
                 "pages/api/items.ts  (lib/use.ts: import type { Item } from '../pages/api/items')",
                 "export type Item = { id: string }\n\nexport default function handler(req, res) {\n  const items: Item[] = []\n  res.json(items)\n}",
