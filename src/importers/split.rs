@@ -202,9 +202,10 @@ pub fn split(
     // The route: moved items and the imports only they used leave; the import back comes in
     // after the last import.
     let mut edits: Vec<Edit> = Vec::new();
+    // A moved item takes the comments above it along (they are copied with it).
     for &i in &moved {
         let r = items[i].range.clone();
-        edits.push(crate::transform::removal(src, r));
+        edits.push(crate::transform::removal_with_comments(src, r));
     }
     let still_used: HashSet<&str> = items
         .iter()

@@ -32,7 +32,7 @@ use crate::route_path::{Lang, RouteParam};
 use crate::text::newline_of;
 
 pub use imports::{rebase_edits, rebase_specifier, relative};
-pub use removal::removal;
+pub use removal::{removal, removal_with_comments};
 
 /// One route file to migrate.
 pub struct RouteInput<'a> {
