@@ -1001,6 +1001,12 @@ fn plan_importers(
         })
         .collect();
     let read = |f: &str| read_source(&root.join(f)).ok();
+    let handler_imported = |source: &str| {
+        graph.importers.get(source).is_some_and(|v| {
+            v.iter()
+                .any(|i| i.import.bindings.iter().any(|b| b.imported == "default"))
+        })
+    };
     loop {
         let mut sources: Vec<&String> = first.keys().collect();
         sources.sort();
@@ -1025,8 +1031,14 @@ fn plan_importers(
                     methods: &report.methods,
                     params: params_of.get(source.as_str()).copied().unwrap_or(&[]),
                     sibling: beside.map(|b| (b.path.as_str(), b.exports.as_slice(), b.star)),
-                    has_config: old.is_some_and(|o| declares_config(o, lang)),
-                    segment_exports: new.map_or_else(Vec::new, |n| segment_exports(n, lang)),
+                    // Only a route whose handler is imported needs these (two parses).
+                    has_config: handler_imported(source)
+                        && old.is_some_and(|o| declares_config(o, lang)),
+                    segment_exports: if handler_imported(source) {
+                        new.map_or_else(Vec::new, |n| segment_exports(n, lang))
+                    } else {
+                        Vec::new()
+                    },
                 }
             })
             .collect();
@@ -1076,12 +1088,17 @@ fn plan_importers(
                 }
             }
         }
-        for (file, e) in &plan.edited {
-            let d = check.run(&e.new, file, &e.old, file, None);
-            if !d.is_empty() {
-                for t in &e.follows {
-                    failures.push((t.clone(), d.clone()));
-                }
+        let edited: Vec<(&String, &importers::EditedFile)> = plan.edited.iter().collect();
+        let broken: Vec<(Vec<String>, Vec<Diagnostic>)> = edited
+            .par_iter()
+            .filter_map(|(file, e)| {
+                let d = check.run(&e.new, file, &e.old, file, None);
+                (!d.is_empty()).then(|| (e.follows.clone(), d))
+            })
+            .collect();
+        for (follows, d) in broken {
+            for t in follows {
+                failures.push((t, d.clone()));
             }
         }
         for (source, re) in &plan.reexports {

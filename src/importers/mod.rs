@@ -92,13 +92,24 @@ pub fn plan(
     graph: &ModuleGraph,
     imported: &[ImportedRoute],
     routes: &HashMap<&str, RouteOfRun>,
-    read: &dyn Fn(&str) -> Option<String>,
-    is_file_after: &dyn Fn(&str) -> bool,
+    read: &(dyn Fn(&str) -> Option<String> + Sync),
+    is_file_after: &(dyn Fn(&str) -> bool + Sync),
 ) -> FollowPlan {
     let mut plan = FollowPlan::default();
     // Per importer file: its follows (edits) for each target.
     let mut per_file: BTreeMap<String, Vec<(String, Follow)>> = BTreeMap::new();
-    let mut texts: HashMap<String, Option<String>> = HashMap::new();
+    // Every importer's text, read in parallel (a big app has thousands).
+    let files: HashSet<&str> = imported
+        .iter()
+        .filter_map(|r| graph.importers.get(r.source))
+        .flatten()
+        .map(|i| i.file.as_str())
+        .collect();
+    let texts: HashMap<String, Option<String>> = {
+        use rayon::prelude::*;
+        let files: Vec<&str> = files.into_iter().collect();
+        files.par_iter().map(|f| (f.to_string(), read(f))).collect()
+    };
     // The routes that are themselves imported cannot become re-exports (their importers
     // would then need to follow twice).
     let imported_sources: HashSet<&str> = imported.iter().map(|r| r.source).collect();
@@ -109,10 +120,7 @@ pub fn plan(
         let mut follows: Vec<(String, Follow)> = Vec::new();
         let mut refusals: Vec<Diagnostic> = Vec::new();
         for imp in importers {
-            let text = texts
-                .entry(imp.file.clone())
-                .or_insert_with(|| read(&imp.file))
-                .clone();
+            let text = texts.get(&imp.file).and_then(Option::as_deref);
             let outcome = match (&route.target, text) {
                 (None, _) => Err(None),
                 (_, None) => Err(Some("cannot be read".to_string())),
@@ -121,7 +129,7 @@ pub fn plan(
                     route,
                     target,
                     imp,
-                    &text,
+                    text,
                     routes,
                     &imported_sources,
                     is_file_after,

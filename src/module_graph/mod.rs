@@ -90,7 +90,12 @@ impl ModuleGraph {
     pub fn app_of(&self, file: &str) -> Option<(&str, &AppModules)> {
         self.apps
             .iter()
-            .filter(|(root, _)| root.is_empty() || file.starts_with(&format!("{root}/")))
+            .filter(|(root, _)| {
+                root.is_empty()
+                    || (file.len() > root.len()
+                        && file.starts_with(root.as_str())
+                        && file.as_bytes()[root.len()] == b'/')
+            })
             .max_by_key(|(root, _)| root.len())
             .map(|(r, a)| (r.as_str(), a))
     }
