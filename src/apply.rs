@@ -332,9 +332,7 @@ fn check(root: &Path, changes: &[Change], syncer: &mut durable::Syncer) -> Resul
         if now[..filled] != *old.as_bytes() {
             return Err(err(path, changed()));
         }
-        syncer
-            .cover(&full, Some(durable::device(&meta)))
-            .map_err(cannot)
+        syncer.cover(&full, durable::device(&meta)).map_err(cannot)
     };
     for c in changes {
         match c {

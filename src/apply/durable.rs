@@ -23,9 +23,15 @@ pub fn parents<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Vec<PathBuf> {
     out
 }
 
-/// The device a file or folder lives on.
-pub fn device(meta: &std::fs::Metadata) -> u64 {
-    std::os::unix::fs::MetadataExt::dev(meta)
+/// The device a file or folder lives on, where the platform says.
+#[cfg(unix)]
+pub fn device(meta: &std::fs::Metadata) -> Option<u64> {
+    Some(std::os::unix::fs::MetadataExt::dev(meta))
+}
+
+#[cfg(not(unix))]
+pub fn device(_: &std::fs::Metadata) -> Option<u64> {
+    None
 }
 
 /// Syncs the file systems of the paths it was told about.
@@ -63,7 +69,7 @@ mod imp {
     pub fn cover(s: &mut Syncer, path: &Path, dev: Option<u64>) -> io::Result<()> {
         let dev = match dev {
             Some(d) => d,
-            None => super::device(&std::fs::metadata(path)?),
+            None => std::os::unix::fs::MetadataExt::dev(&std::fs::metadata(path)?),
         };
         if !s.devices.iter().any(|(d, _)| *d == dev) {
             s.devices.push((dev, std::fs::File::open(path)?));
