@@ -730,23 +730,18 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                     let edited = follow.plan.edited.get(source).map(|e| e.new.as_str());
                     let r = if let Some(re) = follow.plan.reexports.get(source) {
                         reexport_outcome(p, re, root, keep_patch)
-                    } else if edited.is_none() && first.contains_key(source) {
+                    } else if let (None, Some((report, kept))) = (edited, first.get(source)) {
                         // Already transformed; kept texts become the patch here.
-                        match first.get(source) {
-                            Some((report, kept)) => (
-                                report.clone(),
-                                kept.as_ref().map(|(k, n)| {
-                                    let k = k.clone();
-                                    let k = if keep_patch {
-                                        k.into_patch(source, report.target.as_deref().unwrap_or(""))
-                                    } else {
-                                        k
-                                    };
-                                    (k, *n)
-                                }),
-                            ),
-                            None => work(p, edited, keep_patch, Some(&check)),
-                        }
+                        let target = report.target.as_deref().unwrap_or("");
+                        let kept = kept.as_ref().map(|(k, n)| {
+                            let k = if keep_patch {
+                                k.clone().into_patch(source, target)
+                            } else {
+                                k.clone()
+                            };
+                            (k, *n)
+                        });
+                        (report.clone(), kept)
                     } else {
                         work(p, edited, keep_patch, Some(&check))
                     };
