@@ -72,3 +72,11 @@ fn behaviour_silent_changes_app() {
 fn behaviour_graph_app() {
     run_app("graph-app");
 }
+
+/// Issue 15: an app built like a production one: a lib/ of response helpers, error handler,
+/// request readers and middleware shared by most routes, an app wrapper, a method-map dispatcher,
+/// next-auth with authOptions imported elsewhere, cors and a tRPC router.
+#[test]
+fn behaviour_production_app() {
+    run_app("production-app");
+}

@@ -517,7 +517,7 @@ function record(raw, port, r = {}) {
   const norm = (s) => String(s).replace(portRe, '$1:<port>');
   const headers = {};
   for (const [name, value] of Object.entries(raw.rawHeaders)) {
-    if (RECORDED_HEADERS.includes(name) || name.startsWith('x-')) {
+    if (RECORDED_HEADERS.includes(name) || name.startsWith('x-') || name.startsWith('access-control-')) {
       headers[name] = Array.isArray(value) ? value.map(norm) : norm(value);
     }
   }
