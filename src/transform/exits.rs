@@ -28,18 +28,26 @@ pub fn always_throws(body: &str, lang: Lang) -> bool {
     parse_body(body, lang).is_some_and(|b| stmts_throw(&b))
 }
 
-/// True when some path through a migrated body runs off its end: there the Route Handler
-/// returns nothing, which Next answers with 500. A body that does not parse counts as ending.
-pub fn can_fall_off(body: &str, lang: Lang) -> bool {
-    parse_body(body, lang).is_some_and(|b| !stmts_exit(&b))
+/// What the diagnostics need to know about one migrated body, from one parse of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BodyExits {
+    /// Some path runs off its end: there the Route Handler returns nothing, which Next answers
+    /// with 500.
+    pub falls_off: bool,
+    /// An exception can escape: a `throw`, a call, a `new` or an `await` outside a `try` with a
+    /// `catch`. The calls the migration writes itself, on `helpers` (the compat module's name),
+    /// `Response` and the `headers` variable, are taken not to throw.
+    pub can_throw: bool,
 }
 
-/// True when an exception can escape a migrated body: a `throw`, a call, a `new` or an `await`
-/// outside a `try` with a `catch`. The calls the migration writes itself, on `helpers` (the compat
-/// module's name), `Response` and the `headers` variable, are taken not to throw.
-pub fn can_throw(body: &str, lang: Lang, helpers: &str, headers: &str) -> bool {
+/// [`BodyExits`] of `body`. A body that does not parse counts as ending and as throwing (the
+/// safe side for both reports).
+pub fn body_exits(body: &str, lang: Lang, helpers: &str, headers: &str) -> BodyExits {
     let Some(b) = parse_body(body, lang) else {
-        return true;
+        return BodyExits {
+            falls_off: false,
+            can_throw: true,
+        };
     };
     let mut v = Escapes {
         helpers,
@@ -47,7 +55,10 @@ pub fn can_throw(body: &str, lang: Lang, helpers: &str, headers: &str) -> bool {
         found: false,
     };
     b.visit_with(&mut v);
-    v.found
+    BodyExits {
+        falls_off: !stmts_exit(&b),
+        can_throw: v.found,
+    }
 }
 
 struct Escapes<'n> {
@@ -211,6 +222,14 @@ fn stmt_throws(s: &Stmt) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn can_fall_off(body: &str, lang: Lang) -> bool {
+        body_exits(body, lang, "pages", "headers").falls_off
+    }
+
+    fn can_throw(body: &str, lang: Lang, helpers: &str, headers: &str) -> bool {
+        body_exits(body, lang, helpers, headers).can_throw
+    }
 
     #[test]
     fn a_body_ending_in_throw_on_every_path_throws() {

@@ -491,12 +491,21 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     }
     // A path of an exported function that runs off its end: Pages left that request open, Next
     // answers the missing Response with 500. Reported where the path ends in the original.
-    let mut falls_off: Vec<&str> = plan
+    // One parse of each exported function's body answers both questions below.
+    let group_exits: Vec<exits::BodyExits> = plan
         .groups
         .iter()
-        .filter(|g| exits::can_fall_off(&g.text, ctx.lang))
-        .flat_map(|g| g.methods.iter().copied())
+        .map(|g| exits::body_exits(&g.text, ctx.lang, &ctx.names.pages, &ctx.names.headers))
         .collect();
+    let methods_where = |pick: fn(&exits::BodyExits) -> bool| -> Vec<&str> {
+        plan.groups
+            .iter()
+            .zip(&group_exits)
+            .filter(|(_, e)| pick(e))
+            .flat_map(|(g, _)| g.methods.iter().copied())
+            .collect()
+    };
+    let mut falls_off = methods_where(|e| e.falls_off);
     falls_off.sort_by_key(|m| spec::METHODS.iter().position(|x| x == m));
     if !falls_off.is_empty() {
         let at = body_stmts
@@ -513,12 +522,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             at,
         ));
     }
-    let mut can_throw: Vec<&str> = plan
-        .groups
-        .iter()
-        .filter(|g| exits::can_throw(&g.text, ctx.lang, &ctx.names.pages, &ctx.names.headers))
-        .flat_map(|g| g.methods.iter().copied())
-        .collect();
+    let mut can_throw = methods_where(|e| e.can_throw);
     can_throw.sort_by_key(|m| spec::METHODS.iter().position(|x| x == m));
     if !can_throw.is_empty() {
         diagnostics.push(Diagnostic::at(
