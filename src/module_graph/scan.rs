@@ -81,31 +81,56 @@ struct Lexer<'a> {
     regex_ok: bool,
 }
 
+/// Bytes that can start an identifier (ASCII letters, `_`, `$`, any non-ASCII byte) and bytes
+/// that can continue one (those and digits), one table lookup each: the scan looks at every
+/// byte of every module of the app.
+const IDENT_START: [bool; 256] = ident_table(false);
+const IDENT_CHAR: [bool; 256] = ident_table(true);
+
+const fn ident_table(digits: bool) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphabetic()
+            || b == b'_'
+            || b == b'$'
+            || b >= 0x80
+            || (digits && b.is_ascii_digit());
+        c += 1;
+    }
+    t
+}
+
 fn is_ident_start(c: u8) -> bool {
-    c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c >= 0x80
+    IDENT_START[c as usize]
 }
 
 fn is_ident_char(c: u8) -> bool {
-    is_ident_start(c) || c.is_ascii_digit()
+    IDENT_CHAR[c as usize]
 }
 
-/// Keywords after which a `/` starts a regular expression.
-const REGEX_AFTER: &[&str] = &[
-    "return",
-    "typeof",
-    "instanceof",
-    "in",
-    "of",
-    "new",
-    "delete",
-    "void",
-    "throw",
-    "case",
-    "do",
-    "else",
-    "yield",
-    "await",
-];
+/// Keywords after which a `/` starts a regular expression (a `match`, which compiles to a
+/// length-then-bytes test, where a list would compare every identifier with each).
+fn regex_after(word: &str) -> bool {
+    matches!(
+        word,
+        "return"
+            | "typeof"
+            | "instanceof"
+            | "in"
+            | "of"
+            | "new"
+            | "delete"
+            | "void"
+            | "throw"
+            | "case"
+            | "do"
+            | "else"
+            | "yield"
+            | "await"
+    )
+}
 
 impl<'a> Lexer<'a> {
     fn new(src: &'a str) -> Self {
@@ -218,7 +243,7 @@ impl<'a> Lexer<'a> {
             }
             self.i = j;
             let word = &self.src[start..j];
-            self.regex_ok = REGEX_AFTER.contains(&word);
+            self.regex_ok = regex_after(word);
             return Some((Tok::Ident(word), start));
         } else if c.is_ascii_digit() {
             let mut j = self.i + 1;
