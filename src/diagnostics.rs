@@ -106,7 +106,7 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo { code: Code::ImportedRoute, id: "P2A118", name: "imported-route", severity: Severity::Error, summary: "Another module of the app imports this route module in a way that cannot follow the move (a namespace import, require()/import(), a default import by code that is not a delegating route); moving it would break that import, so it stays in pages/api." },
     CodeInfo { code: Code::ResponseLimitDropped, id: "P2A201", name: "response-limit-dropped", severity: Severity::Warning, summary: "config.api.responseLimit has no Route Handler equivalent; the 4 MB response warning is gone." },
     CodeInfo { code: Code::ExternalResolverDropped, id: "P2A202", name: "external-resolver-dropped", severity: Severity::Warning, summary: "config.api.externalResolver has no Route Handler equivalent; it only silenced a dev warning." },
-    CodeInfo { code: Code::UnansweredMethods, id: "P2A203", name: "unanswered-methods", severity: Severity::Warning, summary: "Some methods never got a response from the old handler (the request hung); they now get Next's automatic 405 (OPTIONS: 204)." },
+    CodeInfo { code: Code::UnansweredMethods, id: "P2A203", name: "unanswered-methods", severity: Severity::Warning, summary: "Some methods never got a response from the old handler (the request hung, or answered 500 where the code it ran threw); they now get Next's automatic 405 (OPTIONS: 204)." },
     CodeInfo {
         code: Code::BodyOfGetIgnored,
         id: "P2A204",

@@ -325,7 +325,7 @@ pub fn explanation(code: Code) -> Explanation {
             ),
         },
         Code::UnansweredMethods => Explanation {
-            meaning: "For some HTTP methods the old handler never sent a response: it returned without calling `res`, so in production those requests hung until the client or proxy timed out.",
+            meaning: "For some HTTP methods the old handler never sent a response: it returned without calling `res`, so in production those requests hung until the client or proxy timed out. Where the code such a method ran could throw first (an `await` on a call, say), Pages answered those requests 500 `Internal Server Error` instead; the message names those methods apart.",
             why: "The migrated route exports only the methods that got an answer. Next answers the others itself: 405 with an empty body (OPTIONS: 204 with an `Allow` header). That is a change, usually for the better, so it is reported.",
             fix: "Usually nothing. If a client needs a specific answer for those methods, export them explicitly.",
             before: ex("pages/api/items.ts", "export default function handler(req, res) {\n  if (req.method === 'GET') res.json(listItems())\n  // POST, PUT, ...: no response, the request hung\n}"),

@@ -186,6 +186,83 @@ fn leading_comment_lines(text: &str) -> usize {
     end
 }
 
+/// `pages.headers(request)` read more than once in `text` is bound once, after the other
+/// declarations of the request's state: `const requestHeaders = pages.headers(request)` (it
+/// builds the Node-style header object from the request on every call).
+fn bind_request_headers(ctx: &EmitContext, text: &str, hoisted: &mut Vec<String>) -> String {
+    let n = ctx.names;
+    let call = [n.pages.as_str(), ".headers(", n.request.as_str(), ")"].concat();
+    if text.matches(&call).nth(1).is_none() {
+        return text.to_string();
+    }
+    let semi = if ctx.semicolons { ";" } else { "" };
+    let at = hoisted
+        .iter()
+        .position(|h| h.starts_with(&["let ", &n.status, " "].concat()))
+        .or_else(|| {
+            hoisted
+                .iter()
+                .position(|h| h.starts_with(&["const ", &n.headers, " "].concat()))
+        })
+        .unwrap_or(hoisted.len());
+    hoisted.insert(
+        at,
+        ["const ", &n.request_headers, " = ", &call, semi].concat(),
+    );
+    text.replace(&call, &n.request_headers)
+}
+
+/// `let status = 200` hoisted, then `status = 201` as the function's first statement that
+/// touches it (at the body's own indentation, nothing before it naming `status`): that
+/// statement declares it instead (`let status = 201`, `const` when nothing sets it again), so
+/// the function does not set it twice.
+fn declare_status_at_first_set(
+    ctx: &EmitContext,
+    text: String,
+    hoisted: &mut Vec<String>,
+    indent: &str,
+) -> String {
+    let n = ctx.names;
+    let init = ["let ", &n.status, " = 200"].concat();
+    let Some(k) = hoisted.iter().position(|h| h.starts_with(&init)) else {
+        return text;
+    };
+    let assign = [indent, &n.status, " = "].concat();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with(&assign) {
+            break;
+        }
+        at += line.len();
+    }
+    if at >= text.len() {
+        return text;
+    }
+    let before = &text[..at];
+    let named_before = before.match_indices(n.status.as_str()).any(|(i, _)| {
+        let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+        !before[..i].ends_with(ident) && !before[i + n.status.len()..].starts_with(ident)
+    });
+    // Inside a multi-line template the line would be data: an odd number of backticks before.
+    if named_before || before.matches('`').count() % 2 == 1 {
+        return text;
+    }
+    hoisted.remove(k);
+    // Set nowhere else: a constant.
+    let after = &text[at + assign.len()..];
+    let set_again = after.match_indices(n.status.as_str()).any(|(i, _)| {
+        let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+        let rest = after[i + n.status.len()..].trim_start();
+        !after[..i].ends_with(ident)
+            && !after[i + n.status.len()..].starts_with(ident)
+            && (rest.starts_with('=') && !rest.starts_with("==")
+                || rest.starts_with("+=")
+                || rest.starts_with("++"))
+    });
+    let keyword = if set_again { "let " } else { "const " };
+    [before, indent, keyword, &text[at + indent.len()..]].concat()
+}
+
 fn hoists(ctx: &EmitContext, needs: Needs) -> Vec<String> {
     let n = ctx.names;
     let semi = if ctx.semicolons { ";" } else { "" };
@@ -445,13 +522,15 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
         } else {
             g.needs
         };
-        let hoisted = hoists(ctx, hoist_needs);
+        let mut hoisted = hoists(ctx, hoist_needs);
+        let body = bind_request_headers(ctx, &g.text, &mut hoisted);
+        let body = declare_status_at_first_set(ctx, body, &mut hoisted, &indent);
         // The comment lines the body starts with describe the function: the generated
         // declarations come after them.
         let (comments, text) = if hoisted.is_empty() {
-            ("", g.text.as_str())
+            ("", body.as_str())
         } else {
-            g.text.split_at(leading_comment_lines(&g.text))
+            body.split_at(leading_comment_lines(&body))
         };
         out.push_str(comments.trim_end_matches(['\r', '\n']));
         for h in &hoisted {

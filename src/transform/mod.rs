@@ -232,6 +232,8 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         let mut delegate_calls: Vec<std::collections::HashMap<String, usize>> = Vec::new();
         let mut keeps_state = Needs::default();
         let mut pending = delegates::candidates(module, &h.replace);
+        // Why each candidate that cannot be rewritten is blocked (its latest round's reasons).
+        let mut blocked: std::collections::HashMap<String, usage::Usage> = Default::default();
         loop {
             let before = delegates.len();
             let mut rest = Vec::new();
@@ -254,9 +256,11 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
                     .iter()
                     .any(|d| d.severity() == Severity::Error)
                 {
+                    blocked.insert(c.name.clone(), u);
                     rest.push(c);
                     continue;
                 }
+                blocked.remove(&c.name);
                 let (_, needs, _) = emit::render_delegate(&ctx, &c, &u, false, Needs::default());
                 let responds = needs.contains(Needs::RESPONDS);
                 let headers_only = !responds
@@ -305,13 +309,14 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
                 break;
             }
         }
-        (delegates, delegate_calls, keeps_state)
+        (delegates, delegate_calls, keeps_state, blocked)
     };
     let body_stmts: Result<&[Stmt], &Expr> = match &h.body {
         handler::HandlerBody::Block(b) => Ok(&b.stmts),
         handler::HandlerBody::Expr(e) => Err(e),
     };
-    let (mut delegates, mut delegate_calls, mut keeps_state) = find_delegates(Needs::default());
+    let (mut delegates, mut delegate_calls, mut keeps_state, mut blocked) =
+        find_delegates(Needs::default());
     // Response state (headers, a status) set before a delegate responds must reach it, as it
     // did through Node's `res`: then every response delegate takes it as parameters.
     if delegates.iter().any(|d| !d.sets_headers_only) {
@@ -324,7 +329,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             keeps_state |= Needs::HEADERS_VAR;
         }
         if !keeps_state.is_empty() {
-            (delegates, delegate_calls, _) = find_delegates(keeps_state);
+            (delegates, delegate_calls, _, blocked) = find_delegates(keeps_state);
         }
     }
 
@@ -377,12 +382,17 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             )]);
         }
     }
-    let blocking: Vec<Diagnostic> = usage
+    let mut blocking: Vec<Diagnostic> = Vec::new();
+    for d in usage
         .diagnostics
         .iter()
         .filter(|d| d.severity() == Severity::Error)
-        .cloned()
-        .collect();
+    {
+        let d = blocking_cause(src, d, &usage.escapes_into, &blocked, 0);
+        if !blocking.contains(&d) {
+            blocking.push(d);
+        }
+    }
     if !blocking.is_empty() {
         return Err(blocking);
     }
@@ -479,11 +489,30 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     diagnostics.extend(cfg.notes.iter().cloned());
     diagnostics.extend(usage.diagnostics.iter().cloned());
     if !plan.unanswered.is_empty() {
+        // What Pages did for them: hung, unless their code threw on the way (then 500).
+        let (may_throw, hung): (Vec<&str>, Vec<&str>) = plan.unanswered.iter().partition(|m| {
+            bodies.iter().any(|(b, text, _)| {
+                b == *m && exits::can_throw(text, ctx.lang, &ctx.names.pages, &ctx.names.headers)
+            })
+        });
+        let mut what = Vec::new();
+        if !hung.is_empty() {
+            what.push(format!(
+                "{} never got a response from this handler in Pages (the request hung)",
+                hung.join(", ")
+            ));
+        }
+        if !may_throw.is_empty() {
+            what.push(format!(
+                "{} got a response only when the code it ran threw (Pages answered 500 `Internal Server Error`, otherwise the request hung)",
+                may_throw.join(", ")
+            ));
+        }
         diagnostics.push(Diagnostic::at(
             Code::UnansweredMethods,
             format!(
-                "{} never got a response from this handler in Pages (the request hung); Next now answers them itself (405, OPTIONS 204)",
-                plan.unanswered.join(", ")
+                "{}; Next now answers them itself (405, OPTIONS 204)",
+                what.join("; ")
             ),
             src,
             h.offset,
@@ -729,6 +758,47 @@ impl UsageBase<'_> {
             delegates,
             state_params: Needs::default(),
         }
+    }
+}
+
+/// The cause of a blocking diagnostic `d`: where `d` is about `req`/`res` handed to a function of
+/// this file that cannot be rewritten (`handleGET(req, res)`), the code that blocks that function
+/// (its own call of an imported `getCurrentUser(req, res)`, followed through such functions),
+/// with the call site named in the message; `d` itself otherwise.
+fn blocking_cause(
+    src: &str,
+    d: &Diagnostic,
+    escapes: &[usage::Escape],
+    blocked: &std::collections::HashMap<String, usage::Usage>,
+    depth: usize,
+) -> Diagnostic {
+    let at = |o: usize| crate::text::line_col(src, o);
+    let Some((e, inner)) = escapes
+        .iter()
+        .filter(|e| at(e.at) == (d.line, d.column))
+        .find_map(|e| blocked.get(&e.callee).map(|u| (e, u)))
+    else {
+        return d.clone();
+    };
+    let Some(cause) = inner
+        .diagnostics
+        .iter()
+        .find(|c| c.severity() == Severity::Error)
+    else {
+        return d.clone();
+    };
+    let cause = if depth < 8 {
+        blocking_cause(src, cause, &inner.escapes_into, blocked, depth + 1)
+    } else {
+        cause.clone()
+    };
+    let (line, column) = at(e.call);
+    Diagnostic {
+        message: format!(
+            "{} (in `{}`, which the call at {line}:{column} hands `req`/`res`)",
+            cause.message, e.callee
+        ),
+        ..cause
     }
 }
 

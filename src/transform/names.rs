@@ -39,7 +39,7 @@ trait Tally {
 }
 
 /// The names every route's walk watches besides its own: the candidates of [`Names::choose`].
-const CANDIDATES: [&[&str]; 9] = [
+const CANDIDATES: [&[&str]; 10] = [
     &["handler", "routeHandler"],
     &["request", "nextRequest"],
     &["context", "routeContext"],
@@ -49,6 +49,7 @@ const CANDIDATES: [&[&str]; 9] = [
     &["status", "resStatus", "statusCode"],
     &["pages", "pagesCompat", "pagesApi"],
     &["methodNotAllowed", "notAllowed"],
+    &["requestHeaders", "reqHeaders"],
 ];
 
 impl<'m> IdentTable<'m> {
@@ -259,6 +260,8 @@ pub struct Names {
     pub pages: String,
     pub handler: String,
     pub method_not_allowed: String,
+    /// `pages.headers(request)` bound once in a function that reads it more than once.
+    pub request_headers: String,
 }
 
 impl Names {
@@ -279,7 +282,7 @@ impl Names {
                 .find(|c| table.is_free(c, None))
                 .unwrap_or_else(|| format!("{base}_"))
         };
-        let [handler, request, context, query, body, headers, status, pages, method_not_allowed] =
+        let [handler, request, context, query, body, headers, status, pages, method_not_allowed, request_headers] =
             CANDIDATES;
         let handler = match handler_name {
             Some(h) => h.to_string(),
@@ -294,6 +297,7 @@ impl Names {
             status: pick(status, None),
             pages: pick(pages, None),
             method_not_allowed: pick(method_not_allowed, None),
+            request_headers: pick(request_headers, None),
             handler,
         }
     }

@@ -465,13 +465,23 @@ impl<'a> Specializer<'a> {
         m: &str,
         with_comments: bool,
     ) -> Option<Spec> {
-        let target = indent_of_line(self.src, r.start).len();
-        let (text, needs, terminates) = self.splice(branch, m, target)?;
+        let target = indent_of_line(self.src, r.start);
+        let (text, needs, terminates) = self.splice(branch, m, target, true)?;
         Some(self.replacement(r, text, needs, terminates, with_comments))
     }
 
-    /// The text of `s` for method `m`, a block's braces dropped, re-indented to `target` columns.
-    fn splice(&self, s: &Stmt, m: &str, target: usize) -> Option<(String, Needs, bool)> {
+    /// The text of `s` for method `m` at the column of `target` (an indentation): a block's
+    /// braces dropped and its lines re-indented, unless that would re-indent more than
+    /// [`MAX_REINDENTED`] lines and `keep_block`: then the block stays a block, its lines as
+    /// they were and its closing brace at `target`, so that the lines the migration does not
+    /// change stay byte-identical (a 200-line branch does not become a 200-line diff).
+    fn splice(
+        &self,
+        s: &Stmt,
+        m: &str,
+        target: &str,
+        keep_block: bool,
+    ) -> Option<(String, Needs, bool)> {
         let mut needs = Needs::default();
         let (spec, inner) = match s {
             Stmt::Block(b) => {
@@ -489,16 +499,29 @@ impl<'a> Specializer<'a> {
         let lead = text.len() - text.trim_start().len();
         let trimmed = text.trim();
         let first_stmt_offset = inner.start + lead;
-        let width = indent_of_line(self.src, first_stmt_offset)
-            .len()
-            .saturating_sub(target);
-        let width = if starts_line(self.src, first_stmt_offset) {
-            width
-        } else {
-            0
-        };
+        let width = self.reindent_width(first_stmt_offset, target);
+        if keep_block
+            && matches!(s, Stmt::Block(_))
+            && width > 0
+            && reindented(trimmed) > MAX_REINDENTED
+        {
+            let out = ["{", text.trim_end(), "\n", target, "}"].concat();
+            return Some((out, needs, spec.terminates));
+        }
         let out = dedent_following_lines(trimmed, width, first_stmt_offset, &self.protected);
         Some((out, needs, spec.terminates))
+    }
+
+    /// How many columns the lines of a statement starting at `at` move left when it is put at
+    /// the column of `target` (0 when code stands before it on its line).
+    fn reindent_width(&self, at: usize, target: &str) -> usize {
+        if starts_line(self.src, at) {
+            indent_of_line(self.src, at)
+                .len()
+                .saturating_sub(target.len())
+        } else {
+            0
+        }
     }
 
     fn spec_switch(&self, sw: &SwitchStmt, r: Range<usize>, m: &str) -> Option<Spec> {
@@ -554,24 +577,62 @@ impl<'a> Specializer<'a> {
             return None;
         }
         let target = indent_of_line(self.src, r.start);
-        let mut needs = Needs::default();
-        let mut parts = Vec::new();
-        let mut terminates = false;
-        for (from, st) in chosen {
-            let st_start = range(st.span()).start;
-            parts.extend(own_line_comments(self.src, from..st_start).map(str::to_string));
-            let (text, n, t) = self.splice(st, m, target.len())?;
-            needs |= n;
-            terminates |= t;
-            if !text.is_empty() {
-                parts.push(text);
-            }
-            if t {
-                break;
-            }
+        // Statements unwrapped out of the switch move left; when that would re-indent more
+        // than a few lines, they stay where they are, in a block at the switch's column. A case
+        // that is one block statement keeps (or drops) its own braces.
+        let splice_all =
+            |inner: &str, keep_block: bool| -> Option<(Vec<String>, Needs, bool, usize)> {
+                let mut needs = Needs::default();
+                let mut parts = Vec::new();
+                let mut terminates = false;
+                let mut used = 0;
+                for (from, st) in &chosen {
+                    let st_start = range(st.span()).start;
+                    parts.extend(own_line_comments(self.src, *from..st_start).map(str::to_string));
+                    let (text, n, t) = self.splice(st, m, inner, keep_block)?;
+                    needs |= n;
+                    terminates |= t;
+                    used += 1;
+                    if !text.is_empty() {
+                        parts.push(text);
+                    }
+                    if t {
+                        break;
+                    }
+                }
+                Some((parts, needs, terminates, used))
+            };
+        let (mut parts, mut needs, mut terminates, used) = splice_all(target, false)?;
+        let lone_block = used == 1 && matches!(chosen.first(), Some((_, Stmt::Block(_))));
+        if lone_block {
+            (parts, needs, terminates, _) = splice_all(target, true)?;
         }
-        let sep = format!("\n{target}");
+        // The lines of the statements that run (up to the one that ends the function).
+        let lines = chosen
+            .first()
+            .zip(chosen.get(used.max(1) - 1))
+            .map_or(0, |((_, a), (_, b))| {
+                reindented(&self.src[range(a.span()).start..range(b.span()).end])
+            });
+        let first_at = chosen
+            .first()
+            .map_or(r.start, |(_, s)| range(s.span()).start);
+        let as_block =
+            !lone_block && self.reindent_width(first_at, target) > 0 && lines > MAX_REINDENTED;
+        let inner = if as_block {
+            let inner = indent_of_line(self.src, first_at);
+            (parts, needs, terminates, _) = splice_all(inner, false)?;
+            inner
+        } else {
+            target
+        };
+        let sep = format!("\n{inner}");
         let text = parts.join(&sep);
+        let text = if as_block && !text.is_empty() {
+            ["{", &sep, &text, "\n", target, "}"].concat()
+        } else {
+            text
+        };
         Some(self.replacement(r, text, needs, terminates, false))
     }
 }
@@ -585,6 +646,19 @@ fn own_line_comments(src: &str, gap: Range<usize>) -> impl Iterator<Item = &str>
         .into_iter()
         .filter(move |c| c.start > first_break)
         .map(move |c| &text[c])
+}
+
+/// Unwrapping a branch re-indents at most this many lines; a longer branch keeps its block.
+/// Short branches read better unwrapped, and their diff is small either way.
+const MAX_REINDENTED: usize = 3;
+
+/// The lines after the first of `text` that hold code or comments (the lines re-indenting
+/// would change).
+fn reindented(text: &str) -> usize {
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .count()
 }
 
 /// The body of a loop or labeled statement.

@@ -87,6 +87,19 @@ pub struct Usage {
     pub uses_headers_var: bool,
     /// How often each delegate was called from a supported position.
     pub delegate_calls: std::collections::HashMap<String, usize>,
+    /// `req`/`res` handed to a function by name (`handleGET(req, res)`): where the diagnostic
+    /// about it points, the function's name, and where the call starts. A same-file function
+    /// that cannot be rewritten is blocked by code of its own, which is the cause to report.
+    pub escapes_into: Vec<Escape>,
+}
+
+/// `req` or `res` passed to the function `callee` in the call starting at `call`; `at` is where
+/// its diagnostic points.
+#[derive(Debug, Clone)]
+pub struct Escape {
+    pub at: usize,
+    pub callee: String,
+    pub call: usize,
 }
 
 /// Runs the rewrite over a block body, or over an expression body.
@@ -104,6 +117,7 @@ pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet)
         decl_kind: None,
         list_stmt: None,
         split_at: None,
+        call: None,
         out: Usage {
             edits,
             uses_status_var: status || input.state_params.contains(Needs::STATUS_VAR),
@@ -240,6 +254,8 @@ struct UsageVisitor<'a> {
     /// its own line) and whether it ends with `;`. A chained `setHeader` then becomes a
     /// statement before the response instead of a comma expression.
     split_at: Option<(usize, bool)>,
+    /// The innermost call of a function by name being visited: its name and start.
+    call: Option<(String, usize)>,
     out: Usage,
 }
 
@@ -1254,12 +1270,25 @@ impl Visit for UsageVisitor<'_> {
                 );
                 return;
             }
+            let outer = self.call.replace((callee.to_string(), range(c.span).start));
+            c.visit_children_with(self);
+            self.call = outer;
+            return;
         }
         c.visit_children_with(self);
     }
 
     fn visit_ident(&mut self, i: &Ident) {
         let e = Expr::Ident(i.clone());
+        if let Some((callee, call)) = &self.call {
+            if self.is_req(&e) || self.is_res(&e) {
+                self.out.escapes_into.push(Escape {
+                    at: range(i.span).start,
+                    callee: callee.clone(),
+                    call: *call,
+                });
+            }
+        }
         if self.is_req(&e) {
             self.diag(
                 Code::RequestEscapes,
