@@ -492,7 +492,9 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         // What Pages did for them: hung, unless their code threw on the way (then 500).
         let (may_throw, hung): (Vec<&str>, Vec<&str>) = plan.unanswered.iter().partition(|m| {
             bodies.iter().any(|(b, text, _)| {
-                b == *m && exits::can_throw(text, ctx.lang, &ctx.names.pages, &ctx.names.headers)
+                b == *m
+                    && exits::body_exits(text, ctx.lang, &ctx.names.pages, &ctx.names.headers)
+                        .can_throw
             })
         });
         let mut what = Vec::new();
