@@ -462,6 +462,20 @@ pub fn explanation(code: Code) -> Explanation {
             before: ex("pages/api/auth/legacy.ts", "import handler from '../oauth/callback'\n\nexport default function legacy(req, res) {\n  return handler(req, res)\n}"),
             after: ex("app/(api)/api/auth/legacy/route.ts", "export { GET, POST } from '../../oauth/callback/route'"),
         },
+        Code::LibraryRecipe => Explanation {
+            meaning: "The handler is a well-known library's Pages API handler (`export default NextAuth(authOptions)` of next-auth v4). It became the App Router form that library documents instead of running through the adapter.",
+            why: "In next-auth v4, `NextAuth(options)` returns one function that serves both routers: the App Router calls it with the Request and the route context. Exported as GET and POST it is what next-auth's own App Router guide writes.",
+            fix: "Nothing to do. `authOptions`, when other modules import it, moved beside route.ts (P2A313).",
+            before: ex("pages/api/auth/[...nextauth].ts", "import NextAuth from 'next-auth'\nimport { authOptions } from '../../../lib/auth'\n\nexport default NextAuth(authOptions)"),
+            after: ex("app/(api)/api/auth/[...nextauth]/route.ts", "import NextAuth from 'next-auth'\nimport { authOptions } from '../../../../../lib/auth'\n\nconst handler = NextAuth(authOptions)\n\nexport { handler as GET, handler as POST }"),
+        },
+        Code::NextAuthMethods => Explanation {
+            meaning: "In Pages, next-auth's handler ran for every method and answered HEAD, PUT, PATCH, DELETE and OPTIONS with 400 `This action with HTTP <METHOD> is not supported by NextAuth.js` (measured on next 16.4.6 with next-auth 4.24.13). The migrated route exports GET and POST only, as next-auth documents: Next answers PUT, PATCH and DELETE with 405, OPTIONS with 204 and runs GET for HEAD.",
+            why: "No client of next-auth sends those methods; the documented form is what next-auth supports.",
+            fix: "If a client relied on the 400, export the handler for those methods too: `export { handler as GET, handler as POST, handler as PUT }`.",
+            before: ex("pages/api/auth/[...nextauth].ts", "export default NextAuth(authOptions)   // PUT /api/auth/session -> 400"),
+            after: ex("app/(api)/api/auth/[...nextauth]/route.ts", "const handler = NextAuth(authOptions)\n\nexport { handler as GET, handler as POST }   // PUT -> 405"),
+        },
         Code::ExportsMoved => Explanation {
             meaning: "The route exported values or types besides its handler and config. route.ts may export only HTTP methods and segment config, so those exports moved to a module beside route.ts (in the route's folder, which the App Router does not serve), with the imports and local declarations they need; route.ts imports back what it uses.",
             why: "Next fails the build on a route.ts that exports other values (`\"authOptions\" is not a valid Route export field`). A declaration both the moved code and the route use moves too and is exported, so there is still one instance of it (state it holds stays shared).",

@@ -26,6 +26,7 @@ pub mod output;
 pub mod parse;
 pub mod patch;
 pub mod pipeline;
+pub mod recipes;
 pub mod report;
 pub mod route_path;
 pub mod runtime;

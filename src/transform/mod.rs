@@ -14,7 +14,7 @@ pub mod delegates;
 mod emit;
 mod exits;
 mod handler;
-mod imports;
+pub(crate) mod imports;
 mod names;
 mod removal;
 mod reparse;
@@ -93,7 +93,7 @@ pub enum RouteOutcome {
     Failed(Vec<Diagnostic>),
 }
 
-fn dir_of(p: &str) -> &str {
+pub(crate) fn dir_of(p: &str) -> &str {
     p.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
@@ -116,22 +116,35 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
         Err(diags) if diags.iter().any(|d| d.code == Code::InternalError) => {
             RouteOutcome::Failed(diags)
         }
+        // A well-known library's handler (NextAuth(options)): the App Router form its authors
+        // document, idiomatic, with or without the adapter.
         Err(diags)
-            if input.adapter
-                && !diags.is_empty()
-                && diags.iter().all(|d| adapter::can_adapt(d.code)) =>
+            if diags
+                .first()
+                .is_some_and(|d| d.code == Code::WrappedHandler) =>
         {
-            match adapter::migrate(input, &module, &diags[0]) {
-                Ok(m) => RouteOutcome::Migrated(m),
-                Err(more) if more.iter().any(|d| d.code == Code::InternalError) => {
-                    RouteOutcome::Failed(more)
-                }
-                // The adapter cannot take it either (e.g. an unreadable config): the rewrite's
-                // reasons stand, with the adapter's own first.
-                Err(more) => RouteOutcome::Manual(more.into_iter().chain(diags).collect()),
+            match crate::recipes::migrate(input, &module) {
+                Some(m) => RouteOutcome::Migrated(m),
+                None => adapt_or_manual(input, &module, diags),
             }
         }
-        Err(diags) => RouteOutcome::Manual(diags),
+        Err(diags) => adapt_or_manual(input, &module, diags),
+    }
+}
+
+/// The adapter's migration when every reason the rewrite gave is one it makes moot, else manual.
+fn adapt_or_manual(input: &RouteInput, module: &Module, diags: Vec<Diagnostic>) -> RouteOutcome {
+    if !(input.adapter && !diags.is_empty() && diags.iter().all(|d| adapter::can_adapt(d.code))) {
+        return RouteOutcome::Manual(diags);
+    }
+    match adapter::migrate(input, module, &diags[0]) {
+        Ok(m) => RouteOutcome::Migrated(m),
+        Err(more) if more.iter().any(|d| d.code == Code::InternalError) => {
+            RouteOutcome::Failed(more)
+        }
+        // The adapter cannot take it either (e.g. an unreadable config): the rewrite's
+        // reasons stand, with the adapter's own first.
+        Err(more) => RouteOutcome::Manual(more.into_iter().chain(diags).collect()),
     }
 }
 
