@@ -463,7 +463,7 @@ pub fn explanation(code: Code) -> Explanation {
             after: ex("app/(api)/api/auth/legacy/route.ts", "export { GET, POST } from '../../oauth/callback/route'"),
         },
         Code::LibraryRecipe => Explanation {
-            meaning: "The handler is a well-known library's Pages API handler (`export default NextAuth(authOptions)` of next-auth v4). It became the App Router form that library documents instead of running through the adapter.",
+            meaning: "The handler is a well-known library's Pages API handler (`export default NextAuth(authOptions)` of next-auth v4, `export default createNextApiHandler({ router })` of tRPC). It became the App Router form that library documents instead of running through the adapter: for tRPC, `fetchRequestHandler` with the route's URL as `endpoint`, exported as GET and POST.",
             why: "In next-auth v4, `NextAuth(options)` returns one function that serves both routers: the App Router calls it with the Request and the route context. Exported as GET and POST it is what next-auth's own App Router guide writes.",
             fix: "Nothing to do. `authOptions`, when other modules import it, moved beside route.ts (P2A313).",
             before: ex("pages/api/auth/[...nextauth].ts", "import NextAuth from 'next-auth'\nimport { authOptions } from '../../../lib/auth'\n\nexport default NextAuth(authOptions)"),
@@ -475,6 +475,20 @@ pub fn explanation(code: Code) -> Explanation {
             fix: "If a client relied on the 400, export the handler for those methods too: `export { handler as GET, handler as POST, handler as PUT }`.",
             before: ex("pages/api/auth/[...nextauth].ts", "export default NextAuth(authOptions)   // PUT /api/auth/session -> 400"),
             after: ex("app/(api)/api/auth/[...nextauth]/route.ts", "const handler = NextAuth(authOptions)\n\nexport { handler as GET, handler as POST }   // PUT -> 405"),
+        },
+        Code::TrpcMethods => Explanation {
+            meaning: "In Pages, createNextApiHandler ran for every method and tRPC answered them itself: PUT and PATCH of a mutation with 405, `Allow: POST` and a JSON error, DELETE and OPTIONS with 415 and a JSON error; Next's body parser ran first, so a POST with invalid JSON got Next's `400 Invalid JSON` text (measured on next 16.4.6 with @trpc/server 11.25.2). The migrated route exports fetchRequestHandler as GET and POST only, as tRPC documents: Next answers PUT, PATCH and DELETE with 405 and an empty body, OPTIONS with 204 and `Allow: GET, HEAD, OPTIONS, POST`; tRPC reads the body itself, so invalid JSON gets its 400 Bad Request JSON error, and there is no 1mb body limit (413) any more. Queries, batches, mutations, tRPC's own errors and HEAD (204) answer as before.",
+            why: "tRPC clients send queries with GET and mutations with POST; the other methods were never served, only answered with an error.",
+            fix: "If a client relied on those answers, export the handler for more methods (`export { handler as GET, handler as POST, handler as PUT }`); for a body limit, check `content-length` in the handler before calling fetchRequestHandler.",
+            before: ex("pages/api/trpc/[trpc].ts", "export default createNextApiHandler({ router: appRouter })   // PUT -> 415 JSON error"),
+            after: ex("app/(api)/api/trpc/[trpc]/route.ts", "const handler = (req: Request) => fetchRequestHandler({ endpoint: '/api/trpc', req, router: appRouter })\n\nexport { handler as GET, handler as POST }   // PUT -> 405"),
+        },
+        Code::RecipeDeclined => Explanation {
+            meaning: "The route is a well-known library's Pages API handler (tRPC's createNextApiHandler, next-auth's NextAuth), but its recipe does not take it: the message names the reason, such as a tRPC createContext that reads `opts.req`/`opts.res` (Pages' objects; the fetch adapter passes a web Request and `resHeaders`), a createContext defined in another module, an option only tRPC's Node adapters have (`middleware`, `maxBodySize`), or next-auth v5 in package.json. The route goes on as it would without the recipe (usually the adapter, P2A213).",
+            why: "A recipe only writes the library's App Router form where it answers every request as before apart from the differences it reports; otherwise the adapter keeps the behaviour.",
+            fix: "Port the part the message names by hand, then run again: a createContext taking `{ req, resHeaders }` of the fetch adapter (`FetchCreateContextFnOptions`), or, for next-auth v5, `export const { handlers, auth, signIn, signOut } = NextAuth(config)` in auth.ts and `export const { GET, POST } = handlers` in the route.",
+            before: ex("pages/api/trpc/[trpc].ts", "export default createNextApiHandler({\n  router: appRouter,\n  createContext: ({ req }) => ({ user: req.headers.authorization }),\n})"),
+            after: ex("app/(api)/api/trpc/[trpc]/route.ts  (by hand)", "const handler = (req: Request) => fetchRequestHandler({\n  endpoint: '/api/trpc',\n  req,\n  router: appRouter,\n  createContext: ({ req }) => ({ user: req.headers.get('authorization') ?? undefined }),\n})\n\nexport { handler as GET, handler as POST }"),
         },
         Code::ExportsMoved => Explanation {
             meaning: "The route exported values or types besides its handler and config. route.ts may export only HTTP methods and segment config, so those exports moved to a module beside route.ts (in the route's folder, which the App Router does not serve), with the imports and local declarations they need; route.ts imports back what it uses.",

@@ -428,6 +428,13 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
         None => build_graph(),
     };
 
+    // The dependencies of each app, for the library recipes (read once per app).
+    let libraries: Vec<crate::recipes::LibraryVersions> = found
+        .trees
+        .iter()
+        .map(|t| crate::recipes::LibraryVersions::read(&root.join(&t.app_root)))
+        .collect();
+
     // Compat module per tree.
     let compat: Vec<(String, bool)> = found
         .trees
@@ -521,6 +528,8 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                 params: &mapping.params,
                 compat_spec: &spec,
                 adapter: opts.adapter,
+                url: &mapping.url,
+                libraries: &libraries[f.tree],
             };
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 if panic_on

@@ -11,8 +11,10 @@
 //! In v4 `NextAuth(options)` returns one function that serves both routers (it tells them apart
 //! by its second argument). Only the one-argument form is taken: `NextAuth(req, res, options)`
 //! inside a handler of the app's own is advanced initialisation and goes through the adapter.
-//! v5 (`next-auth@5`, `NextAuth()` returning `{ handlers, auth }`) cannot be a Pages API handler
-//! this way, so a default export `NextAuth(x)` that Pages served is v4's.
+//! v5 (`next-auth@5`, `NextAuth()` returning `{ handlers, auth }`) has no such Pages API
+//! handler: when the app's package.json asks for v5 (`5.x`, `^5...`, `beta`) the recipe declines
+//! (P2A317, naming the version and v5's form) and the route goes on as before; a v4 range or a
+//! version that cannot be told (`latest`, `*`, no package.json) is taken as v4.
 //!
 //! What changes (reported, P2A206; measured on next 16.4.6 with next-auth 4.24.13 by the
 //! behaviour suite): next-auth's App Router handler answers JSON as `application/json` without
@@ -24,6 +26,7 @@
 
 use swc_ecma_ast::*;
 
+use super::{word_used, DepVersion, Recipe};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::edit::{Edit, EditSet, Needs};
 use crate::parse::{parse_module, range};
@@ -75,25 +78,31 @@ fn bound_call<'m>(module: &'m Module, name: &str, local: &str) -> Option<&'m Var
 
 /// A name for the handler that the module does not use yet.
 fn free_name(src: &str) -> String {
-    let used = |n: &str| {
-        src.match_indices(n).any(|(at, _)| {
-            let before = src[..at].chars().next_back();
-            let after = src[at + n.len()..].chars().next();
-            let word =
-                |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
-            !word(before) && !word(after)
-        })
-    };
     ["handler", "authHandler", "nextAuthHandler"]
         .into_iter()
-        .find(|n| !used(n))
+        .find(|n| !word_used(src, n))
         .unwrap_or("nextAuthRouteHandler")
         .to_string()
 }
 
-pub fn migrate(input: &RouteInput, module: &Module) -> Option<Migrated> {
+/// The major version of next-auth the app asks for, when it is v5 (or later): `5.x`, `^5...`,
+/// `5.0.0-beta.25`, the `beta` dist-tag (next-auth publishes v5 as `beta`). A v4 range, or one
+/// whose version cannot be told (`latest`, `*`, `workspace:*`, no package.json, next-auth not
+/// listed), is taken as v4: `export default NextAuth(x)` as a Pages API handler is v4's shape.
+fn v5_or_later<'a>(input: &RouteInput<'a>) -> Option<(u64, &'a str)> {
+    let spec = input.libraries.spec("next-auth")?;
+    match input.libraries.version("next-auth")? {
+        DepVersion::Major(m) if m >= 5 => Some((m, spec)),
+        DepVersion::Tag(t) if t == "beta" => Some((5, spec)),
+        _ => None,
+    }
+}
+
+pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
     let src = input.src;
-    let local = next_auth_local(module)?;
+    let Some(local) = next_auth_local(module) else {
+        return Recipe::NotMine;
+    };
     // A `config` export (bodyParser: false, say) changes what next-auth sees: leave it to the
     // adapter, which keeps the config's meaning.
     let mut default: Option<(&ExportDefaultExpr, Option<String>)> = None;
@@ -107,10 +116,10 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Option<Migrated> {
                 Expr::Ident(i) if bound_call(module, &i.sym, &local).is_some() => {
                     default = Some((e, Some(i.sym.to_string())))
                 }
-                _ => return None,
+                _ => return Recipe::NotMine,
             },
-            ModuleDecl::ExportDefaultDecl(_) => return None,
-            ModuleDecl::ExportNamed(n) if n.src.is_some() => return None,
+            ModuleDecl::ExportDefaultDecl(_) => return Recipe::NotMine,
+            ModuleDecl::ExportNamed(n) if n.src.is_some() => return Recipe::NotMine,
             ModuleDecl::ExportDecl(ExportDecl {
                 decl: Decl::Var(v), ..
             }) if v
@@ -118,12 +127,25 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Option<Migrated> {
                 .iter()
                 .any(|d| matches!(&d.name, Pat::Ident(b) if b.id.sym == "config")) =>
             {
-                return None
+                return Recipe::NotMine
             }
             _ => {}
         }
     }
-    let (export, bound) = default?;
+    let Some((export, bound)) = default else {
+        return Recipe::NotMine;
+    };
+    let at = range(export.span).start;
+    if let Some((major, spec)) = v5_or_later(input) {
+        return Recipe::Declined(vec![Diagnostic::at(
+            Code::RecipeDeclined,
+            format!(
+                "next-auth route not migrated by the v4 recipe: package.json asks for next-auth {spec:?} (v{major}), where `NextAuth(config)` returns {{ handlers, auth, signIn, signOut }} rather than a handler; the v{major} form is `export const {{ handlers, auth, signIn, signOut }} = NextAuth(config)` in auth.ts and `export const {{ GET, POST }} = handlers` in app/api/auth/[...nextauth]/route.ts (next-auth's v5 upgrade guide); it goes on as before"
+            ),
+            src,
+            at,
+        )]);
+    }
 
     let nl = newline_of(src);
     let facts = imports::import_facts(module, src);
@@ -163,14 +185,15 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Option<Migrated> {
         text,
         needs: Needs::default(),
     }) {
-        return None;
+        return Recipe::NotMine;
     }
     let mut needs = Needs::default();
     let (text, copied) = edits.render_mapped(src, &mut needs);
-    parse_module(&text, input.lang).ok()?;
+    if parse_module(&text, input.lang).is_err() {
+        return Recipe::NotMine;
+    }
 
-    let at = item.start;
-    Some(Migrated {
+    Recipe::Taken(Migrated {
         text,
         copied,
         methods: vec!["GET", "POST"],

@@ -48,6 +48,11 @@ pub struct RouteInput<'a> {
     /// Routes the rewrite cannot do for their handler's shape go through the Pages req/res
     /// adapter ([`adapter`]) instead of staying manual (`--adapter never` turns it off).
     pub adapter: bool,
+    /// The URL pattern the route serves (`/api/trpc/[trpc]`).
+    pub url: &'a str,
+    /// The app's dependencies as its package.json lists them (read once per app), for the
+    /// library recipes whose form depends on the version.
+    pub libraries: &'a crate::recipes::LibraryVersions,
 }
 
 /// How a route was migrated.
@@ -124,11 +129,32 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
                 .is_some_and(|d| d.code == Code::WrappedHandler) =>
         {
             match crate::recipes::migrate(input, &module) {
-                Some(m) => RouteOutcome::Migrated(m),
-                None => adapt_or_manual(input, &module, diags),
+                crate::recipes::Recipe::Taken(m) => RouteOutcome::Migrated(m),
+                crate::recipes::Recipe::Declined(notes) => {
+                    with_notes(adapt_or_manual(input, &module, diags), notes)
+                }
+                crate::recipes::Recipe::NotMine => adapt_or_manual(input, &module, diags),
             }
         }
         Err(diags) => adapt_or_manual(input, &module, diags),
+    }
+}
+
+/// `outcome` with the notes of a recipe that declined the route after its own diagnostics.
+fn with_notes(outcome: RouteOutcome, notes: Vec<Diagnostic>) -> RouteOutcome {
+    match outcome {
+        RouteOutcome::Migrated(mut m) => {
+            m.diagnostics.extend(notes);
+            RouteOutcome::Migrated(m)
+        }
+        RouteOutcome::Manual(mut d) => {
+            d.extend(notes);
+            RouteOutcome::Manual(d)
+        }
+        RouteOutcome::Failed(mut d) => {
+            d.extend(notes);
+            RouteOutcome::Failed(d)
+        }
     }
 }
 
