@@ -62,3 +62,182 @@ pub(crate) fn word_used(src: &str, name: &str) -> bool {
         !word(src[..at].chars().next_back()) && !word(src[at + name.len()..].chars().next())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Code;
+    use crate::parse::parse_module;
+    use crate::route_path::{Lang, ParamKind, RouteParam};
+
+    fn run(src: &str, url: &str, package_json: &str) -> Recipe {
+        let module = parse_module(src, Lang::Ts).expect("test source parses");
+        let libraries = LibraryVersions::from_package_json(package_json);
+        let params: Vec<RouteParam> = url
+            .split('/')
+            .filter_map(|s| s.strip_prefix('[')?.strip_suffix(']').map(str::to_string))
+            .map(|n| match n.strip_prefix("...") {
+                Some(n) => RouteParam {
+                    name: n.to_string(),
+                    kind: ParamKind::CatchAll,
+                },
+                None => RouteParam {
+                    name: n,
+                    kind: ParamKind::Single,
+                },
+            })
+            .collect();
+        let target = format!("app/(api){url}/route.ts");
+        let source = format!("pages{url}.ts");
+        let input = RouteInput {
+            src,
+            lang: Lang::Ts,
+            source: &source,
+            target: &target,
+            params: &params,
+            compat_spec: "../_pages2app/compat",
+            adapter: true,
+            url,
+            libraries: &libraries,
+        };
+        migrate(&input, &module)
+    }
+
+    fn declined_because(r: Recipe) -> String {
+        match r {
+            Recipe::Declined(d) => {
+                assert!(d.iter().all(|d| d.code == Code::RecipeDeclined));
+                d.iter().map(|d| d.message.clone()).collect()
+            }
+            other => panic!("expected a decline, got {other:?}"),
+        }
+    }
+
+    const TRPC: &str = "import { createNextApiHandler } from '@trpc/server/adapters/next'\nimport { appRouter } from '../../server/trpc'\n\n";
+
+    #[test]
+    fn trpc_without_context_reading_the_request_is_taken() {
+        for options in [
+            "{ router: appRouter }",
+            "{ router: appRouter, createContext: () => ({}) }",
+            "{ router: appRouter, createContext: ({ info }) => ({ info }) }",
+            "{ router: appRouter, createContext(opts) { return { calls: opts.info.calls } } }",
+            "{ router: appRouter, onError: ({ error }) => console.error(error), maxBatchSize: 10 }",
+            "{ router: appRouter, createContext }",
+        ] {
+            let src = format!("{TRPC}export default createNextApiHandler({options})\nfunction createContext() {{ return {{}} }}\n");
+            match run(&src, "/api/trpc/[trpc]", "{}") {
+                Recipe::Taken(m) => {
+                    assert!(
+                        m.text
+                            .contains("fetchRequestHandler({ endpoint: '/api/trpc', req, router"),
+                        "{}",
+                        m.text
+                    );
+                    assert!(m
+                        .text
+                        .contains("export { handler as GET, handler as POST }"));
+                    assert!(!m.text.contains("createNextApiHandler"));
+                }
+                other => panic!("{options}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn trpc_reading_pages_objects_is_declined_with_the_reason() {
+        for (options, why) in [
+            (
+                "{ router: appRouter, createContext: ({ req, res }) => ({ req, res }) }",
+                "reads `req`",
+            ),
+            (
+                "{ router: appRouter, createContext: (opts) => opts }",
+                "as a whole",
+            ),
+            (
+                "{ router: appRouter, createContext: (opts: any) => ({}) }",
+                "types its argument",
+            ),
+            (
+                "{ router: appRouter, createContext: ({ ...all }) => all }",
+                "rest",
+            ),
+            (
+                "{ router: appRouter, onError: ({ req }) => console.log(req.url) }",
+                "reads `req`",
+            ),
+            (
+                "{ router: appRouter, middleware: (req, res, next) => next() }",
+                "Node adapters",
+            ),
+            ("{ router: appRouter, endpoint: '/x' }", "`endpoint`"),
+            ("{ ...base, router: appRouter }", "spread"),
+            ("options", "not an object literal"),
+            ("{ createContext: () => ({}) }", "no `router`"),
+        ] {
+            let src = format!("{TRPC}export default createNextApiHandler({options})\n");
+            let msg = declined_because(run(&src, "/api/trpc/[trpc]", "{}"));
+            assert!(msg.contains(why), "{options}: {msg}");
+        }
+        let src = format!("{TRPC}export default createNextApiHandler({{ router: appRouter }})\n");
+        assert!(declined_because(run(&src, "/api/[org]/trpc/[trpc]", "{}"))
+            .contains("dynamic segments"));
+        assert!(declined_because(run(&src, "/api/rpc/[path]", "{}")).contains("not named `[trpc]`"));
+        let src = format!("{TRPC}export const config = {{ maxDuration: 5 }}\nexport default createNextApiHandler({{ router: appRouter }})\n");
+        assert!(declined_because(run(&src, "/api/trpc/[trpc]", "{}")).contains("config"));
+    }
+
+    #[test]
+    fn trpc_bound_handler_keeps_its_name_and_catch_all_works() {
+        let src = format!("{TRPC}const handler = createNextApiHandler({{\n  router: appRouter,\n}})\n\nexport default handler\n");
+        let Recipe::Taken(m) = run(&src, "/api/v1/trpc/[...trpc]", "{}") else {
+            panic!("not taken");
+        };
+        assert!(m.text.contains("const handler = (req: Request) => fetchRequestHandler({\n  endpoint: '/api/v1/trpc',\n  req,\n  router: appRouter,\n})\n\nexport { handler as GET, handler as POST }\n"), "{}", m.text);
+        assert!(m
+            .text
+            .contains("import { fetchRequestHandler } from '@trpc/server/adapters/fetch'"));
+    }
+
+    #[test]
+    fn not_a_library_handler_is_not_mine() {
+        let src = "import { withAuth } from '../lib/auth'\nexport default withAuth((req, res) => res.json({}))\n";
+        assert!(matches!(run(src, "/api/x", "{}"), Recipe::NotMine));
+    }
+
+    const NEXT_AUTH: &str =
+        "import NextAuth from 'next-auth'\n\nexport default NextAuth({ providers: [] })\n";
+
+    #[test]
+    fn next_auth_version_decides_the_recipe() {
+        for v4 in [
+            "{}",
+            r#"{"dependencies": {"next-auth": "^4.24.13"}}"#,
+            r#"{"devDependencies": {"next-auth": "4.x"}}"#,
+            r#"{"dependencies": {"next-auth": "latest"}}"#,
+            r#"{"dependencies": {"next-auth": "workspace:*"}}"#,
+            "not json",
+        ] {
+            assert!(
+                matches!(
+                    run(NEXT_AUTH, "/api/auth/[...nextauth]", v4),
+                    Recipe::Taken(_)
+                ),
+                "{v4}"
+            );
+        }
+        for v5 in [
+            r#"{"dependencies": {"next-auth": "5.0.0-beta.25"}}"#,
+            r#"{"dependencies": {"next-auth": "beta"}}"#,
+            r#"{"dependencies": {"next-auth": "^5"}}"#,
+            r#"{"dependencies": {"next-auth": "5.x"}}"#,
+        ] {
+            let msg = declined_because(run(NEXT_AUTH, "/api/auth/[...nextauth]", v5));
+            assert!(
+                msg.contains("v5") && msg.contains("export const { GET, POST } = handlers"),
+                "{v5}: {msg}"
+            );
+        }
+    }
+}

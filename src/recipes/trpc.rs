@@ -60,7 +60,7 @@ fn adapter_import(module: &Module) -> Option<(String, &ImportDecl)> {
         let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else {
             return None;
         };
-        if i.type_only || &*i.src.value.to_atom_lossy() != PAGES_ADAPTER {
+        if i.type_only || *i.src.value.to_atom_lossy() != *PAGES_ADAPTER {
             return None;
         }
         i.specifiers.iter().find_map(|s| match s {
@@ -229,10 +229,24 @@ fn check_function(e: &Expr, module: &Module, allowed: &[&str]) -> Result<(), Str
                     _ => {}
                 }
             }
-            return Err(format!(
-                "`{}` is defined in another module, so the recipe cannot see whether it reads Pages' req/res",
-                i.sym
-            ));
+            let from = module.body.iter().find_map(|item| match item {
+                ModuleItem::ModuleDecl(ModuleDecl::Import(d))
+                    if d.specifiers.iter().any(|s| match s {
+                        ImportSpecifier::Named(n) => n.local.sym == i.sym,
+                        ImportSpecifier::Default(n) => n.local.sym == i.sym,
+                        ImportSpecifier::Namespace(n) => n.local.sym == i.sym,
+                    }) =>
+                {
+                    Some(d.src.value.to_atom_lossy().to_string())
+                }
+                _ => None,
+            });
+            return Err(match from {
+                Some(from) => format!(
+                    "is imported from {from:?}, so the recipe cannot see whether it reads Pages' req/res (createNextApiHandler passes them)"
+                ),
+                None => format!("`{}` is not a function the recipe can find in the route", i.sym),
+            });
         }
         _ => return Err("is not a function written in the route".to_string()),
     };

@@ -80,6 +80,7 @@ pub fn parse_spec(spec: &str) -> DepVersion {
     if !s.is_empty()
         && s.starts_with(|c: char| c.is_ascii_alphabetic())
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !(s.starts_with('v') && s[1..].starts_with(|c: char| c.is_ascii_digit()))
     {
         return DepVersion::Tag(s.to_string());
     }
