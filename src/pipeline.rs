@@ -432,7 +432,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
     let libraries: Vec<crate::recipes::LibraryVersions> = found
         .trees
         .iter()
-        .map(|t| crate::recipes::LibraryVersions::read(&root.join(&t.app_root)))
+        .map(|t| crate::recipes::LibraryVersions::read_app(root, &t.app_root))
         .collect();
 
     // Compat module per tree.

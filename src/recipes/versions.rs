@@ -1,5 +1,5 @@
 //! The versions of the libraries an app depends on, read once per app from its `package.json`
-//! (`dependencies` and `devDependencies`), for the recipes whose App Router form depends on the
+//! (`dependencies` and `devDependencies`; in a monorepo those of the folders above it too), for the recipes whose App Router form depends on the
 //! library's major version (next-auth v4 vs v5, next-connect 0.x vs 1.x, ...).
 //!
 //! Only the version the app asks for is known (the range written in package.json, not what a
@@ -35,6 +35,19 @@ impl LibraryVersions {
             Ok(text) => Self::from_package_json(&text),
             Err(_) => Self::default(),
         }
+    }
+
+    /// The dependencies of the app at `app_root` (relative to the run root `root`, `/`-separated):
+    /// its package.json, over those of the folders above it up to the run root (a monorepo's
+    /// root package.json often lists what its apps use; the nearest one wins for a name).
+    pub fn read_app(root: &Path, app_root: &str) -> Self {
+        let mut dir = root.to_path_buf();
+        let mut merged = Self::read(&dir);
+        for part in app_root.split('/').filter(|p| !p.is_empty()) {
+            dir.push(part);
+            merged.deps.extend(Self::read(&dir).deps);
+        }
+        merged
     }
 
     pub fn from_package_json(text: &str) -> Self {
@@ -135,6 +148,31 @@ mod tests {
         assert_eq!(v.version("next-auth"), Some(DepVersion::Tag("beta".into())));
         assert_eq!(v.version("x"), None);
         assert_eq!(v.version("next-connect"), None);
+    }
+
+    #[test]
+    fn the_nearest_package_json_wins() {
+        let dir = std::env::temp_dir().join(format!("p2a-versions-{}", std::process::id()));
+        let app = dir.join("apps/web");
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::write(
+            dir.join("package.json"),
+            r#"{"devDependencies": {"next-auth": "^4", "@trpc/server": "11.0.0"}}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            app.join("package.json"),
+            r#"{"dependencies": {"next-auth": "beta"}}"#,
+        )
+        .unwrap();
+        let v = LibraryVersions::read_app(&dir, "apps/web");
+        assert_eq!(v.version("next-auth"), Some(DepVersion::Tag("beta".into())));
+        assert_eq!(v.version("@trpc/server"), Some(DepVersion::Major(11)));
+        assert_eq!(
+            LibraryVersions::read_app(&dir, "").version("next-auth"),
+            Some(DepVersion::Major(4))
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
