@@ -191,5 +191,6 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Option<Migrated> {
         ],
         has_jsx: false,
         mode: Mode::Rewrite,
+        twins: Vec::new(),
     })
 }

@@ -568,7 +568,7 @@ impl<'a> UsageVisitor<'a> {
             .delegates
             .iter()
             .find(|d| d.name == name && !d.sets_headers_only)?;
-        if c.args.iter().any(|a| a.spread.is_some()) || c.args.len() != d.param_count {
+        if c.args.iter().any(|a| a.spread.is_some()) || !takes(d, c.args.len()) {
             return None;
         }
         if !self.is_res(&c.args[d.res_pos].expr) {
@@ -601,7 +601,7 @@ impl<'a> UsageVisitor<'a> {
             return false;
         };
         if c.args.iter().any(|a| a.spread.is_some())
-            || c.args.len() != d.param_count
+            || !takes(d, c.args.len())
             || !self.is_res(&c.args[d.res_pos].expr)
         {
             return false;
@@ -1382,4 +1382,15 @@ fn for_head_names(h: &ForHead) -> Vec<String> {
         }
     }
     names
+}
+
+/// Whether a call with `n` arguments reaches delegate `d` with its `req`/`res` in place: every
+/// parameter without a default given, none too many; all of them when response state is
+/// appended after them.
+fn takes(d: &super::delegates::Delegate, n: usize) -> bool {
+    let last = d.res_pos.max(d.req_pos.unwrap_or(0));
+    if !d.state_params.is_empty() {
+        return n == d.param_count;
+    }
+    n <= d.param_count && n >= d.required.max(last + 1)
 }

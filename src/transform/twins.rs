@@ -1,0 +1,654 @@
+//! Twins: the App Router versions of an app's own response helpers that live in another module
+//! (`lib/api.ts`: `export const ok = (res, data) => res.status(200).json(data)`).
+//!
+//! A route that calls such a helper with its own `res` (`return ok(res, items)`) cannot be
+//! rewritten on its own: the helper answers through `res`. [`analyse`] rewrites each exported
+//! helper of the module the way an in-file delegate is rewritten (it takes the `request` instead
+//! of `res` and returns its Response); the pipeline writes the rewritten helpers once per app
+//! into a module beside the original (`lib/api.app.ts`, see [`crate::app_helpers`]) and the
+//! routes that migrate import them from there (`return ok(request, items)`). The original stays
+//! as it is: code that is not migrated (other routes, `getServerSideProps`) may still use it.
+//!
+//! Only helpers that depend on nothing of the route are twinned: a helper that reads the
+//! request's query or body (which depend on the route's params and body config), or that
+//! refers to a name of its module that is neither imported nor exported, is declined with the
+//! reason; the routes calling it stay as they were.
+
+use std::collections::HashSet;
+
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+use super::delegates::{self, Delegate, Foreign};
+use super::{emit, find_delegates, imports, names, reparse, usage, UsageBase};
+use crate::diagnostics::Diagnostic;
+use crate::edit::Needs;
+use crate::parse::{parse_module, range};
+use crate::route_path::Lang;
+
+/// How a route's specifier of a helper module becomes its twin's, whatever the folders before
+/// it (a relative specifier is rebased when the route moves): `@/lib/api` → `@/lib/api.app`,
+/// `../lib/api.js` → `../lib/api.app.js`, `../lib` (its `index.ts`) → `../lib/index.app`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TwinSpec {
+    /// What goes at the end of the specifier (before `ext`).
+    pub insert: String,
+    /// An extension written in the specifier, kept last.
+    pub ext: Option<String>,
+}
+
+impl TwinSpec {
+    pub fn apply(&self, spec: &str) -> String {
+        match &self.ext {
+            Some(e) if spec.ends_with(e.as_str()) => {
+                format!("{}{}{e}", &spec[..spec.len() - e.len()], self.insert)
+            }
+            _ => format!("{spec}{}", self.insert),
+        }
+    }
+}
+
+/// One exported helper's twin.
+#[derive(Clone, Debug)]
+pub struct TwinHelper {
+    /// The name it is exported (and declared) under.
+    pub name: String,
+    pub param_count: usize,
+    pub required: usize,
+    pub res_pos: usize,
+    pub req_pos: Option<usize>,
+    pub sets_headers_only: bool,
+    /// The twin's declaration, `export` included.
+    pub text: String,
+    /// The compat helpers it uses.
+    pub needs: Needs,
+    /// Top-level names of the original module it refers to (imports, other exports).
+    pub references: Vec<String>,
+}
+
+/// An exported helper taking `res` that gets no twin, and why.
+#[derive(Clone, Debug)]
+pub struct Declined {
+    pub name: String,
+    /// Offset of its declaration in the helper module.
+    pub offset: usize,
+    pub reason: String,
+}
+
+/// What [`analyse`] found in one helper module.
+#[derive(Clone, Debug, Default)]
+pub struct ModuleTwins {
+    pub helpers: Vec<TwinHelper>,
+    pub declined: Vec<Declined>,
+    /// The compat namespace's name in the twin (`pages`, unless the module uses it).
+    pub pages: String,
+    pub semicolons: bool,
+    pub quote: char,
+    /// The module's import declarations as written, with the names each binds.
+    pub imports: Vec<(Vec<String>, String)>,
+    /// The names it exports from its own declarations.
+    pub exported: HashSet<String>,
+}
+
+/// A route's import of a helper module that has twins.
+#[derive(Clone, Debug)]
+pub struct ForeignImport {
+    /// The specifier as the route writes it.
+    pub specifier: String,
+    /// Index of the helper module's twins in the run.
+    pub twin: usize,
+    pub spec: TwinSpec,
+    pub helpers: Vec<TwinHelper>,
+    /// Its exported helpers taking `res` that have no twin, with where they are and why
+    /// (`lib/api.ts:12:1: it reads ...`).
+    pub declined: Vec<Declined>,
+}
+
+/// Needs a twin cannot have: they depend on the route (its params, its body config, its state).
+const ROUTE_BOUND: Needs = Needs(
+    Needs::QUERY_VAR.0
+        | Needs::BODY_VAR.0
+        | Needs::BODY_VIA_CALL.0
+        | Needs::CONTEXT.0
+        | Needs::PARAMS.0
+        | Needs::STATUS_VAR.0
+        | Needs::HELPER_QUERY.0
+        | Needs::HELPER_BODY.0
+        | Needs::HELPER_RAW_BODY.0,
+);
+
+/// The twins of the exported helpers of the module `src`; `Err` with the syntax error.
+pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
+    let module = parse_module(src, lang).map_err(|e| {
+        Diagnostic::at(
+            crate::diagnostics::Code::ParseError,
+            format!("syntax error: {}", e.message),
+            src,
+            e.offset,
+        )
+    })?;
+    let tracked = reparse::imported_locals(&module);
+    let mut per_item = vec![0; tracked.len() * module.body.len()];
+    let table = names::IdentTable::of_module_counting(&module, &[], &tracked, &mut per_item);
+    let names = names::Names::choose(&table, None, None);
+    let facts = imports::import_facts(&module, src);
+    let body_mode = usage::BodyMode::Parsed { size_limit: None };
+    let ctx = emit::EmitContext {
+        src,
+        lang,
+        names: &names,
+        params: &[],
+        is_async: false,
+        body_mode: &body_mode,
+        semicolons: facts.semicolons.unwrap_or(false),
+    };
+    let base = UsageBase {
+        src,
+        names: &names,
+        body_mode: body_mode.clone(),
+        raw_body_fns: facts.raw_body_fns.clone(),
+        get_server_session: facts.get_server_session.clone(),
+        param_names: Vec::new(),
+    };
+    let all = delegates::candidates(&module, &(0..0), true);
+    let exported: Vec<(String, usize)> = all
+        .iter()
+        .filter(|c| c.exported)
+        .map(|c| (c.name.clone(), c.range.start))
+        .collect();
+    let (found, _, _, blocked) = find_delegates(all, &[], &base, &ctx, Needs::default(), &[]);
+    let top = top_level(&module);
+    let mut out = ModuleTwins {
+        pages: names.pages.clone(),
+        semicolons: ctx.semicolons,
+        quote: facts.quote.unwrap_or('\''),
+        imports: module
+            .body
+            .iter()
+            .filter_map(|i| match i {
+                ModuleItem::ModuleDecl(ModuleDecl::Import(d)) => Some((
+                    d.specifiers
+                        .iter()
+                        .map(|s| match s {
+                            ImportSpecifier::Named(n) => n.local.sym.to_string(),
+                            ImportSpecifier::Default(d) => d.local.sym.to_string(),
+                            ImportSpecifier::Namespace(n) => n.local.sym.to_string(),
+                        })
+                        .collect(),
+                    src[range(d.span)].to_string(),
+                )),
+                _ => None,
+            })
+            .collect(),
+        exported: top.exported.clone(),
+        ..Default::default()
+    };
+    for (name, offset) in exported {
+        let decline = |reason: String| Declined {
+            name: name.clone(),
+            offset,
+            reason,
+        };
+        let Some(d) = found.iter().find(|d| d.name == name) else {
+            let why = blocked
+                .get(&name)
+                .and_then(|u| u.diagnostics.first())
+                .map_or_else(
+                    || "it does not answer through `res`".to_string(),
+                    |d| d.message.clone(),
+                );
+            out.declined.push(decline(why));
+            continue;
+        };
+        if d.needs.any(ROUTE_BOUND) || d.needs_context || d.needs.contains(Needs::HELPER_ADAPT) {
+            out.declined.push(decline(
+                "it reads the request's query or body, which depend on the route".into(),
+            ));
+            continue;
+        }
+        let text = format!("export {}", d.text);
+        let Some(references) = references(&text, lang, &top) else {
+            out.declined
+                .push(decline("its App Router version does not parse".into()));
+            continue;
+        };
+        if let Some(local) = references.iter().find(|r| top.locals.contains(r.as_str())) {
+            out.declined.push(decline(format!(
+                "it uses `{local}`, which its module neither imports nor exports"
+            )));
+            continue;
+        }
+        out.helpers.push(TwinHelper {
+            name,
+            param_count: d.param_count,
+            required: d.required,
+            res_pos: d.res_pos,
+            req_pos: d.req_pos,
+            sets_headers_only: d.sets_headers_only,
+            text,
+            needs: d.needs,
+            references,
+        });
+    }
+    // A twin calling a declined helper would call the Pages version: decline it too.
+    loop {
+        let declined: HashSet<String> = out.declined.iter().map(|d| d.name.clone()).collect();
+        let Some(i) = out
+            .helpers
+            .iter()
+            .position(|h| h.references.iter().any(|r| declined.contains(r)))
+        else {
+            break;
+        };
+        let h = out.helpers.remove(i);
+        let offset = found
+            .iter()
+            .find(|d| d.name == h.name)
+            .map_or(0, |d| d.range.start);
+        out.declined.push(Declined {
+            offset,
+            reason: "it calls a helper of its module that gets no App Router version".into(),
+            name: h.name,
+        });
+    }
+    Ok(out)
+}
+
+/// The delegates a route gets from its imports of helper modules: one per imported twin.
+pub fn foreign_delegates(module: &Module, foreign: &[ForeignImport]) -> Vec<Delegate> {
+    let mut out = Vec::new();
+    if foreign.is_empty() {
+        return out;
+    }
+    for item in &module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else {
+            continue;
+        };
+        if i.type_only {
+            continue;
+        }
+        let spec = i.src.value.to_atom_lossy();
+        let Some(k) = foreign.iter().position(|f| f.specifier.as_str() == &**spec) else {
+            continue;
+        };
+        for s in &i.specifiers {
+            let ImportSpecifier::Named(n) = s else {
+                continue;
+            };
+            if n.is_type_only {
+                continue;
+            }
+            let exported = match &n.imported {
+                Some(ModuleExportName::Ident(x)) => x.sym.to_string(),
+                Some(ModuleExportName::Str(x)) => x.value.to_atom_lossy().to_string(),
+                None => n.local.sym.to_string(),
+            };
+            let Some(h) = foreign[k].helpers.iter().find(|h| h.name == exported) else {
+                continue;
+            };
+            out.push(Delegate {
+                name: n.local.sym.to_string(),
+                param_count: h.param_count,
+                required: h.required,
+                res_pos: h.res_pos,
+                req_pos: h.req_pos,
+                needs_context: false,
+                range: range(n.span),
+                text: String::new(),
+                needs: Needs::default(),
+                state_params: Needs::default(),
+                sets_headers_only: h.sets_headers_only,
+                foreign: Some(Foreign {
+                    import: k,
+                    exported,
+                }),
+            });
+        }
+    }
+    out
+}
+
+/// An edit of a route's import of a helper module, and the twin it now imports.
+pub struct TwinImportEdit {
+    pub edit: crate::edit::Edit,
+    pub twin: Option<usize>,
+}
+
+/// The edits that point the route's imports of helpers it now calls as twins (`used`: the
+/// delegates it uses) at the twin modules: the specifier, when the import brings only such
+/// helpers, else a second import beside it for them. `edits` hold the rebase of the route's
+/// specifiers (their text is what the twin's specifier is made from).
+pub fn import_edits(
+    module: &Module,
+    src: &str,
+    foreign: &[ForeignImport],
+    used: &[Delegate],
+    edits: &crate::edit::EditSet,
+    nl: &str,
+) -> Vec<TwinImportEdit> {
+    let mut out = Vec::new();
+    if foreign.is_empty() {
+        return out;
+    }
+    for item in &module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else {
+            continue;
+        };
+        let spec = i.src.value.to_atom_lossy();
+        let Some(k) = foreign.iter().position(|f| f.specifier.as_str() == &**spec) else {
+            continue;
+        };
+        let is_twin = |s: &ImportSpecifier| match s {
+            ImportSpecifier::Named(n) => used.iter().any(|d| {
+                d.name == n.local.sym.as_ref() && d.foreign.as_ref().is_some_and(|f| f.import == k)
+            }),
+            _ => false,
+        };
+        let (twinned, kept): (Vec<&ImportSpecifier>, Vec<&ImportSpecifier>) =
+            i.specifiers.iter().partition(|s| is_twin(s));
+        if twinned.is_empty() || i.type_only {
+            continue;
+        }
+        let lit = range(i.src.span);
+        if lit.len() < 2 {
+            continue;
+        }
+        let inner = (lit.start + 1)..(lit.end - 1);
+        let mut needs = Needs::default();
+        let written = edits.render(src, inner.clone(), &mut needs);
+        let twin_spec = foreign[k].spec.apply(&written);
+        let twin = Some(foreign[k].twin);
+        if kept.is_empty() {
+            out.push(TwinImportEdit {
+                edit: crate::edit::Edit {
+                    range: inner,
+                    text: twin_spec,
+                    needs: Needs::default(),
+                },
+                twin,
+            });
+            continue;
+        }
+        // Some names stay with the original module: one import each.
+        let r = range(i.span);
+        let q = &src[lit.start..lit.start + 1];
+        let semi = if src[r.clone()].trim_end().ends_with(';') {
+            ";"
+        } else {
+            ""
+        };
+        let text_of = |s: &ImportSpecifier| {
+            let sr = range(match s {
+                ImportSpecifier::Named(n) => n.span,
+                ImportSpecifier::Default(d) => d.span,
+                ImportSpecifier::Namespace(n) => n.span,
+            });
+            src[sr].to_string()
+        };
+        let mut parts: Vec<String> = kept
+            .iter()
+            .filter(|s| !matches!(s, ImportSpecifier::Named(_)))
+            .map(|s| text_of(s))
+            .collect();
+        let named: Vec<String> = kept
+            .iter()
+            .filter(|s| matches!(s, ImportSpecifier::Named(_)))
+            .map(|s| text_of(s))
+            .collect();
+        if !named.is_empty() {
+            parts.push(format!("{{ {} }}", named.join(", ")));
+        }
+        let twins: Vec<String> = twinned.iter().map(|s| text_of(s)).collect();
+        let text = format!(
+            "import {} from {q}{written}{q}{semi}{nl}import {{ {} }} from {q}{twin_spec}{q}{semi}",
+            parts.join(", "),
+            twins.join(", ")
+        );
+        out.push(TwinImportEdit {
+            edit: crate::edit::Edit {
+                range: r,
+                text,
+                needs: Needs::default(),
+            },
+            twin,
+        });
+    }
+    out
+}
+
+/// `d` (a blocking diagnostic of the route) with the reason an imported helper it is about has
+/// no twin, where the call it reports hands `res` to such a helper.
+pub fn with_declined_reason(
+    d: Diagnostic,
+    src: &str,
+    module: &Module,
+    foreign: &[ForeignImport],
+    escapes: &[super::usage::Escape],
+) -> Diagnostic {
+    if foreign.iter().all(|f| f.declined.is_empty()) {
+        return d;
+    }
+    let Some(callee) = escapes
+        .iter()
+        .find(|e| crate::text::line_col(src, e.at) == (d.line, d.column))
+        .map(|e| e.callee.as_str())
+    else {
+        return d;
+    };
+    for item in &module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else {
+            continue;
+        };
+        let spec = i.src.value.to_atom_lossy();
+        let Some(f) = foreign.iter().find(|f| f.specifier.as_str() == &**spec) else {
+            continue;
+        };
+        for s in &i.specifiers {
+            let ImportSpecifier::Named(n) = s else {
+                continue;
+            };
+            if n.local.sym != callee {
+                continue;
+            }
+            let exported = match &n.imported {
+                Some(ModuleExportName::Ident(x)) => x.sym.to_string(),
+                Some(ModuleExportName::Str(x)) => x.value.to_atom_lossy().to_string(),
+                None => n.local.sym.to_string(),
+            };
+            if let Some(why) = f.declined.iter().find(|x| x.name == exported) {
+                return Diagnostic {
+                    message: format!(
+                        "{}; `{exported}` gets no App Router version ({})",
+                        d.message, why.reason
+                    ),
+                    ..d
+                };
+            }
+        }
+    }
+    d
+}
+
+/// The top-level names of a module: imported, exported, and those that are neither.
+#[derive(Default)]
+struct TopLevel {
+    imported: HashSet<String>,
+    exported: HashSet<String>,
+    locals: HashSet<String>,
+}
+
+fn top_level(module: &Module) -> TopLevel {
+    let mut t = TopLevel::default();
+    let decl_names = |d: &Decl| -> Vec<String> {
+        match d {
+            Decl::Fn(f) => vec![f.ident.sym.to_string()],
+            Decl::Class(c) => vec![c.ident.sym.to_string()],
+            Decl::Var(v) => v.decls.iter().flat_map(|d| pat_names(&d.name)).collect(),
+            Decl::TsInterface(i) => vec![i.id.sym.to_string()],
+            Decl::TsTypeAlias(a) => vec![a.id.sym.to_string()],
+            Decl::TsEnum(e) => vec![e.id.sym.to_string()],
+            _ => Vec::new(),
+        }
+    };
+    for item in &module.body {
+        match item {
+            ModuleItem::ModuleDecl(ModuleDecl::Import(i)) => {
+                for s in &i.specifiers {
+                    let local = match s {
+                        ImportSpecifier::Named(n) => &n.local,
+                        ImportSpecifier::Default(d) => &d.local,
+                        ImportSpecifier::Namespace(n) => &n.local,
+                    };
+                    t.imported.insert(local.sym.to_string());
+                }
+            }
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => {
+                t.exported.extend(decl_names(&e.decl));
+            }
+            ModuleItem::Stmt(Stmt::Decl(d)) => t.locals.extend(decl_names(d)),
+            _ => {}
+        }
+    }
+    // `export { x }` of a local declaration exports it.
+    for item in &module.body {
+        if let ModuleItem::ModuleDecl(ModuleDecl::ExportNamed(n)) = item {
+            if n.src.is_some() {
+                continue;
+            }
+            for s in &n.specifiers {
+                if let ExportSpecifier::Named(ExportNamedSpecifier {
+                    orig: ModuleExportName::Ident(i),
+                    ..
+                }) = s
+                {
+                    let name = i.sym.to_string();
+                    if t.locals.remove(&name) {
+                        t.exported.insert(name);
+                    }
+                }
+            }
+        }
+    }
+    t
+}
+
+fn pat_names(p: &Pat) -> Vec<String> {
+    struct V(Vec<String>);
+    impl Visit for V {
+        fn visit_binding_ident(&mut self, b: &BindingIdent) {
+            self.0.push(b.id.sym.to_string());
+        }
+    }
+    let mut v = V(Vec::new());
+    p.visit_with(&mut v);
+    v.0
+}
+
+/// The top-level names of the original module that the twin's declaration `text` refers to
+/// (besides its own name), sorted; `None` when it does not parse.
+fn references(text: &str, lang: Lang, top: &TopLevel) -> Option<Vec<String>> {
+    let m = parse_module(text, lang).ok()?;
+    struct V<'t> {
+        top: &'t TopLevel,
+        out: std::collections::BTreeSet<String>,
+    }
+    impl Visit for V<'_> {
+        fn visit_ident(&mut self, i: &Ident) {
+            let s = i.sym.as_ref();
+            if self.top.imported.contains(s)
+                || self.top.exported.contains(s)
+                || self.top.locals.contains(s)
+            {
+                self.out.insert(s.to_string());
+            }
+        }
+    }
+    let mut v = V {
+        top,
+        out: Default::default(),
+    };
+    m.visit_with(&mut v);
+    let own: Vec<String> = m
+        .body
+        .iter()
+        .filter_map(|i| match i {
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => match &e.decl {
+                Decl::Fn(f) => Some(f.ident.sym.to_string()),
+                Decl::Var(v) => v.decls.first().and_then(|d| pat_names(&d.name).pop()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    Some(v.out.into_iter().filter(|n| !own.contains(n)).collect())
+}
+
+/// The candidates of a helper module that a twin may come from (for tests).
+#[cfg(test)]
+fn exported_candidates<'a>(module: &'a Module) -> Vec<delegates::Candidate<'a>> {
+    delegates::candidates(module, &(0..0), true)
+        .into_iter()
+        .filter(|c| c.exported)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const API: &str = "import type { NextApiResponse } from 'next';\n\n// Response helpers shared by the routes.\nexport const ok = (res: NextApiResponse, data: unknown) => res.status(200).json(data);\n\nexport function methodNotAllowed(res: NextApiResponse, allowed: string[]) {\n  res.setHeader('Allow', allowed.join(', '));\n  return res.status(405).json({ error: 'Method not allowed' });\n}\n\nconst secret = 'x';\nexport const leak = (res: NextApiResponse) => res.json({ secret });\n\nexport const echo = (req: any, res: NextApiResponse) => res.json(req.query);\n";
+
+    #[test]
+    fn twins_response_helpers_and_declines_the_rest() {
+        let t = analyse(API, Lang::Ts).unwrap();
+        let names: Vec<&str> = t.helpers.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["ok", "methodNotAllowed"]);
+        assert_eq!(
+            t.helpers[0].text,
+            "export const ok = (request: Request, data: unknown) => pages.json(request, data, { status: 200 });"
+        );
+        assert!(t.helpers[1].text.starts_with(
+            "export function methodNotAllowed(request: Request, allowed: string[]) {"
+        ));
+        assert!(t.helpers.iter().all(|h| h.references.is_empty()));
+        let declined: Vec<(&str, &str)> = t
+            .declined
+            .iter()
+            .map(|d| (d.name.as_str(), d.reason.as_str()))
+            .collect();
+        assert_eq!(
+            declined,
+            [
+                (
+                    "leak",
+                    "it uses `secret`, which its module neither imports nor exports"
+                ),
+                (
+                    "echo",
+                    "it reads the request's query or body, which depend on the route"
+                ),
+            ]
+        );
+        let m = parse_module(API, Lang::Ts).unwrap();
+        assert_eq!(exported_candidates(&m).len(), 4);
+    }
+
+    #[test]
+    fn twin_specifiers_keep_the_written_form() {
+        let plain = TwinSpec {
+            insert: ".app".into(),
+            ext: None,
+        };
+        assert_eq!(plain.apply("@/lib/api"), "@/lib/api.app");
+        let js = TwinSpec {
+            insert: ".app".into(),
+            ext: Some(".js".into()),
+        };
+        assert_eq!(js.apply("../../lib/api.js"), "../../lib/api.app.js");
+        let index = TwinSpec {
+            insert: "/index.app".into(),
+            ext: None,
+        };
+        assert_eq!(index.apply("../lib"), "../lib/index.app");
+    }
+}
