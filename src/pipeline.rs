@@ -1496,10 +1496,14 @@ mod tests {
                 "{fixture}"
             );
             assert_eq!(chunks.len(), kept.changes.len());
-            // Routes by source path, then the compat module.
+            // Routes by source path, then the twins of the app's helper modules, then the
+            // compat module.
             let keys: Vec<&str> = kept.changes.iter().map(Change::sort_key).collect();
-            let (routes, modules) = keys.split_at(keys.len() - 1);
+            let (rest, modules) = keys.split_at(keys.len() - 1);
+            let twins = rest.iter().filter(|k| k.contains(".app.")).count();
+            let (routes, twin_keys) = rest.split_at(rest.len() - twins);
             assert!(routes.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+            assert!(twin_keys.iter().all(|k| k.contains(".app.")), "{keys:?}");
             assert!(modules[0].ends_with("/_pages2app/compat.ts"), "{keys:?}");
             assert!(streamed.changes.is_empty());
             assert_eq!(

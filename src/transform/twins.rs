@@ -206,7 +206,7 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
             ));
             continue;
         }
-        let text = format!("export {}", d.text);
+        let text = format!("{}export {}", leading_comments(&module, src, &name), d.text);
         let Some(references) = references(&text, lang, &top) else {
             out.declined
                 .push(decline("its App Router version does not parse".into()));
@@ -469,6 +469,45 @@ pub fn with_declined_reason(
     d
 }
 
+/// The comment lines directly above the exported declaration of `name` (its doc comment), as
+/// written, each line ending with `\n`; empty when there are none.
+fn leading_comments(module: &Module, src: &str, name: &str) -> String {
+    let mut prev_end = 0;
+    for item in &module.body {
+        let r = range(swc_common::Spanned::span(item));
+        if let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) = item {
+            let declares = match &e.decl {
+                Decl::Fn(f) => f.ident.sym == name,
+                Decl::Var(v) => v
+                    .decls
+                    .iter()
+                    .any(|d| pat_names(&d.name).iter().any(|n| n == name)),
+                _ => false,
+            };
+            if declares {
+                let gap = src.get(prev_end..r.start).unwrap_or("");
+                let lines: Vec<&str> = gap.lines().collect();
+                let kept = lines
+                    .iter()
+                    .rev()
+                    .take_while(|l| {
+                        let t = l.trim_start();
+                        t.starts_with("//") || t.starts_with("/*") || t.starts_with('*')
+                    })
+                    .count();
+                let mut out = String::new();
+                for l in &lines[lines.len() - kept..] {
+                    out.push_str(l.trim_end_matches('\r'));
+                    out.push('\n');
+                }
+                return out;
+            }
+        }
+        prev_end = r.end;
+    }
+    String::new()
+}
+
 /// The top-level names of a module: imported, exported, and those that are neither.
 #[derive(Default)]
 struct TopLevel {
@@ -605,7 +644,7 @@ mod tests {
         assert_eq!(names, ["ok", "methodNotAllowed"]);
         assert_eq!(
             t.helpers[0].text,
-            "export const ok = (request: Request, data: unknown) => pages.json(request, data, { status: 200 });"
+            "// Response helpers shared by the routes.\nexport const ok = (request: Request, data: unknown) => pages.json(request, data, { status: 200 });"
         );
         assert!(t.helpers[1].text.starts_with(
             "export function methodNotAllowed(request: Request, allowed: string[]) {"
