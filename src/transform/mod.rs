@@ -350,7 +350,14 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         .filter(|d| d.severity() == Severity::Error)
     {
         let d = blocking_cause(src, d, &usage.escapes_into, &blocked, 0);
-        let d = twins::with_declined_reason(d, src, module, input.foreign, &usage.escapes_into);
+        let d = twins::with_declined_reason(
+            d,
+            src,
+            module,
+            input.foreign,
+            &usage.escapes_into,
+            !keeps_state.is_empty(),
+        );
         if !blocking.contains(&d) {
             blocking.push(d);
         }
@@ -759,7 +766,7 @@ fn find_delegates(
                 continue;
             }
             blocked.remove(&c.name);
-            let (_, needs, _) = emit::render_delegate(&ctx, &c, &u, false, Needs::default());
+            let (_, needs, _) = emit::render_delegate(ctx, &c, &u, false, Needs::default());
             let responds = needs.contains(Needs::RESPONDS);
             let headers_only = !responds
                 && needs.contains(Needs::HEADERS_VAR)
@@ -784,7 +791,7 @@ fn find_delegates(
                 }
             }
             let (text, needs, needs_context) =
-                emit::render_delegate(&ctx, &c, &u, headers_only, own_state);
+                emit::render_delegate(ctx, &c, &u, headers_only, own_state);
             delegate_calls.push(u.delegate_calls);
             delegates.push(delegates::Delegate {
                 name: c.name.clone(),

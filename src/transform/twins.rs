@@ -417,15 +417,18 @@ pub fn import_edits(
 }
 
 /// `d` (a blocking diagnostic of the route) with the reason an imported helper it is about has
-/// no twin, where the call it reports hands `res` to such a helper.
+/// no twin, or cannot be used here (`state_kept`: the handler sets response state before it
+/// calls a helper, which a twin cannot receive), where the call it reports hands `res` to
+/// such a helper.
 pub fn with_declined_reason(
     d: Diagnostic,
     src: &str,
     module: &Module,
     foreign: &[ForeignImport],
     escapes: &[super::usage::Escape],
+    state_kept: bool,
 ) -> Diagnostic {
-    if foreign.iter().all(|f| f.declined.is_empty()) {
+    if foreign.is_empty() {
         return d;
     }
     let Some(callee) = escapes
@@ -460,6 +463,15 @@ pub fn with_declined_reason(
                     message: format!(
                         "{}; `{exported}` gets no App Router version ({})",
                         d.message, why.reason
+                    ),
+                    ..d
+                };
+            }
+            if state_kept && f.helpers.iter().any(|h| h.name == exported) {
+                return Diagnostic {
+                    message: format!(
+                        "{}; `{exported}` has an App Router version, but this handler sets response headers or a status before it answers, and the helper cannot receive them",
+                        d.message
                     ),
                     ..d
                 };
