@@ -188,10 +188,14 @@ fn with_positions(mut t: ModuleTwins, src: &str, source: &str) -> ModuleTwins {
     t
 }
 
-/// The twin module's text. `compat_spec`: the compat module, relative to the twin's folder.
-pub fn render(m: &HelperModule, root: &Path, compat_spec: &str) -> Option<String> {
-    let src = crate::source::read_source(&root.join(&m.source)).ok()?;
-    let nl = crate::text::newline_of(&src);
+/// The twin module's text. `src`: the helper module as it will be after the run (its imports
+/// of moved routes followed, see [`crate::importers`]), whose imports the twins copy;
+/// `compat_spec`: the compat module, relative to the twin's folder.
+pub fn render(m: &HelperModule, src: &str, compat_spec: &str) -> Option<String> {
+    let lang = Lang::from_path(&m.source)?;
+    let module = crate::parse::parse_module(src, lang).ok()?;
+    let imports = crate::transform::twins::import_texts(&module, src);
+    let nl = crate::text::newline_of(src);
     let t = &m.twins;
     let q = t.quote;
     let semi = if t.semicolons { ";" } else { "" };
@@ -204,7 +208,7 @@ pub fn render(m: &HelperModule, root: &Path, compat_spec: &str) -> Option<String
         .map_or(m.source.as_str(), |(s, _)| s);
     let mut out = String::new();
     out.push_str(&format!(
-        "// The App Router versions of the response helpers of ./{base}: they take the Request and{nl}// return its Response. Written by pages2app; ./{base} stays for the code that still uses it.{nl}"
+        "// The App Router versions of the helpers of ./{base}: they take the Request where those took{nl}// `req` or `res`, and return the Response they sent. Written by pages2app; ./{base} stays for{nl}// the code that still uses it.{nl}"
     ));
     let needs = t
         .helpers
@@ -221,7 +225,7 @@ pub fn render(m: &HelperModule, root: &Path, compat_spec: &str) -> Option<String
         .iter()
         .flat_map(|h| h.references.iter().map(String::as_str))
         .collect();
-    for (locals, text) in &t.imports {
+    for (locals, text) in &imports {
         if locals.iter().any(|l| referenced.contains(l.as_str())) {
             out.push_str(text);
             out.push_str(nl);

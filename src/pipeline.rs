@@ -740,6 +740,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
     // the next batch starts, so a dry run holds one batch's patches, not the whole patch.
     let mut wanted: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     let mut twins_used: BTreeSet<usize> = BTreeSet::new();
+    let mut twin_warnings: Vec<(String, String)> = Vec::new();
     let mut changes = Vec::new();
     let mut sink = sink;
     for batch in planned.chunks(BATCH) {
@@ -873,9 +874,24 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
         let m = &helpers.modules[*i];
         let (compat_file, _) = &compat[m.tree];
         let spec = relative_spec(dir_of(&m.twin_path), strip_ext(compat_file));
-        let Some(text) = app_helpers::render(m, root, &spec) else {
+        // The helper module as the run leaves it: its imports of moved routes followed.
+        let src_now = match follow.plan.edited.get(&m.source) {
+            Some(e) => e.new.clone(),
+            None => match crate::source::read_source(&root.join(&m.source)) {
+                Ok(s) => s,
+                Err(_) => continue,
+            },
+        };
+        let Some(text) = app_helpers::render(m, &src_now, &spec) else {
             continue;
         };
+        let dangling = check.run(&text, &m.twin_path, &src_now, &m.source, None);
+        if !dangling.is_empty() {
+            // A bug: the routes importing the twin were written. Said, not hidden.
+            for d in dangling {
+                twin_warnings.push((m.twin_path.clone(), d.message));
+            }
+        }
         let needs = m
             .twins
             .helpers
@@ -928,6 +944,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
     reports.sort_by(|a, b| a.source.cmp(&b.source));
     let mut warnings = found.warnings.clone();
     warnings.extend(graph.warnings);
+    warnings.extend(twin_warnings);
     RunResult {
         files: reports,
         changes,

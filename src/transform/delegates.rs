@@ -43,6 +43,10 @@ pub struct Delegate {
     /// once for the app (see [`super::twins`]), so the route has no declaration to replace;
     /// `range` is the imported name's, for messages.
     pub foreign: Option<Foreign>,
+    /// It only reads the request (`getApiUser(req)`, no `res`): it takes the `request` in its
+    /// place and returns what it returned, and its calls stay where they are. `res_pos` is
+    /// then its `req` position too.
+    pub reader: bool,
 }
 
 /// Where a helper of another module comes from: the route's import of it.

@@ -806,6 +806,7 @@ fn find_delegates(
                 state_params: own_state,
                 sets_headers_only: headers_only,
                 foreign: None,
+                reader: false,
             });
         }
         pending = rest;

@@ -58,12 +58,16 @@ pub struct TwinHelper {
     pub res_pos: usize,
     pub req_pos: Option<usize>,
     pub sets_headers_only: bool,
+    /// It only reads the request (see [`Delegate::reader`]).
+    pub reader: bool,
     /// The twin's declaration, `export` included.
     pub text: String,
     /// The compat helpers it uses.
     pub needs: Needs,
     /// Top-level names of the original module it refers to (imports, other exports).
     pub references: Vec<String>,
+    /// Where its declaration starts in the original module (twins keep the module's order).
+    pub offset: usize,
 }
 
 /// An exported helper taking `res` that gets no twin, and why.
@@ -162,24 +166,7 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
         pages: names.pages.clone(),
         semicolons: ctx.semicolons,
         quote: facts.quote.unwrap_or('\''),
-        imports: module
-            .body
-            .iter()
-            .filter_map(|i| match i {
-                ModuleItem::ModuleDecl(ModuleDecl::Import(d)) => Some((
-                    d.specifiers
-                        .iter()
-                        .map(|s| match s {
-                            ImportSpecifier::Named(n) => n.local.sym.to_string(),
-                            ImportSpecifier::Default(d) => d.local.sym.to_string(),
-                            ImportSpecifier::Namespace(n) => n.local.sym.to_string(),
-                        })
-                        .collect(),
-                    src[range(d.span)].to_string(),
-                )),
-                _ => None,
-            })
-            .collect(),
+        imports: import_texts(&module, src),
         exported: top.exported.clone(),
         ..Default::default()
     };
@@ -225,11 +212,52 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
             res_pos: d.res_pos,
             req_pos: d.req_pos,
             sets_headers_only: d.sets_headers_only,
+            reader: false,
             text,
             needs: d.needs,
             references,
+            offset,
         });
     }
+    for r in readers(&module) {
+        let decline = |reason: String| Declined {
+            name: r.name.clone(),
+            offset: r.range.start,
+            reason,
+        };
+        match reader_twin(&r, &base, src, lang) {
+            Ok((body, needs)) => {
+                let text = format!("{}export {body}", leading_comments(&module, src, &r.name));
+                let Some(references) = references(&text, lang, &top) else {
+                    out.declined
+                        .push(decline("its App Router version does not parse".into()));
+                    continue;
+                };
+                if let Some(local) = references.iter().find(|x| top.locals.contains(x.as_str())) {
+                    out.declined.push(decline(format!(
+                        "it uses `{local}`, which its module neither imports nor exports"
+                    )));
+                    continue;
+                }
+                out.helpers.push(TwinHelper {
+                    name: r.name.clone(),
+                    param_count: r.params.len(),
+                    required: r.required,
+                    res_pos: r.req_pos,
+                    req_pos: Some(r.req_pos),
+                    sets_headers_only: false,
+                    reader: true,
+                    text,
+                    needs,
+                    references,
+                    offset: r.range.start,
+                });
+            }
+            Err(reason) => out.declined.push(decline(reason)),
+        }
+    }
+    out.helpers.sort_by_key(|h| h.offset);
+    out.declined.sort_by_key(|d| d.offset);
     // A twin calling a declined helper would call the Pages version: decline it too.
     loop {
         let declined: HashSet<String> = out.declined.iter().map(|d| d.name.clone()).collect();
@@ -252,6 +280,220 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
         });
     }
     Ok(out)
+}
+
+/// The import declarations of `module` as written in `src`, with the names each binds.
+pub fn import_texts(module: &Module, src: &str) -> Vec<(Vec<String>, String)> {
+    module
+        .body
+        .iter()
+        .filter_map(|i| match i {
+            ModuleItem::ModuleDecl(ModuleDecl::Import(d)) => Some((
+                d.specifiers
+                    .iter()
+                    .map(|s| match s {
+                        ImportSpecifier::Named(n) => n.local.sym.to_string(),
+                        ImportSpecifier::Default(d) => d.local.sym.to_string(),
+                        ImportSpecifier::Namespace(n) => n.local.sym.to_string(),
+                    })
+                    .collect(),
+                src[range(d.span)].to_string(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// An exported function of a helper module that takes the request and no response.
+struct Reader<'a> {
+    name: String,
+    params: Vec<&'a Pat>,
+    required: usize,
+    req_pos: usize,
+    /// Range of the `req` parameter (with its type annotation).
+    req_range: std::ops::Range<usize>,
+    body: Result<&'a [Stmt], &'a Expr>,
+    is_async: bool,
+    /// The declaration (`function f(...) {...}` or `const f = (...) => ...;`), `export` not
+    /// included.
+    range: std::ops::Range<usize>,
+}
+
+/// Whether a parameter is the request: typed `NextApiRequest` (alone or in a union), or named
+/// `req`; and whether it is the response.
+fn param_role(p: &Pat) -> (bool, bool) {
+    let Pat::Ident(b) = p else {
+        return (false, false);
+    };
+    let name = b.id.sym.as_ref();
+    let mut types = Vec::new();
+    if let Some(ann) = &b.type_ann {
+        let mut push = |t: &TsType| {
+            if let TsType::TsTypeRef(r) = t {
+                let n = match &r.type_name {
+                    TsEntityName::Ident(i) => i.sym.to_string(),
+                    TsEntityName::TsQualifiedName(q) => q.right.sym.to_string(),
+                };
+                types.push(n);
+            }
+        };
+        match &*ann.type_ann {
+            TsType::TsUnionOrIntersectionType(TsUnionOrIntersectionType::TsUnionType(u)) => {
+                for t in &u.types {
+                    push(t);
+                }
+            }
+            t => push(t),
+        }
+    }
+    let typed = |t: &str| types.iter().any(|x| x == t);
+    (
+        typed("NextApiRequest") || (types.is_empty() && name == "req"),
+        typed("NextApiResponse") || (types.is_empty() && (name == "res" || name == "response")),
+    )
+}
+
+/// The exported functions of `module` that take a request and no response.
+fn readers(module: &Module) -> Vec<Reader<'_>> {
+    let mut out = Vec::new();
+    for item in &module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) = item else {
+            continue;
+        };
+        let found = match &e.decl {
+            Decl::Fn(f) if !f.function.is_generator => f.function.body.as_ref().map(|b| {
+                (
+                    f.ident.sym.to_string(),
+                    f.function.params.iter().map(|p| &p.pat).collect::<Vec<_>>(),
+                    f.function
+                        .params
+                        .iter()
+                        .map(|p| range(p.span))
+                        .collect::<Vec<_>>(),
+                    Ok(b.stmts.as_slice()),
+                    f.function.is_async,
+                    range(f.function.span),
+                )
+            }),
+            Decl::Var(v) if v.kind == VarDeclKind::Const && v.decls.len() == 1 => {
+                let d = &v.decls[0];
+                match (&d.name, d.init.as_deref()) {
+                    (Pat::Ident(b), Some(Expr::Arrow(a))) if !a.is_generator => Some((
+                        b.id.sym.to_string(),
+                        a.params.iter().collect(),
+                        a.params
+                            .iter()
+                            .map(|p| range(swc_common::Spanned::span(p)))
+                            .collect(),
+                        match &*a.body {
+                            ArrowFunctionBody::FunctionBody(b) => Ok(b.stmts.as_slice()),
+                            ArrowFunctionBody::Expr(e) => Err(&**e),
+                        },
+                        a.is_async,
+                        range(v.span),
+                    )),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let Some((name, params, ranges, body, is_async, r)) = found else {
+            continue;
+        };
+        let roles: Vec<(bool, bool)> = params.iter().map(|p| param_role(p)).collect();
+        if roles.iter().any(|(_, res)| *res) || roles.iter().filter(|(req, _)| *req).count() != 1 {
+            continue;
+        }
+        let Some(req_pos) = roles.iter().position(|(req, _)| *req) else {
+            continue;
+        };
+        let required = params
+            .iter()
+            .take_while(|p| matches!(p, Pat::Ident(_)))
+            .count();
+        if required <= req_pos {
+            continue;
+        }
+        out.push(Reader {
+            name,
+            req_range: ranges[req_pos].clone(),
+            params,
+            required,
+            req_pos,
+            body,
+            is_async,
+            range: r,
+        });
+    }
+    out
+}
+
+/// The twin of a request reader (its declaration, `export` not included) and the compat
+/// helpers it uses; `Err` with why it gets none.
+fn reader_twin(
+    r: &Reader,
+    base: &UsageBase,
+    src: &str,
+    lang: Lang,
+) -> Result<(String, Needs), String> {
+    let Pat::Ident(b) = r.params[r.req_pos] else {
+        return Err("its request parameter is destructured".into());
+    };
+    let input = usage::UsageInput {
+        src,
+        req: Some(b.id.sym.to_string()),
+        res: None,
+        names: base.names,
+        body_mode: base.body_mode.clone(),
+        raw_body_fns: base.raw_body_fns.clone(),
+        get_server_session: base.get_server_session.clone(),
+        param_names: Vec::new(),
+        delegates: &[],
+        state_params: Needs::default(),
+    };
+    let u = usage::analyse(&input, r.body, crate::edit::EditSet::new());
+    if let Some(d) = u
+        .diagnostics
+        .iter()
+        .find(|d| d.severity() == crate::diagnostics::Severity::Error)
+    {
+        return Err(d.message.clone());
+    }
+    let mut edits = u.edits;
+    let ts = lang.is_typescript();
+    let param = format!(
+        "{}{}",
+        base.names.request,
+        if ts { ": Request" } else { "" }
+    );
+    if !edits.add(crate::edit::Edit {
+        range: r.req_range.clone(),
+        text: param,
+        needs: Needs::default(),
+    }) {
+        return Err("its App Router version cannot be written".into());
+    }
+    let mut needs = Needs::default();
+    let text = edits.render(src, r.range.clone(), &mut needs);
+    let text = crate::edit::finalize_inits(&text, needs);
+    if needs.any(
+        ROUTE_BOUND
+            | Needs::RESPONDS
+            | Needs::HEADERS_VAR
+            | Needs::HELPER_ADAPT
+            | Needs::HELPER_NEXT_AUTH,
+    ) {
+        return Err("it reads the request's query or body, which depend on the route".into());
+    }
+    if needs.contains(Needs::AWAIT) && !r.is_async {
+        return Err(
+            "its App Router version would have to be async, and its callers do not await it".into(),
+        );
+    }
+    if crate::edit::first_marker(&text).is_some() {
+        return Err("its App Router version cannot be written".into());
+    }
+    Ok((text, needs))
 }
 
 /// The delegates a route gets from its imports of helper modules: one per imported twin.
@@ -302,6 +544,7 @@ pub fn foreign_delegates(module: &Module, foreign: &[ForeignImport]) -> Vec<Dele
                     import: k,
                     exported,
                 }),
+                reader: h.reader,
             });
         }
     }

@@ -567,7 +567,7 @@ impl<'a> UsageVisitor<'a> {
             .input
             .delegates
             .iter()
-            .find(|d| d.name == name && !d.sets_headers_only)?;
+            .find(|d| d.name == name && !d.sets_headers_only && !d.reader)?;
         if c.args.iter().any(|a| a.spread.is_some()) || !takes(d, c.args.len()) {
             return None;
         }
@@ -580,6 +580,38 @@ impl<'a> UsageVisitor<'a> {
             }
         }
         Some((d, c, awaited))
+    }
+
+    /// `getApiUser(req)` where `getApiUser` only reads the request: it now reads the `request`.
+    fn rewrite_reader_call(&mut self, c: &CallExpr) -> bool {
+        let Some(name) = callee_expr(c).and_then(ident_name) else {
+            return false;
+        };
+        let Some(d) = self
+            .input
+            .delegates
+            .iter()
+            .find(|d| d.name == name && d.reader)
+        else {
+            return false;
+        };
+        let Some(p) = d.req_pos else { return false };
+        if c.args.iter().any(|a| a.spread.is_some())
+            || !takes(d, c.args.len())
+            || !self.is_req(&c.args[p].expr)
+        {
+            return false;
+        }
+        for (i, a) in c.args.iter().enumerate() {
+            if i == p {
+                let request = self.names().request.clone();
+                self.add(range(a.expr.span()), request, Needs::default());
+            } else {
+                self.visit_expr(&a.expr);
+            }
+        }
+        *self.out.delegate_calls.entry(d.name.clone()).or_default() += 1;
+        true
     }
 
     /// `setCors(res)` where `setCors` only sets headers: it now sets them on the `headers` bag.
@@ -596,7 +628,7 @@ impl<'a> UsageVisitor<'a> {
             .input
             .delegates
             .iter()
-            .find(|d| d.name == name && d.sets_headers_only)
+            .find(|d| d.name == name && d.sets_headers_only && !d.reader)
         else {
             return false;
         };
@@ -1226,6 +1258,9 @@ impl Visit for UsageVisitor<'_> {
 
     fn visit_call_expr(&mut self, c: &CallExpr) {
         if self.handle_res_call(c) {
+            return;
+        }
+        if self.rewrite_reader_call(c) {
             return;
         }
         if let Some(callee) = callee_expr(c).and_then(ident_name) {
