@@ -8,6 +8,7 @@
 //! [`report`] turns the outcome into the JSON report ([`github`] into workflow annotations,
 //! [`sarif`] into a SARIF log, [`markdown_summary`] into a Markdown summary).
 
+pub mod app_helpers;
 pub mod apply;
 pub mod change;
 pub mod cli;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::app_helpers;
 pub use crate::change::Change;
 use crate::depth_guard;
 use crate::diagnostics::{Code, Diagnostic, Severity};
@@ -261,7 +262,9 @@ struct Beside {
 }
 
 /// A migrated file: what is kept of it, and the helpers it needs.
-type Transformed = (Kept, crate::edit::Needs);
+/// A migrated route's kept texts or patch, the compat helpers it needs, and the helper modules
+/// whose twins it imports.
+type Transformed = (Kept, crate::edit::Needs, Vec<usize>);
 
 struct Planned<'a> {
     file: &'a RouteFile,
@@ -446,6 +449,25 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
         })
         .collect();
 
+    let compat_state: Vec<CompatState> = compat
+        .iter()
+        .map(|(path, _)| CompatState::of(root, path))
+        .collect();
+
+    // The app's helper modules that routes import, and the App Router versions of their
+    // response helpers (see [`app_helpers`]).
+    let route_trees: Vec<(&str, usize)> = planned
+        .iter()
+        .filter(|p| p.mapping.is_ok())
+        .map(|p| (p.file.source.as_str(), p.file.tree))
+        .collect();
+    let tree_ok = |t: usize| !matches!(compat_state[t], CompatState::Blocked(_));
+    let plan_helpers = || app_helpers::plan(root, &graph, &route_trees, &tree_ok);
+    let helpers = match &pool {
+        Some(pool) => pool.install(plan_helpers),
+        None => plan_helpers(),
+    };
+
     // Test hook: a panic while transforming the sources ending with this text (proves that a
     // crash on one file is reported and the run goes on). Never set in normal use.
     let panic_on = std::env::var("PAGES2APP_TEST_PANIC_ON")
@@ -530,6 +552,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                 adapter: opts.adapter,
                 url: &mapping.url,
                 libraries: &libraries[f.tree],
+                foreign: helpers.of_route(&f.source),
             };
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 if panic_on
@@ -665,7 +688,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                 } else {
                     kept
                 };
-                (report, Some((kept, m.helpers)))
+                (report, Some((kept, m.helpers, m.twins)))
             }
             RouteOutcome::Manual(d) => {
                 report.diagnostics = d;
@@ -689,11 +712,6 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
             total,
         )
     };
-    let compat_state: Vec<CompatState> = compat
-        .iter()
-        .map(|(path, _)| CompatState::of(root, path))
-        .collect();
-
     // The routes other modules import go first: whether they can move decides what their
     // importers become (see importers::plan).
     let imported: Vec<&Planned> = planned
@@ -718,16 +736,20 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
         .chain(compat.iter().map(|(p, _)| p.clone()))
         .collect();
     let follow = plan_importers(root, &graph, &planned, &mut first, &planned_targets);
+    let mut added = follow.added.clone();
+    added.extend(helpers.modules.iter().map(|m| m.twin_path.clone()));
     let check = ImportCheck {
         root,
         graph: &graph,
-        added: follow.added.clone(),
+        added,
         removed: follow.removed.clone(),
     };
 
     // Batches in order, each transformed in parallel: a batch's patches go to the sink before
     // the next batch starts, so a dry run holds one batch's patches, not the whole patch.
     let mut wanted: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    let mut twins_used: BTreeSet<usize> = BTreeSet::new();
+    let mut twin_warnings: Vec<(String, String)> = Vec::new();
     let mut changes = Vec::new();
     let mut sink = sink;
     for batch in planned.chunks(BATCH) {
@@ -742,13 +764,13 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                     } else if let (None, Some((report, kept))) = (edited, first.get(source)) {
                         // Already transformed; kept texts become the patch here.
                         let target = report.target.as_deref().unwrap_or("");
-                        let kept = kept.as_ref().map(|(k, n)| {
+                        let kept = kept.as_ref().map(|(k, n, t)| {
                             let k = if keep_patch {
                                 k.clone().into_patch(source, target)
                             } else {
                                 k.clone()
                             };
-                            (k, *n)
+                            (k, *n, t.clone())
                         });
                         (report.clone(), kept)
                     } else {
@@ -782,7 +804,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                     }
                 }
             }
-            if let Some((kept, needs)) = done {
+            if let Some((kept, needs, twins)) = done {
                 let names = needs.helper_names();
                 let blocked = match &compat_state[p.file.tree] {
                     CompatState::Blocked(d) if !names.is_empty() => Some(d),
@@ -794,6 +816,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                     report.methods.clear();
                     report.diagnostics = vec![d.clone()];
                 } else if let Some(target) = &report.target {
+                    twins_used.extend(twins);
                     if !names.is_empty() {
                         wanted
                             .entry(p.file.tree)
@@ -855,6 +878,51 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
         }
     }
 
+    // The twins of the app's helper modules that migrated routes import, after the routes.
+    for i in &twins_used {
+        let m = &helpers.modules[*i];
+        let (compat_file, _) = &compat[m.tree];
+        let spec = relative_spec(dir_of(&m.twin_path), strip_ext(compat_file));
+        // The helper module as the run leaves it: its imports of moved routes followed.
+        let src_now = match follow.plan.edited.get(&m.source) {
+            Some(e) => e.new.clone(),
+            None => match crate::source::read_source(&root.join(&m.source)) {
+                Ok(s) => s,
+                Err(_) => continue,
+            },
+        };
+        let Some(text) = app_helpers::render(m, &src_now, &spec) else {
+            continue;
+        };
+        let dangling = check.run(&text, &m.twin_path, &src_now, &m.source, None);
+        if !dangling.is_empty() {
+            // A bug: the routes importing the twin were written. Said, not hidden.
+            for d in dangling {
+                twin_warnings.push((m.twin_path.clone(), d.message));
+            }
+        }
+        let needs = m
+            .twins
+            .helpers
+            .iter()
+            .fold(crate::edit::Needs::default(), |a, h| a | h.needs);
+        let names = needs.helper_names();
+        if !names.is_empty() {
+            wanted
+                .entry(m.tree)
+                .or_default()
+                .extend(names.into_iter().map(String::from));
+        }
+        let c = Change::Add {
+            path: m.twin_path.clone(),
+            new: text,
+        };
+        match sink.as_mut() {
+            Some(sink) => sink(crate::patch::render_change(&c)),
+            None => changes.push(c),
+        }
+    }
+
     // The compat module of each tree whose routes need helpers, after the routes: only now is
     // every helper they need known.
     for (tree, names) in &wanted {
@@ -885,6 +953,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
     reports.sort_by(|a, b| a.source.cmp(&b.source));
     let mut warnings = found.warnings.clone();
     warnings.extend(graph.warnings);
+    warnings.extend(twin_warnings);
     RunResult {
         files: reports,
         changes,
@@ -1025,6 +1094,7 @@ fn plan_importers(
                             beside, old, new, ..
                         },
                         _,
+                        _,
                     )) => (beside.as_ref(), Some(old.as_str()), Some(new.as_str())),
                     _ => (None, None, None),
                 };
@@ -1077,6 +1147,7 @@ fn plan_importers(
                     Kept::Texts {
                         old, new, beside, ..
                     },
+                    _,
                     _,
                 )),
             )) = first.get(source)
@@ -1278,7 +1349,10 @@ fn reexport_outcome(
     } else {
         kept
     };
-    (report, Some((kept, crate::edit::Needs::default())))
+    (
+        report,
+        Some((kept, crate::edit::Needs::default(), Vec::new())),
+    )
 }
 
 /// Routes transformed together before their patches are written (see [`run_patch`]): enough
@@ -1448,10 +1522,14 @@ mod tests {
                 "{fixture}"
             );
             assert_eq!(chunks.len(), kept.changes.len());
-            // Routes by source path, then the compat module.
+            // Routes by source path, then the twins of the app's helper modules, then the
+            // compat module.
             let keys: Vec<&str> = kept.changes.iter().map(Change::sort_key).collect();
-            let (routes, modules) = keys.split_at(keys.len() - 1);
+            let (rest, modules) = keys.split_at(keys.len() - 1);
+            let twins = rest.iter().filter(|k| k.contains(".app.")).count();
+            let (routes, twin_keys) = rest.split_at(rest.len() - twins);
             assert!(routes.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+            assert!(twin_keys.iter().all(|k| k.contains(".app.")), "{keys:?}");
             assert!(modules[0].ends_with("/_pages2app/compat.ts"), "{keys:?}");
             assert!(streamed.changes.is_empty());
             assert_eq!(

@@ -62,6 +62,9 @@ pub struct ModuleGraph {
     pub importers: HashMap<String, Vec<Importer>>,
     /// Computed imports that reach into an API tree.
     pub computed: Vec<ComputedImport>,
+    /// Route source → its static imports of other (non-route) source files of its app, with
+    /// the file each resolves to, in source order: where the app's own helpers live.
+    pub route_imports: HashMap<String, Vec<(Import, String)>>,
     /// Per app root: its aliases and its scanned source files.
     pub apps: HashMap<String, AppModules>,
     /// Project warnings (a config that cannot be read), as (path, message).
@@ -101,8 +104,13 @@ impl ModuleGraph {
     }
 }
 
-/// What one file's scan found: (route imported, how) pairs and computed imports.
-type FileFindings = (Vec<(String, Importer)>, Vec<ComputedImport>);
+/// What one file's scan found: (route imported, how) pairs, computed imports, and for a route
+/// its imports of the app's other modules.
+type FileFindings = (
+    Vec<(String, Importer)>,
+    Vec<ComputedImport>,
+    Vec<(Import, String)>,
+);
 
 /// True for a file name the scan reads.
 fn is_source(name: &str) -> bool {
@@ -170,10 +178,12 @@ pub fn build(root: &Path, trees: &[ApiTree], routes: &[&str]) -> ModuleGraph {
             .par_iter()
             .map(|file| {
                 let Ok(src) = crate::source::read_source(&root.join(file)) else {
-                    return (Vec::new(), Vec::new());
+                    return (Vec::new(), Vec::new(), Vec::new());
                 };
                 let mut to_routes = Vec::new();
                 let mut computed = Vec::new();
+                let mut to_modules = Vec::new();
+                let is_route = route_set.contains(file.as_str());
                 for imp in scan::scan(&src) {
                     let (line, column) = crate::text::line_col(&src, imp.start);
                     let text = src[imp.start..imp.end.min(src.len())].to_string();
@@ -197,6 +207,14 @@ pub fn build(root: &Path, trees: &[ApiTree], routes: &[&str]) -> ModuleGraph {
                         continue;
                     }
                     if let Target::File(t) = resolve(&imp.specifier, file, &aliases, &is_file) {
+                        if is_route
+                            && imp.kind == ImportKind::Static
+                            && t != *file
+                            && set.contains(&t)
+                            && !route_set.contains(t.as_str())
+                        {
+                            to_modules.push((imp.clone(), t.clone()));
+                        }
                         if t != *file && route_set.contains(t.as_str()) {
                             to_routes.push((
                                 t,
@@ -211,14 +229,17 @@ pub fn build(root: &Path, trees: &[ApiTree], routes: &[&str]) -> ModuleGraph {
                         }
                     }
                 }
-                (to_routes, computed)
+                (to_routes, computed, to_modules)
             })
             .collect();
-        for (importers, computed) in found {
+        for (file, (importers, computed, modules)) in files.iter().zip(found) {
             for (target, i) in importers {
                 graph.importers.entry(target).or_default().push(i);
             }
             graph.computed.extend(computed);
+            if !modules.is_empty() {
+                graph.route_imports.insert(file.clone(), modules);
+            }
         }
         graph.apps.insert(
             app_root.to_string(),

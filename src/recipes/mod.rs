@@ -99,6 +99,7 @@ mod tests {
             adapter: true,
             url,
             libraries: &libraries,
+            foreign: &[],
         };
         migrate(&input, &module)
     }

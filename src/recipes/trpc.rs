@@ -544,5 +544,6 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
         ],
         has_jsx: false,
         mode: Mode::Rewrite,
+        twins: Vec::new(),
     })
 }

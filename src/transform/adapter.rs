@@ -261,6 +261,7 @@ pub fn migrate(
         diagnostics,
         has_jsx: input.lang == crate::route_path::Lang::Tsx && super::contains_jsx(module),
         mode: Mode::Adapter,
+        twins: Vec::new(),
     })
 }
 

@@ -22,6 +22,8 @@ use crate::parse::range;
 pub struct Delegate {
     pub name: String,
     pub param_count: usize,
+    /// The arguments a call must pass at least (the parameters without a default).
+    pub required: usize,
     /// Position of the `res` parameter.
     pub res_pos: usize,
     /// Position of the `req` parameter, when it takes one.
@@ -37,6 +39,23 @@ pub struct Delegate {
     /// It never responds, only sets response headers (`setCors(res)`): it takes the `headers`
     /// bag in place of `res`, and its calls stay statements.
     pub sets_headers_only: bool,
+    /// A helper of another module of the app, imported by the route: its twin is written
+    /// once for the app (see [`super::twins`]), so the route has no declaration to replace;
+    /// `range` is the imported name's, for messages.
+    pub foreign: Option<Foreign>,
+    /// It only reads the request (`getApiUser(req)`, no `res`): it takes the `request` in its
+    /// place and returns what it returned, and its calls stay where they are. `res_pos` is
+    /// then its `req` position too.
+    pub reader: bool,
+}
+
+/// Where a helper of another module comes from: the route's import of it.
+#[derive(Debug, Clone)]
+pub struct Foreign {
+    /// Index of the import in [`super::RouteInput::foreign`].
+    pub import: usize,
+    /// The name the helper module exports it under.
+    pub exported: String,
 }
 
 /// A function that may become a delegate, before its body is analysed.
@@ -54,6 +73,10 @@ pub struct Candidate<'a> {
     pub range: Range<usize>,
     pub res_pos: usize,
     pub req_pos: Option<usize>,
+    /// Declared `export function` / `export const` (a helper module's export).
+    pub exported: bool,
+    /// The parameters before the first with a default.
+    pub required: usize,
 }
 
 fn type_name(p: &Pat) -> Option<String> {
@@ -94,12 +117,19 @@ fn positions(params: &[&Pat]) -> Option<(usize, Option<usize>)> {
     Some((res, req))
 }
 
-/// Module-level functions (not exported, outside the handler) taking a `res` parameter.
-pub fn candidates<'a>(module: &'a Module, handler: &Range<usize>) -> Vec<Candidate<'a>> {
+/// Module-level functions (outside the handler) taking a `res` parameter; exported ones only
+/// with `exported` (a helper module's, see [`super::twins`]).
+pub fn candidates<'a>(
+    module: &'a Module,
+    handler: &Range<usize>,
+    exported: bool,
+) -> Vec<Candidate<'a>> {
     let mut out = Vec::new();
     for item in &module.body {
-        let ModuleItem::Stmt(Stmt::Decl(decl)) = item else {
-            continue;
+        let (decl, is_export) = match item {
+            ModuleItem::Stmt(Stmt::Decl(decl)) => (decl, false),
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) if exported => (&e.decl, true),
+            _ => continue,
         };
         let found = match decl {
             Decl::Fn(f) if !f.function.is_generator => f.function.body.as_ref().map(|b| {
@@ -151,7 +181,15 @@ pub fn candidates<'a>(module: &'a Module, handler: &Range<usize>) -> Vec<Candida
         if r.start < handler.end && handler.start < r.end {
             continue;
         }
-        if params.iter().any(|p| !matches!(p, Pat::Ident(_))) {
+        // Plain parameters, the last ones may have defaults (`what = 'Not found'`).
+        let required = params
+            .iter()
+            .take_while(|p| matches!(p, Pat::Ident(_)))
+            .count();
+        if !params[required..]
+            .iter()
+            .all(|p| matches!(p, Pat::Assign(a) if matches!(&*a.left, Pat::Ident(_))))
+        {
             continue;
         }
         let Some((res_pos, req_pos)) = positions(&params) else {
@@ -168,6 +206,8 @@ pub fn candidates<'a>(module: &'a Module, handler: &Range<usize>) -> Vec<Candida
             range: r,
             res_pos,
             req_pos,
+            exported: is_export,
+            required,
         });
     }
     out

@@ -19,6 +19,7 @@ mod names;
 mod removal;
 mod reparse;
 pub mod spec;
+pub mod twins;
 mod usage;
 
 use std::collections::HashSet;
@@ -53,6 +54,8 @@ pub struct RouteInput<'a> {
     /// The app's dependencies as its package.json lists them (read once per app), for the
     /// library recipes whose form depends on the version.
     pub libraries: &'a crate::recipes::LibraryVersions,
+    /// The route's imports of the app's helper modules that have twins ([`twins`]).
+    pub foreign: &'a [twins::ForeignImport],
 }
 
 /// How a route was migrated.
@@ -87,6 +90,9 @@ pub struct Migrated {
     /// The route contains JSX (a `.tsx` source then needs `route.tsx`).
     pub has_jsx: bool,
     pub mode: Mode,
+    /// The helper modules whose twins the route now imports (indices of
+    /// [`twins::ForeignImport::twin`]), sorted.
+    pub twins: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -265,90 +271,25 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     };
 
     // Functions that respond for the handler (`handleGet(req, res)`, `sendError(res, ...)`),
-    // found in rounds so that one may call another.
+    // found in rounds so that one may call another; the app's helpers of other modules
+    // (their twins) are known from the start.
+    let foreign = twins::foreign_delegates(module, input.foreign);
     let find_delegates = |state_params: Needs| {
-        let mut delegates: Vec<delegates::Delegate> = Vec::new();
-        let mut delegate_calls: Vec<std::collections::HashMap<String, usize>> = Vec::new();
-        let mut keeps_state = Needs::default();
-        let mut pending = delegates::candidates(module, &h.replace);
-        // Why each candidate that cannot be rewritten is blocked (its latest round's reasons).
-        let mut blocked: std::collections::HashMap<String, usage::Usage> = Default::default();
-        loop {
-            let before = delegates.len();
-            let mut rest = Vec::new();
-            for c in pending {
-                let mut edits = EditSet::new();
-                for e in rebased
-                    .iter()
-                    .filter(|e| c.range.start <= e.range.start && e.range.end <= c.range.end)
-                {
-                    edits.add(e.clone());
-                }
-                let mut input = base.input(
-                    c.req_pos
-                        .map(|p| param_name(c.params[p]).unwrap_or_default()),
-                    param_name(c.params[c.res_pos]).unwrap_or_default(),
-                    &delegates,
-                );
-                let u = usage::analyse(&input, c.body, edits.clone_edits());
-                if u.diagnostics
-                    .iter()
-                    .any(|d| d.severity() == Severity::Error)
-                {
-                    blocked.insert(c.name.clone(), u);
-                    rest.push(c);
-                    continue;
-                }
-                blocked.remove(&c.name);
-                let (_, needs, _) = emit::render_delegate(&ctx, &c, &u, false, Needs::default());
-                let responds = needs.contains(Needs::RESPONDS);
-                let headers_only = !responds
-                    && needs.contains(Needs::HEADERS_VAR)
-                    && !needs.any(
-                        Needs::STATUS_VAR
-                            | Needs::BODY_VAR
-                            | Needs::BODY_VIA_CALL
-                            | Needs::QUERY_VAR,
-                    );
-                if !responds && !headers_only {
-                    continue;
-                }
-                let (u, own_state) = if responds && !state_params.is_empty() {
-                    input.state_params = state_params;
-                    (usage::analyse(&input, c.body, edits), state_params)
-                } else {
-                    (u, Needs::default())
-                };
-                if responds {
-                    if u.uses_headers_var {
-                        keeps_state |= Needs::HEADERS_VAR;
-                    }
-                    if u.uses_status_var {
-                        keeps_state |= Needs::STATUS_VAR;
-                    }
-                }
-                let (text, needs, needs_context) =
-                    emit::render_delegate(&ctx, &c, &u, headers_only, own_state);
-                delegate_calls.push(u.delegate_calls);
-                delegates.push(delegates::Delegate {
-                    name: c.name.clone(),
-                    param_count: c.params.len(),
-                    res_pos: c.res_pos,
-                    req_pos: c.req_pos,
-                    needs_context,
-                    range: c.range.clone(),
-                    text,
-                    needs,
-                    state_params: own_state,
-                    sets_headers_only: headers_only,
-                });
-            }
-            pending = rest;
-            if delegates.len() == before || pending.is_empty() {
-                break;
-            }
-        }
-        (delegates, delegate_calls, keeps_state, blocked)
+        // A twin takes no response state: with state to pass on, the app's helpers of other
+        // modules are not delegates (their calls stay, and block, as before).
+        let preset: &[delegates::Delegate] = if state_params.is_empty() {
+            &foreign
+        } else {
+            &[]
+        };
+        find_delegates(
+            delegates::candidates(module, &h.replace, false),
+            &rebased,
+            &base,
+            &ctx,
+            state_params,
+            preset,
+        )
     };
     let body_stmts: Result<&[Stmt], &Expr> = match &h.body {
         handler::HandlerBody::Block(b) => Ok(&b.stmts),
@@ -413,9 +354,16 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     for d in &delegates {
         let calls = all_calls.get(&d.name).copied().unwrap_or(0);
         if table.count(&d.name) != calls + 1 {
+            let what = match &d.foreign {
+                Some(f) => format!(
+                    "`{}` (imported from `{}`) responds through `res` and is also used outside the handler's calls; its App Router version cannot take its place here",
+                    d.name, input.foreign[f.import].specifier
+                ),
+                None => format!("`{}` responds through `res` and is also used outside the handler's calls; it cannot be rewritten for the handler alone", d.name),
+            };
             return Err(vec![Diagnostic::at(
                 Code::ResponseEscapes,
-                format!("`{}` responds through `res` and is also used outside the handler's calls; it cannot be rewritten for the handler alone", d.name),
+                what,
                 src,
                 d.range.start,
             )]);
@@ -428,6 +376,14 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         .filter(|d| d.severity() == Severity::Error)
     {
         let d = blocking_cause(src, d, &usage.escapes_into, &blocked, 0);
+        let d = twins::with_declined_reason(
+            d,
+            src,
+            module,
+            input.foreign,
+            &usage.escapes_into,
+            !keeps_state.is_empty(),
+        );
         if !blocking.contains(&d) {
             blocking.push(d);
         }
@@ -647,6 +603,9 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         helpers |= g.needs;
     }
     for d in &delegates {
+        if d.foreign.is_some() {
+            continue;
+        }
         helpers |= d.needs;
         add_or_bug(
             &mut edits,
@@ -669,6 +628,16 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     for r in &h.removals {
         add_or_bug(&mut edits, removal::removal(src, r.clone()))?;
     }
+    // The helpers of other modules now come from their twins.
+    let mut used_twins: Vec<usize> = Vec::new();
+    for e in twins::import_edits(module, src, input.foreign, &delegates, &edits, nl) {
+        if let Some(t) = e.twin {
+            used_twins.push(t);
+        }
+        add_or_bug(&mut edits, e.edit)?;
+    }
+    used_twins.sort_unstable();
+    used_twins.dedup();
     if let Some(c) = &shape.config {
         let semi = if ctx.semicolons { ";" } else { "" };
         let edit = config::segment_exports_edit(src, c.item_range.clone(), &cfg, semi, nl);
@@ -749,6 +718,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         // Only a .tsx source changes its target for JSX (.ts cannot hold it; .js/.jsx keep theirs).
         has_jsx: input.lang == Lang::Tsx && contains_jsx(module),
         mode: Mode::Rewrite,
+        twins: used_twins,
     })
 }
 
@@ -767,6 +737,110 @@ fn contains_jsx(module: &Module) -> bool {
     let mut v = V(false);
     module.visit_with(&mut v);
     v.0
+}
+
+/// What [`find_delegates`] found: the delegates (the preset ones first), the delegate calls each
+/// makes, the response state they keep, and why each candidate that is not one is blocked.
+type FoundDelegates = (
+    Vec<delegates::Delegate>,
+    Vec<std::collections::HashMap<String, usize>>,
+    Needs,
+    std::collections::HashMap<String, usage::Usage>,
+);
+
+/// The candidates that respond for their caller, found in rounds so that one may call another;
+/// `preset` are known delegates (of other modules) they may call.
+fn find_delegates(
+    candidates: Vec<delegates::Candidate>,
+    rebased: &[Edit],
+    base: &UsageBase,
+    ctx: &emit::EmitContext,
+    state_params: Needs,
+    preset: &[delegates::Delegate],
+) -> FoundDelegates {
+    let mut delegates: Vec<delegates::Delegate> = preset.to_vec();
+    let mut delegate_calls: Vec<std::collections::HashMap<String, usize>> =
+        vec![Default::default(); preset.len()];
+    let mut keeps_state = Needs::default();
+    let mut pending = candidates;
+    // Why each candidate that cannot be rewritten is blocked (its latest round's reasons).
+    let mut blocked: std::collections::HashMap<String, usage::Usage> = Default::default();
+    loop {
+        let before = delegates.len();
+        let mut rest = Vec::new();
+        for c in pending {
+            let mut edits = EditSet::new();
+            for e in rebased
+                .iter()
+                .filter(|e| c.range.start <= e.range.start && e.range.end <= c.range.end)
+            {
+                edits.add(e.clone());
+            }
+            let mut input = base.input(
+                c.req_pos
+                    .map(|p| param_name(c.params[p]).unwrap_or_default()),
+                param_name(c.params[c.res_pos]).unwrap_or_default(),
+                &delegates,
+            );
+            let u = usage::analyse(&input, c.body, edits.clone_edits());
+            if u.diagnostics
+                .iter()
+                .any(|d| d.severity() == Severity::Error)
+            {
+                blocked.insert(c.name.clone(), u);
+                rest.push(c);
+                continue;
+            }
+            blocked.remove(&c.name);
+            let (_, needs, _) = emit::render_delegate(ctx, &c, &u, false, Needs::default());
+            let responds = needs.contains(Needs::RESPONDS);
+            let headers_only = !responds
+                && needs.contains(Needs::HEADERS_VAR)
+                && !needs.any(
+                    Needs::STATUS_VAR | Needs::BODY_VAR | Needs::BODY_VIA_CALL | Needs::QUERY_VAR,
+                );
+            if !responds && !headers_only {
+                continue;
+            }
+            let (u, own_state) = if responds && !state_params.is_empty() {
+                input.state_params = state_params;
+                (usage::analyse(&input, c.body, edits), state_params)
+            } else {
+                (u, Needs::default())
+            };
+            if responds {
+                if u.uses_headers_var {
+                    keeps_state |= Needs::HEADERS_VAR;
+                }
+                if u.uses_status_var {
+                    keeps_state |= Needs::STATUS_VAR;
+                }
+            }
+            let (text, needs, needs_context) =
+                emit::render_delegate(ctx, &c, &u, headers_only, own_state);
+            delegate_calls.push(u.delegate_calls);
+            delegates.push(delegates::Delegate {
+                name: c.name.clone(),
+                param_count: c.params.len(),
+                required: c.required,
+                res_pos: c.res_pos,
+                req_pos: c.req_pos,
+                needs_context,
+                range: c.range.clone(),
+                text,
+                needs,
+                state_params: own_state,
+                sets_headers_only: headers_only,
+                foreign: None,
+                reader: false,
+            });
+        }
+        pending = rest;
+        if delegates.len() == before || pending.is_empty() {
+            break;
+        }
+    }
+    (delegates, delegate_calls, keeps_state, blocked)
 }
 
 /// What the rewrite of every function of one route shares.
@@ -876,7 +950,7 @@ fn keep_trailing_newlines(src: &str, mut text: String) -> String {
 }
 
 /// Generated text uses `\n`; a CRLF file gets CRLF.
-fn to_newlines(s: &str, nl: &str) -> String {
+pub(crate) fn to_newlines(s: &str, nl: &str) -> String {
     if nl == "\n" {
         s.to_string()
     } else {

@@ -567,8 +567,8 @@ impl<'a> UsageVisitor<'a> {
             .input
             .delegates
             .iter()
-            .find(|d| d.name == name && !d.sets_headers_only)?;
-        if c.args.iter().any(|a| a.spread.is_some()) || c.args.len() != d.param_count {
+            .find(|d| d.name == name && !d.sets_headers_only && !d.reader)?;
+        if c.args.iter().any(|a| a.spread.is_some()) || !takes(d, c.args.len()) {
             return None;
         }
         if !self.is_res(&c.args[d.res_pos].expr) {
@@ -580,6 +580,38 @@ impl<'a> UsageVisitor<'a> {
             }
         }
         Some((d, c, awaited))
+    }
+
+    /// `getApiUser(req)` where `getApiUser` only reads the request: it now reads the `request`.
+    fn rewrite_reader_call(&mut self, c: &CallExpr) -> bool {
+        let Some(name) = callee_expr(c).and_then(ident_name) else {
+            return false;
+        };
+        let Some(d) = self
+            .input
+            .delegates
+            .iter()
+            .find(|d| d.name == name && d.reader)
+        else {
+            return false;
+        };
+        let Some(p) = d.req_pos else { return false };
+        if c.args.iter().any(|a| a.spread.is_some())
+            || !takes(d, c.args.len())
+            || !self.is_req(&c.args[p].expr)
+        {
+            return false;
+        }
+        for (i, a) in c.args.iter().enumerate() {
+            if i == p {
+                let request = self.names().request.clone();
+                self.add(range(a.expr.span()), request, Needs::default());
+            } else {
+                self.visit_expr(&a.expr);
+            }
+        }
+        *self.out.delegate_calls.entry(d.name.clone()).or_default() += 1;
+        true
     }
 
     /// `setCors(res)` where `setCors` only sets headers: it now sets them on the `headers` bag.
@@ -596,12 +628,12 @@ impl<'a> UsageVisitor<'a> {
             .input
             .delegates
             .iter()
-            .find(|d| d.name == name && d.sets_headers_only)
+            .find(|d| d.name == name && d.sets_headers_only && !d.reader)
         else {
             return false;
         };
         if c.args.iter().any(|a| a.spread.is_some())
-            || c.args.len() != d.param_count
+            || !takes(d, c.args.len())
             || !self.is_res(&c.args[d.res_pos].expr)
         {
             return false;
@@ -1228,6 +1260,9 @@ impl Visit for UsageVisitor<'_> {
         if self.handle_res_call(c) {
             return;
         }
+        if self.rewrite_reader_call(c) {
+            return;
+        }
         if let Some(callee) = callee_expr(c).and_then(ident_name) {
             let r = range(c.span);
             let only_req = c.args.len() == 1 && self.is_req(&c.args[0].expr);
@@ -1382,4 +1417,15 @@ fn for_head_names(h: &ForHead) -> Vec<String> {
         }
     }
     names
+}
+
+/// Whether a call with `n` arguments reaches delegate `d` with its `req`/`res` in place: every
+/// parameter without a default given, none too many; all of them when response state is
+/// appended after them.
+fn takes(d: &super::delegates::Delegate, n: usize) -> bool {
+    let last = d.res_pos.max(d.req_pos.unwrap_or(0));
+    if !d.state_params.is_empty() {
+        return n == d.param_count;
+    }
+    n <= d.param_count && n >= d.required.max(last + 1)
 }

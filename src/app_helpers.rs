@@ -1,0 +1,288 @@
+//! The app's helper modules stage, after the module graph and before the per-route transform:
+//! the modules of the app that routes import helpers from (`import { ok } from '@/lib/api'`),
+//! and the App Router versions (twins) of their exported response helpers.
+//!
+//! For each such module, [`plan`] parses it once and rewrites its exported helpers that answer
+//! through `res` ([`crate::transform::twins`]). The twins of a module are written once per app
+//! into a module beside it, named after it with `.app` before the extension (`lib/api.ts` →
+//! `lib/api.app.ts`, `lib/index.ts` → `lib/index.app.ts`): a name the App Router does not serve
+//! and that says what it holds. Every twinnable export of the module gets one, so the new module
+//! mirrors the old one's API, and it is written only when a migrated route imports it. The
+//! original stays: code that is not migrated in this run may still use it; once nothing does,
+//! the team can delete it and rename the twin.
+//!
+//! Not twinned: modules inside `pages/` (a new file there would be a page), modules whose twin
+//! path already exists (nothing is overwritten), modules that do not parse.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::module_graph::ModuleGraph;
+use crate::route_path::Lang;
+use crate::transform::twins::{analyse, ForeignImport, ModuleTwins, TwinSpec};
+
+/// One helper module and its twins.
+#[derive(Debug)]
+pub struct HelperModule {
+    /// The helper module, relative to the run root.
+    pub source: String,
+    /// Where its twins are written.
+    pub twin_path: String,
+    pub twins: ModuleTwins,
+    /// The API tree whose compat module the twins import (that of the first route, in path
+    /// order, that imports the module).
+    pub tree: usize,
+}
+
+/// What the stage found for the run.
+#[derive(Debug, Default)]
+pub struct AppHelpers {
+    pub modules: Vec<HelperModule>,
+    /// Route source → its imports of helper modules that have twins or declined helpers.
+    pub per_route: HashMap<String, Vec<ForeignImport>>,
+}
+
+impl AppHelpers {
+    /// The route's imports of helper modules, for [`crate::transform::RouteInput::foreign`].
+    pub fn of_route(&self, source: &str) -> &[ForeignImport] {
+        self.per_route.get(source).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The twin's path of `source`: `.app` before the extension.
+fn twin_path(source: &str) -> Option<String> {
+    let (stem, ext) = source.rsplit_once('.')?;
+    (!stem.ends_with('/') && !stem.is_empty()).then(|| format!("{stem}.app.{ext}"))
+}
+
+/// How a route's specifier of `target` (as written) becomes the twin's.
+fn twin_spec(specifier: &str, target: &str) -> TwinSpec {
+    let last = specifier.rsplit('/').next().unwrap_or(specifier);
+    for ext in [".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"] {
+        if last.ends_with(ext) && last.len() > ext.len() {
+            return TwinSpec {
+                insert: ".app".into(),
+                ext: Some(ext.into()),
+            };
+        }
+    }
+    let file = target.rsplit('/').next().unwrap_or(target);
+    let is_index = file.split('.').next() == Some("index");
+    if is_index && last != "index" {
+        let insert = if specifier.ends_with('/') {
+            "index.app"
+        } else {
+            "/index.app"
+        };
+        return TwinSpec {
+            insert: insert.into(),
+            ext: None,
+        };
+    }
+    TwinSpec {
+        insert: ".app".into(),
+        ext: None,
+    }
+}
+
+/// True for a module a twin cannot go beside: a file under a `pages` folder (it would be served).
+fn in_pages(source: &str) -> bool {
+    source.split('/').any(|s| s == "pages")
+}
+
+/// Finds the helper modules the routes import and their twins. `routes`: (source, tree) of the
+/// routes of the run, in path order; `tree_ok`: whether a tree's compat module can be written.
+pub fn plan(
+    root: &Path,
+    graph: &ModuleGraph,
+    routes: &[(&str, usize)],
+    tree_ok: &(dyn Fn(usize) -> bool + Sync),
+) -> AppHelpers {
+    // Helper modules by first importing route.
+    let mut first_tree: HashMap<&str, usize> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for (route, tree) in routes {
+        let Some(imports) = graph.route_imports.get(*route) else {
+            continue;
+        };
+        for (imp, target) in imports {
+            let named = imp
+                .bindings
+                .iter()
+                .any(|b| !b.type_only && b.imported != "default" && b.imported != "*");
+            if imp.type_only || !named || in_pages(target) {
+                continue;
+            }
+            if !first_tree.contains_key(target.as_str()) {
+                first_tree.insert(target.as_str(), *tree);
+                order.push(target.as_str());
+            }
+        }
+    }
+    order.sort_unstable();
+    let found: Vec<Option<HelperModule>> = order
+        .par_iter()
+        .map(|source| {
+            let twin_path = twin_path(source)?;
+            if graph.has_file(root, &twin_path) || root.join(&twin_path).exists() {
+                return None;
+            }
+            let tree = first_tree[source];
+            if !tree_ok(tree) {
+                return None;
+            }
+            let lang = Lang::from_path(source)?;
+            let src = crate::source::read_source(&root.join(source)).ok()?;
+            // A module that does not parse is left to the routes' own diagnostics.
+            let twins = analyse(&src, lang).ok()?;
+            if twins.helpers.is_empty() && twins.declined.is_empty() {
+                return None;
+            }
+            Some(HelperModule {
+                source: source.to_string(),
+                twin_path,
+                twins: with_positions(twins, &src, source),
+                tree,
+            })
+        })
+        .collect();
+    let modules: Vec<HelperModule> = found.into_iter().flatten().collect();
+    let index: HashMap<&str, usize> = modules
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.source.as_str(), i))
+        .collect();
+    let mut per_route: HashMap<String, Vec<ForeignImport>> = HashMap::new();
+    for (route, _) in routes {
+        let Some(imports) = graph.route_imports.get(*route) else {
+            continue;
+        };
+        for (imp, target) in imports {
+            let Some(&i) = index.get(target.as_str()) else {
+                continue;
+            };
+            let m = &modules[i];
+            per_route
+                .entry(route.to_string())
+                .or_default()
+                .push(ForeignImport {
+                    specifier: imp.specifier.clone(),
+                    twin: i,
+                    spec: twin_spec(&imp.specifier, target),
+                    helpers: m.twins.helpers.clone(),
+                    declined: m.twins.declined.clone(),
+                });
+        }
+    }
+    AppHelpers { modules, per_route }
+}
+
+/// The declined helpers' reasons with their file, line and column.
+fn with_positions(mut t: ModuleTwins, src: &str, source: &str) -> ModuleTwins {
+    for d in &mut t.declined {
+        let (line, column) = crate::text::line_col(src, d.offset);
+        d.reason = format!("{source}:{line}:{column}: {}", d.reason);
+    }
+    t
+}
+
+/// The twin module's text. `src`: the helper module as it will be after the run (its imports
+/// of moved routes followed, see [`crate::importers`]), whose imports the twins copy;
+/// `compat_spec`: the compat module, relative to the twin's folder.
+pub fn render(m: &HelperModule, src: &str, compat_spec: &str) -> Option<String> {
+    let lang = Lang::from_path(&m.source)?;
+    let module = crate::parse::parse_module(src, lang).ok()?;
+    let imports = crate::transform::twins::import_texts(&module, src);
+    let nl = crate::text::newline_of(src);
+    let t = &m.twins;
+    let q = t.quote;
+    let semi = if t.semicolons { ";" } else { "" };
+    let base = m
+        .source
+        .rsplit('/')
+        .next()
+        .unwrap_or(&m.source)
+        .rsplit_once('.')
+        .map_or(m.source.as_str(), |(s, _)| s);
+    let mut out = String::new();
+    out.push_str(&format!(
+        "// The App Router versions of the helpers of ./{base}: they take the Request where those took{nl}// `req` or `res`, and return the Response they sent. Written by pages2app; ./{base} stays for{nl}// the code that still uses it.{nl}"
+    ));
+    let needs = t
+        .helpers
+        .iter()
+        .fold(crate::edit::Needs::default(), |a, h| a | h.needs);
+    if !needs.helper_names().is_empty() {
+        out.push_str(&format!(
+            "import * as {} from {q}{compat_spec}{q}{semi}{nl}",
+            t.pages
+        ));
+    }
+    let referenced: std::collections::BTreeSet<&str> = t
+        .helpers
+        .iter()
+        .flat_map(|h| h.references.iter().map(String::as_str))
+        .collect();
+    for (locals, text) in &imports {
+        if locals.iter().any(|l| referenced.contains(l.as_str())) {
+            out.push_str(text);
+            out.push_str(nl);
+        }
+    }
+    let own: Vec<&str> = t.helpers.iter().map(|h| h.name.as_str()).collect();
+    let from_original: Vec<&str> = referenced
+        .iter()
+        .copied()
+        .filter(|r| !own.contains(r) && t.exported.contains(*r))
+        .collect();
+    if !from_original.is_empty() {
+        out.push_str(&format!(
+            "import {{ {} }} from {q}./{base}{q}{semi}{nl}",
+            from_original.join(", ")
+        ));
+    }
+    for h in &t.helpers {
+        out.push_str(nl);
+        out.push_str(&crate::transform::to_newlines(&h.text, nl));
+        out.push_str(nl);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twin_paths_and_specifiers() {
+        assert_eq!(twin_path("lib/api.ts").as_deref(), Some("lib/api.app.ts"));
+        assert_eq!(
+            twin_path("src/lib/index.js").as_deref(),
+            Some("src/lib/index.app.js")
+        );
+        assert_eq!(
+            twin_spec("@/lib/api", "lib/api.ts").apply("@/lib/api"),
+            "@/lib/api.app"
+        );
+        assert_eq!(
+            twin_spec("../lib", "lib/index.ts").apply("../../lib"),
+            "../../lib/index.app"
+        );
+        assert_eq!(
+            twin_spec("../lib/", "lib/index.ts").apply("../lib/"),
+            "../lib/index.app"
+        );
+        assert_eq!(
+            twin_spec("../lib/index", "lib/index.ts").apply("../lib/index"),
+            "../lib/index.app"
+        );
+        assert_eq!(
+            twin_spec("../lib/api.js", "lib/api.ts").apply("../../lib/api.js"),
+            "../../lib/api.app.js"
+        );
+        assert!(in_pages("pages/lib/api.ts"));
+        assert!(!in_pages("lib/pagesish.ts"));
+    }
+}

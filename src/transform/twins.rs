@@ -1,0 +1,948 @@
+//! Twins: the App Router versions of an app's own response helpers that live in another module
+//! (`lib/api.ts`: `export const ok = (res, data) => res.status(200).json(data)`).
+//!
+//! A route that calls such a helper with its own `res` (`return ok(res, items)`) cannot be
+//! rewritten on its own: the helper answers through `res`. [`analyse`] rewrites each exported
+//! helper of the module the way an in-file delegate is rewritten (it takes the `request` instead
+//! of `res` and returns its Response); the pipeline writes the rewritten helpers once per app
+//! into a module beside the original (`lib/api.app.ts`, see [`crate::app_helpers`]) and the
+//! routes that migrate import them from there (`return ok(request, items)`). The original stays
+//! as it is: code that is not migrated (other routes, `getServerSideProps`) may still use it.
+//!
+//! Only helpers that depend on nothing of the route are twinned: a helper that reads the
+//! request's query or body (which depend on the route's params and body config), or that
+//! refers to a name of its module that is neither imported nor exported, is declined with the
+//! reason; the routes calling it stay as they were.
+
+use std::collections::HashSet;
+
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+use super::delegates::{self, Delegate, Foreign};
+use super::{emit, find_delegates, imports, names, reparse, usage, UsageBase};
+use crate::diagnostics::Diagnostic;
+use crate::edit::Needs;
+use crate::parse::{parse_module, range};
+use crate::route_path::Lang;
+
+/// How a route's specifier of a helper module becomes its twin's, whatever the folders before
+/// it (a relative specifier is rebased when the route moves): `@/lib/api` → `@/lib/api.app`,
+/// `../lib/api.js` → `../lib/api.app.js`, `../lib` (its `index.ts`) → `../lib/index.app`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TwinSpec {
+    /// What goes at the end of the specifier (before `ext`).
+    pub insert: String,
+    /// An extension written in the specifier, kept last.
+    pub ext: Option<String>,
+}
+
+impl TwinSpec {
+    pub fn apply(&self, spec: &str) -> String {
+        match &self.ext {
+            Some(e) if spec.ends_with(e.as_str()) => {
+                format!("{}{}{e}", &spec[..spec.len() - e.len()], self.insert)
+            }
+            _ => format!("{spec}{}", self.insert),
+        }
+    }
+}
+
+/// One exported helper's twin.
+#[derive(Clone, Debug)]
+pub struct TwinHelper {
+    /// The name it is exported (and declared) under.
+    pub name: String,
+    pub param_count: usize,
+    pub required: usize,
+    pub res_pos: usize,
+    pub req_pos: Option<usize>,
+    pub sets_headers_only: bool,
+    /// It only reads the request (see [`Delegate::reader`]).
+    pub reader: bool,
+    /// The twin's declaration, `export` included.
+    pub text: String,
+    /// The compat helpers it uses.
+    pub needs: Needs,
+    /// Top-level names of the original module it refers to (imports, other exports).
+    pub references: Vec<String>,
+    /// Where its declaration starts in the original module (twins keep the module's order).
+    pub offset: usize,
+}
+
+/// An exported helper taking `res` that gets no twin, and why.
+#[derive(Clone, Debug)]
+pub struct Declined {
+    pub name: String,
+    /// Offset of its declaration in the helper module.
+    pub offset: usize,
+    pub reason: String,
+}
+
+/// What [`analyse`] found in one helper module.
+#[derive(Clone, Debug, Default)]
+pub struct ModuleTwins {
+    pub helpers: Vec<TwinHelper>,
+    pub declined: Vec<Declined>,
+    /// The compat namespace's name in the twin (`pages`, unless the module uses it).
+    pub pages: String,
+    pub semicolons: bool,
+    pub quote: char,
+    /// The module's import declarations as written, with the names each binds.
+    pub imports: Vec<(Vec<String>, String)>,
+    /// The names it exports from its own declarations.
+    pub exported: HashSet<String>,
+}
+
+/// A route's import of a helper module that has twins.
+#[derive(Clone, Debug)]
+pub struct ForeignImport {
+    /// The specifier as the route writes it.
+    pub specifier: String,
+    /// Index of the helper module's twins in the run.
+    pub twin: usize,
+    pub spec: TwinSpec,
+    pub helpers: Vec<TwinHelper>,
+    /// Its exported helpers taking `res` that have no twin, with where they are and why
+    /// (`lib/api.ts:12:1: it reads ...`).
+    pub declined: Vec<Declined>,
+}
+
+/// Needs a twin cannot have: they depend on the route (its params, its body config, its state).
+const ROUTE_BOUND: Needs = Needs(
+    Needs::QUERY_VAR.0
+        | Needs::BODY_VAR.0
+        | Needs::BODY_VIA_CALL.0
+        | Needs::CONTEXT.0
+        | Needs::PARAMS.0
+        | Needs::STATUS_VAR.0
+        | Needs::HELPER_QUERY.0
+        | Needs::HELPER_BODY.0
+        | Needs::HELPER_RAW_BODY.0,
+);
+
+/// The twins of the exported helpers of the module `src`; `Err` with the syntax error.
+pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
+    let module = parse_module(src, lang).map_err(|e| {
+        Diagnostic::at(
+            crate::diagnostics::Code::ParseError,
+            format!("syntax error: {}", e.message),
+            src,
+            e.offset,
+        )
+    })?;
+    let tracked = reparse::imported_locals(&module);
+    let mut per_item = vec![0; tracked.len() * module.body.len()];
+    let table = names::IdentTable::of_module_counting(&module, &[], &tracked, &mut per_item);
+    let names = names::Names::choose(&table, None, None);
+    let facts = imports::import_facts(&module, src);
+    let body_mode = usage::BodyMode::Parsed { size_limit: None };
+    let ctx = emit::EmitContext {
+        src,
+        lang,
+        names: &names,
+        params: &[],
+        is_async: false,
+        body_mode: &body_mode,
+        semicolons: facts.semicolons.unwrap_or(false),
+    };
+    let base = UsageBase {
+        src,
+        names: &names,
+        body_mode: body_mode.clone(),
+        raw_body_fns: facts.raw_body_fns.clone(),
+        get_server_session: facts.get_server_session.clone(),
+        param_names: Vec::new(),
+    };
+    let all = delegates::candidates(&module, &(0..0), true);
+    let exported: Vec<(String, usize)> = all
+        .iter()
+        .filter(|c| c.exported)
+        .map(|c| (c.name.clone(), c.range.start))
+        .collect();
+    let (found, _, _, blocked) = find_delegates(all, &[], &base, &ctx, Needs::default(), &[]);
+    let top = top_level(&module);
+    let mut out = ModuleTwins {
+        pages: names.pages.clone(),
+        semicolons: ctx.semicolons,
+        quote: facts.quote.unwrap_or('\''),
+        imports: import_texts(&module, src),
+        exported: top.exported.clone(),
+        ..Default::default()
+    };
+    for (name, offset) in exported {
+        let decline = |reason: String| Declined {
+            name: name.clone(),
+            offset,
+            reason,
+        };
+        let Some(d) = found.iter().find(|d| d.name == name) else {
+            let why = blocked
+                .get(&name)
+                .and_then(|u| u.diagnostics.first())
+                .map_or_else(
+                    || "it does not answer through `res`".to_string(),
+                    |d| d.message.clone(),
+                );
+            out.declined.push(decline(why));
+            continue;
+        };
+        if d.needs.any(ROUTE_BOUND) || d.needs_context || d.needs.contains(Needs::HELPER_ADAPT) {
+            out.declined.push(decline(
+                "it reads the request's query or body, which depend on the route".into(),
+            ));
+            continue;
+        }
+        let text = format!("{}export {}", leading_comments(&module, src, &name), d.text);
+        let Some(references) = references(&text, lang, &top) else {
+            out.declined
+                .push(decline("its App Router version does not parse".into()));
+            continue;
+        };
+        if let Some(local) = references.iter().find(|r| top.locals.contains(r.as_str())) {
+            out.declined.push(decline(format!(
+                "it uses `{local}`, which its module neither imports nor exports"
+            )));
+            continue;
+        }
+        out.helpers.push(TwinHelper {
+            name,
+            param_count: d.param_count,
+            required: d.required,
+            res_pos: d.res_pos,
+            req_pos: d.req_pos,
+            sets_headers_only: d.sets_headers_only,
+            reader: false,
+            text,
+            needs: d.needs,
+            references,
+            offset,
+        });
+    }
+    for r in readers(&module) {
+        let decline = |reason: String| Declined {
+            name: r.name.clone(),
+            offset: r.range.start,
+            reason,
+        };
+        match reader_twin(&r, &base, src, lang) {
+            Ok((body, needs)) => {
+                let text = format!("{}export {body}", leading_comments(&module, src, &r.name));
+                let Some(references) = references(&text, lang, &top) else {
+                    out.declined
+                        .push(decline("its App Router version does not parse".into()));
+                    continue;
+                };
+                if let Some(local) = references.iter().find(|x| top.locals.contains(x.as_str())) {
+                    out.declined.push(decline(format!(
+                        "it uses `{local}`, which its module neither imports nor exports"
+                    )));
+                    continue;
+                }
+                out.helpers.push(TwinHelper {
+                    name: r.name.clone(),
+                    param_count: r.params.len(),
+                    required: r.required,
+                    res_pos: r.req_pos,
+                    req_pos: Some(r.req_pos),
+                    sets_headers_only: false,
+                    reader: true,
+                    text,
+                    needs,
+                    references,
+                    offset: r.range.start,
+                });
+            }
+            Err(reason) => out.declined.push(decline(reason)),
+        }
+    }
+    out.helpers.sort_by_key(|h| h.offset);
+    out.declined.sort_by_key(|d| d.offset);
+    // A twin calling a declined helper would call the Pages version: decline it too.
+    loop {
+        let declined: HashSet<String> = out.declined.iter().map(|d| d.name.clone()).collect();
+        let Some(i) = out
+            .helpers
+            .iter()
+            .position(|h| h.references.iter().any(|r| declined.contains(r)))
+        else {
+            break;
+        };
+        let h = out.helpers.remove(i);
+        let offset = found
+            .iter()
+            .find(|d| d.name == h.name)
+            .map_or(0, |d| d.range.start);
+        out.declined.push(Declined {
+            offset,
+            reason: "it calls a helper of its module that gets no App Router version".into(),
+            name: h.name,
+        });
+    }
+    Ok(out)
+}
+
+/// The import declarations of `module` as written in `src`, with the names each binds.
+pub fn import_texts(module: &Module, src: &str) -> Vec<(Vec<String>, String)> {
+    module
+        .body
+        .iter()
+        .filter_map(|i| match i {
+            ModuleItem::ModuleDecl(ModuleDecl::Import(d)) => Some((
+                d.specifiers
+                    .iter()
+                    .map(|s| match s {
+                        ImportSpecifier::Named(n) => n.local.sym.to_string(),
+                        ImportSpecifier::Default(d) => d.local.sym.to_string(),
+                        ImportSpecifier::Namespace(n) => n.local.sym.to_string(),
+                    })
+                    .collect(),
+                src[range(d.span)].to_string(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// An exported function of a helper module that takes the request and no response.
+struct Reader<'a> {
+    name: String,
+    params: Vec<&'a Pat>,
+    required: usize,
+    req_pos: usize,
+    /// Range of the `req` parameter (with its type annotation).
+    req_range: std::ops::Range<usize>,
+    body: Result<&'a [Stmt], &'a Expr>,
+    is_async: bool,
+    /// The declaration (`function f(...) {...}` or `const f = (...) => ...;`), `export` not
+    /// included.
+    range: std::ops::Range<usize>,
+}
+
+/// Whether a parameter is the request: typed `NextApiRequest` (alone or in a union), or named
+/// `req`; and whether it is the response.
+fn param_role(p: &Pat) -> (bool, bool) {
+    let Pat::Ident(b) = p else {
+        return (false, false);
+    };
+    let name = b.id.sym.as_ref();
+    let mut types = Vec::new();
+    if let Some(ann) = &b.type_ann {
+        let mut push = |t: &TsType| {
+            if let TsType::TsTypeRef(r) = t {
+                let n = match &r.type_name {
+                    TsEntityName::Ident(i) => i.sym.to_string(),
+                    TsEntityName::TsQualifiedName(q) => q.right.sym.to_string(),
+                };
+                types.push(n);
+            }
+        };
+        match &*ann.type_ann {
+            TsType::TsUnionOrIntersectionType(TsUnionOrIntersectionType::TsUnionType(u)) => {
+                for t in &u.types {
+                    push(t);
+                }
+            }
+            t => push(t),
+        }
+    }
+    let typed = |t: &str| types.iter().any(|x| x == t);
+    (
+        typed("NextApiRequest") || (types.is_empty() && name == "req"),
+        typed("NextApiResponse") || (types.is_empty() && (name == "res" || name == "response")),
+    )
+}
+
+/// The exported functions of `module` that take a request and no response.
+fn readers(module: &Module) -> Vec<Reader<'_>> {
+    let mut out = Vec::new();
+    for item in &module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) = item else {
+            continue;
+        };
+        let found = match &e.decl {
+            Decl::Fn(f) if !f.function.is_generator => f.function.body.as_ref().map(|b| {
+                (
+                    f.ident.sym.to_string(),
+                    f.function.params.iter().map(|p| &p.pat).collect::<Vec<_>>(),
+                    f.function
+                        .params
+                        .iter()
+                        .map(|p| range(p.span))
+                        .collect::<Vec<_>>(),
+                    Ok(b.stmts.as_slice()),
+                    f.function.is_async,
+                    range(f.function.span),
+                )
+            }),
+            Decl::Var(v) if v.kind == VarDeclKind::Const && v.decls.len() == 1 => {
+                let d = &v.decls[0];
+                match (&d.name, d.init.as_deref()) {
+                    (Pat::Ident(b), Some(Expr::Arrow(a))) if !a.is_generator => Some((
+                        b.id.sym.to_string(),
+                        a.params.iter().collect(),
+                        a.params
+                            .iter()
+                            .map(|p| range(swc_common::Spanned::span(p)))
+                            .collect(),
+                        match &*a.body {
+                            ArrowFunctionBody::FunctionBody(b) => Ok(b.stmts.as_slice()),
+                            ArrowFunctionBody::Expr(e) => Err(&**e),
+                        },
+                        a.is_async,
+                        range(v.span),
+                    )),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let Some((name, params, ranges, body, is_async, r)) = found else {
+            continue;
+        };
+        let roles: Vec<(bool, bool)> = params.iter().map(|p| param_role(p)).collect();
+        if roles.iter().any(|(_, res)| *res) || roles.iter().filter(|(req, _)| *req).count() != 1 {
+            continue;
+        }
+        let Some(req_pos) = roles.iter().position(|(req, _)| *req) else {
+            continue;
+        };
+        let required = params
+            .iter()
+            .take_while(|p| matches!(p, Pat::Ident(_)))
+            .count();
+        if required <= req_pos {
+            continue;
+        }
+        out.push(Reader {
+            name,
+            req_range: ranges[req_pos].clone(),
+            params,
+            required,
+            req_pos,
+            body,
+            is_async,
+            range: r,
+        });
+    }
+    out
+}
+
+/// The twin of a request reader (its declaration, `export` not included) and the compat
+/// helpers it uses; `Err` with why it gets none.
+fn reader_twin(
+    r: &Reader,
+    base: &UsageBase,
+    src: &str,
+    lang: Lang,
+) -> Result<(String, Needs), String> {
+    let Pat::Ident(b) = r.params[r.req_pos] else {
+        return Err("its request parameter is destructured".into());
+    };
+    let input = usage::UsageInput {
+        src,
+        req: Some(b.id.sym.to_string()),
+        res: None,
+        names: base.names,
+        body_mode: base.body_mode.clone(),
+        raw_body_fns: base.raw_body_fns.clone(),
+        get_server_session: base.get_server_session.clone(),
+        param_names: Vec::new(),
+        delegates: &[],
+        state_params: Needs::default(),
+    };
+    let u = usage::analyse(&input, r.body, crate::edit::EditSet::new());
+    if let Some(d) = u
+        .diagnostics
+        .iter()
+        .find(|d| d.severity() == crate::diagnostics::Severity::Error)
+    {
+        return Err(d.message.clone());
+    }
+    let mut edits = u.edits;
+    let ts = lang.is_typescript();
+    let param = format!(
+        "{}{}",
+        base.names.request,
+        if ts { ": Request" } else { "" }
+    );
+    if !edits.add(crate::edit::Edit {
+        range: r.req_range.clone(),
+        text: param,
+        needs: Needs::default(),
+    }) {
+        return Err("its App Router version cannot be written".into());
+    }
+    let mut needs = Needs::default();
+    let text = edits.render(src, r.range.clone(), &mut needs);
+    let text = crate::edit::finalize_inits(&text, needs);
+    if needs.any(
+        ROUTE_BOUND
+            | Needs::RESPONDS
+            | Needs::HEADERS_VAR
+            | Needs::HELPER_ADAPT
+            | Needs::HELPER_NEXT_AUTH,
+    ) {
+        return Err("it reads the request's query or body, which depend on the route".into());
+    }
+    if needs.contains(Needs::AWAIT) && !r.is_async {
+        return Err(
+            "its App Router version would have to be async, and its callers do not await it".into(),
+        );
+    }
+    if crate::edit::first_marker(&text).is_some() {
+        return Err("its App Router version cannot be written".into());
+    }
+    Ok((text, needs))
+}
+
+/// The delegates a route gets from its imports of helper modules: one per imported twin.
+pub fn foreign_delegates(module: &Module, foreign: &[ForeignImport]) -> Vec<Delegate> {
+    let mut out = Vec::new();
+    if foreign.is_empty() {
+        return out;
+    }
+    for item in &module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else {
+            continue;
+        };
+        if i.type_only {
+            continue;
+        }
+        let spec = i.src.value.to_atom_lossy();
+        let Some(k) = foreign.iter().position(|f| f.specifier.as_str() == &**spec) else {
+            continue;
+        };
+        for s in &i.specifiers {
+            let ImportSpecifier::Named(n) = s else {
+                continue;
+            };
+            if n.is_type_only {
+                continue;
+            }
+            let exported = match &n.imported {
+                Some(ModuleExportName::Ident(x)) => x.sym.to_string(),
+                Some(ModuleExportName::Str(x)) => x.value.to_atom_lossy().to_string(),
+                None => n.local.sym.to_string(),
+            };
+            let Some(h) = foreign[k].helpers.iter().find(|h| h.name == exported) else {
+                continue;
+            };
+            out.push(Delegate {
+                name: n.local.sym.to_string(),
+                param_count: h.param_count,
+                required: h.required,
+                res_pos: h.res_pos,
+                req_pos: h.req_pos,
+                needs_context: false,
+                range: range(n.span),
+                text: String::new(),
+                needs: Needs::default(),
+                state_params: Needs::default(),
+                sets_headers_only: h.sets_headers_only,
+                foreign: Some(Foreign {
+                    import: k,
+                    exported,
+                }),
+                reader: h.reader,
+            });
+        }
+    }
+    out
+}
+
+/// An edit of a route's import of a helper module, and the twin it now imports.
+pub struct TwinImportEdit {
+    pub edit: crate::edit::Edit,
+    pub twin: Option<usize>,
+}
+
+/// The edits that point the route's imports of helpers it now calls as twins (`used`: the
+/// delegates it uses) at the twin modules: the specifier, when the import brings only such
+/// helpers, else a second import beside it for them. `edits` hold the rebase of the route's
+/// specifiers (their text is what the twin's specifier is made from).
+pub fn import_edits(
+    module: &Module,
+    src: &str,
+    foreign: &[ForeignImport],
+    used: &[Delegate],
+    edits: &crate::edit::EditSet,
+    nl: &str,
+) -> Vec<TwinImportEdit> {
+    let mut out = Vec::new();
+    if foreign.is_empty() {
+        return out;
+    }
+    for item in &module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else {
+            continue;
+        };
+        let spec = i.src.value.to_atom_lossy();
+        let Some(k) = foreign.iter().position(|f| f.specifier.as_str() == &**spec) else {
+            continue;
+        };
+        let is_twin = |s: &ImportSpecifier| match s {
+            ImportSpecifier::Named(n) => used.iter().any(|d| {
+                d.name == n.local.sym.as_ref() && d.foreign.as_ref().is_some_and(|f| f.import == k)
+            }),
+            _ => false,
+        };
+        let (twinned, kept): (Vec<&ImportSpecifier>, Vec<&ImportSpecifier>) =
+            i.specifiers.iter().partition(|s| is_twin(s));
+        if twinned.is_empty() || i.type_only {
+            continue;
+        }
+        let lit = range(i.src.span);
+        if lit.len() < 2 {
+            continue;
+        }
+        let inner = (lit.start + 1)..(lit.end - 1);
+        let mut needs = Needs::default();
+        let written = edits.render(src, inner.clone(), &mut needs);
+        let twin_spec = foreign[k].spec.apply(&written);
+        let twin = Some(foreign[k].twin);
+        if kept.is_empty() {
+            out.push(TwinImportEdit {
+                edit: crate::edit::Edit {
+                    range: inner,
+                    text: twin_spec,
+                    needs: Needs::default(),
+                },
+                twin,
+            });
+            continue;
+        }
+        // Some names stay with the original module: one import each.
+        let r = range(i.span);
+        let q = &src[lit.start..lit.start + 1];
+        let semi = if src[r.clone()].trim_end().ends_with(';') {
+            ";"
+        } else {
+            ""
+        };
+        let text_of = |s: &ImportSpecifier| {
+            let sr = range(match s {
+                ImportSpecifier::Named(n) => n.span,
+                ImportSpecifier::Default(d) => d.span,
+                ImportSpecifier::Namespace(n) => n.span,
+            });
+            src[sr].to_string()
+        };
+        let mut parts: Vec<String> = kept
+            .iter()
+            .filter(|s| !matches!(s, ImportSpecifier::Named(_)))
+            .map(|s| text_of(s))
+            .collect();
+        let named: Vec<String> = kept
+            .iter()
+            .filter(|s| matches!(s, ImportSpecifier::Named(_)))
+            .map(|s| text_of(s))
+            .collect();
+        if !named.is_empty() {
+            parts.push(format!("{{ {} }}", named.join(", ")));
+        }
+        let twins: Vec<String> = twinned.iter().map(|s| text_of(s)).collect();
+        let text = format!(
+            "import {} from {q}{written}{q}{semi}{nl}import {{ {} }} from {q}{twin_spec}{q}{semi}",
+            parts.join(", "),
+            twins.join(", ")
+        );
+        out.push(TwinImportEdit {
+            edit: crate::edit::Edit {
+                range: r,
+                text,
+                needs: Needs::default(),
+            },
+            twin,
+        });
+    }
+    out
+}
+
+/// `d` (a blocking diagnostic of the route) with the reason an imported helper it is about has
+/// no twin, or cannot be used here (`state_kept`: the handler sets response state before it
+/// calls a helper, which a twin cannot receive), where the call it reports hands `res` to
+/// such a helper.
+pub fn with_declined_reason(
+    d: Diagnostic,
+    src: &str,
+    module: &Module,
+    foreign: &[ForeignImport],
+    escapes: &[super::usage::Escape],
+    state_kept: bool,
+) -> Diagnostic {
+    if foreign.is_empty() {
+        return d;
+    }
+    let Some(callee) = escapes
+        .iter()
+        .find(|e| crate::text::line_col(src, e.at) == (d.line, d.column))
+        .map(|e| e.callee.as_str())
+    else {
+        return d;
+    };
+    for item in &module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else {
+            continue;
+        };
+        let spec = i.src.value.to_atom_lossy();
+        let Some(f) = foreign.iter().find(|f| f.specifier.as_str() == &**spec) else {
+            continue;
+        };
+        for s in &i.specifiers {
+            let ImportSpecifier::Named(n) = s else {
+                continue;
+            };
+            if n.local.sym != callee {
+                continue;
+            }
+            let exported = match &n.imported {
+                Some(ModuleExportName::Ident(x)) => x.sym.to_string(),
+                Some(ModuleExportName::Str(x)) => x.value.to_atom_lossy().to_string(),
+                None => n.local.sym.to_string(),
+            };
+            if let Some(why) = f.declined.iter().find(|x| x.name == exported) {
+                return Diagnostic {
+                    message: format!(
+                        "{}; `{exported}` gets no App Router version ({})",
+                        d.message, why.reason
+                    ),
+                    ..d
+                };
+            }
+            if state_kept && f.helpers.iter().any(|h| h.name == exported) {
+                return Diagnostic {
+                    message: format!(
+                        "{}; `{exported}` has an App Router version, but this handler sets response headers or a status before it answers, and the helper cannot receive them",
+                        d.message
+                    ),
+                    ..d
+                };
+            }
+        }
+    }
+    d
+}
+
+/// The comment lines directly above the exported declaration of `name` (its doc comment), as
+/// written, each line ending with `\n`; empty when there are none.
+fn leading_comments(module: &Module, src: &str, name: &str) -> String {
+    let mut prev_end = 0;
+    for item in &module.body {
+        let r = range(swc_common::Spanned::span(item));
+        if let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) = item {
+            let declares = match &e.decl {
+                Decl::Fn(f) => f.ident.sym == name,
+                Decl::Var(v) => v
+                    .decls
+                    .iter()
+                    .any(|d| pat_names(&d.name).iter().any(|n| n == name)),
+                _ => false,
+            };
+            if declares {
+                let gap = src.get(prev_end..r.start).unwrap_or("");
+                let lines: Vec<&str> = gap.lines().collect();
+                let kept = lines
+                    .iter()
+                    .rev()
+                    .take_while(|l| {
+                        let t = l.trim_start();
+                        t.starts_with("//") || t.starts_with("/*") || t.starts_with('*')
+                    })
+                    .count();
+                let mut out = String::new();
+                for l in &lines[lines.len() - kept..] {
+                    out.push_str(l.trim_end_matches('\r'));
+                    out.push('\n');
+                }
+                return out;
+            }
+        }
+        prev_end = r.end;
+    }
+    String::new()
+}
+
+/// The top-level names of a module: imported, exported, and those that are neither.
+#[derive(Default)]
+struct TopLevel {
+    imported: HashSet<String>,
+    exported: HashSet<String>,
+    locals: HashSet<String>,
+}
+
+fn top_level(module: &Module) -> TopLevel {
+    let mut t = TopLevel::default();
+    let decl_names = |d: &Decl| -> Vec<String> {
+        match d {
+            Decl::Fn(f) => vec![f.ident.sym.to_string()],
+            Decl::Class(c) => vec![c.ident.sym.to_string()],
+            Decl::Var(v) => v.decls.iter().flat_map(|d| pat_names(&d.name)).collect(),
+            Decl::TsInterface(i) => vec![i.id.sym.to_string()],
+            Decl::TsTypeAlias(a) => vec![a.id.sym.to_string()],
+            Decl::TsEnum(e) => vec![e.id.sym.to_string()],
+            _ => Vec::new(),
+        }
+    };
+    for item in &module.body {
+        match item {
+            ModuleItem::ModuleDecl(ModuleDecl::Import(i)) => {
+                for s in &i.specifiers {
+                    let local = match s {
+                        ImportSpecifier::Named(n) => &n.local,
+                        ImportSpecifier::Default(d) => &d.local,
+                        ImportSpecifier::Namespace(n) => &n.local,
+                    };
+                    t.imported.insert(local.sym.to_string());
+                }
+            }
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => {
+                t.exported.extend(decl_names(&e.decl));
+            }
+            ModuleItem::Stmt(Stmt::Decl(d)) => t.locals.extend(decl_names(d)),
+            _ => {}
+        }
+    }
+    // `export { x }` of a local declaration exports it.
+    for item in &module.body {
+        if let ModuleItem::ModuleDecl(ModuleDecl::ExportNamed(n)) = item {
+            if n.src.is_some() {
+                continue;
+            }
+            for s in &n.specifiers {
+                if let ExportSpecifier::Named(ExportNamedSpecifier {
+                    orig: ModuleExportName::Ident(i),
+                    ..
+                }) = s
+                {
+                    let name = i.sym.to_string();
+                    if t.locals.remove(&name) {
+                        t.exported.insert(name);
+                    }
+                }
+            }
+        }
+    }
+    t
+}
+
+fn pat_names(p: &Pat) -> Vec<String> {
+    struct V(Vec<String>);
+    impl Visit for V {
+        fn visit_binding_ident(&mut self, b: &BindingIdent) {
+            self.0.push(b.id.sym.to_string());
+        }
+    }
+    let mut v = V(Vec::new());
+    p.visit_with(&mut v);
+    v.0
+}
+
+/// The top-level names of the original module that the twin's declaration `text` refers to
+/// (besides its own name), sorted; `None` when it does not parse.
+fn references(text: &str, lang: Lang, top: &TopLevel) -> Option<Vec<String>> {
+    let m = parse_module(text, lang).ok()?;
+    struct V<'t> {
+        top: &'t TopLevel,
+        out: std::collections::BTreeSet<String>,
+    }
+    impl Visit for V<'_> {
+        fn visit_ident(&mut self, i: &Ident) {
+            let s = i.sym.as_ref();
+            if self.top.imported.contains(s)
+                || self.top.exported.contains(s)
+                || self.top.locals.contains(s)
+            {
+                self.out.insert(s.to_string());
+            }
+        }
+    }
+    let mut v = V {
+        top,
+        out: Default::default(),
+    };
+    m.visit_with(&mut v);
+    let own: Vec<String> = m
+        .body
+        .iter()
+        .filter_map(|i| match i {
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => match &e.decl {
+                Decl::Fn(f) => Some(f.ident.sym.to_string()),
+                Decl::Var(v) => v.decls.first().and_then(|d| pat_names(&d.name).pop()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    Some(v.out.into_iter().filter(|n| !own.contains(n)).collect())
+}
+
+/// The candidates of a helper module that a twin may come from (for tests).
+#[cfg(test)]
+fn exported_candidates<'a>(module: &'a Module) -> Vec<delegates::Candidate<'a>> {
+    delegates::candidates(module, &(0..0), true)
+        .into_iter()
+        .filter(|c| c.exported)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const API: &str = "import type { NextApiResponse } from 'next';\n\n// Response helpers shared by the routes.\nexport const ok = (res: NextApiResponse, data: unknown) => res.status(200).json(data);\n\nexport function methodNotAllowed(res: NextApiResponse, allowed: string[]) {\n  res.setHeader('Allow', allowed.join(', '));\n  return res.status(405).json({ error: 'Method not allowed' });\n}\n\nconst secret = 'x';\nexport const leak = (res: NextApiResponse) => res.json({ secret });\n\nexport const echo = (req: any, res: NextApiResponse) => res.json(req.query);\n";
+
+    #[test]
+    fn twins_response_helpers_and_declines_the_rest() {
+        let t = analyse(API, Lang::Ts).unwrap();
+        let names: Vec<&str> = t.helpers.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["ok", "methodNotAllowed"]);
+        assert_eq!(
+            t.helpers[0].text,
+            "// Response helpers shared by the routes.\nexport const ok = (request: Request, data: unknown) => pages.json(request, data, { status: 200 });"
+        );
+        assert!(t.helpers[1].text.starts_with(
+            "export function methodNotAllowed(request: Request, allowed: string[]) {"
+        ));
+        assert!(t.helpers.iter().all(|h| h.references.is_empty()));
+        let declined: Vec<(&str, &str)> = t
+            .declined
+            .iter()
+            .map(|d| (d.name.as_str(), d.reason.as_str()))
+            .collect();
+        assert_eq!(
+            declined,
+            [
+                (
+                    "leak",
+                    "it uses `secret`, which its module neither imports nor exports"
+                ),
+                (
+                    "echo",
+                    "it reads the request's query or body, which depend on the route"
+                ),
+            ]
+        );
+        let m = parse_module(API, Lang::Ts).unwrap();
+        assert_eq!(exported_candidates(&m).len(), 4);
+    }
+
+    #[test]
+    fn twin_specifiers_keep_the_written_form() {
+        let plain = TwinSpec {
+            insert: ".app".into(),
+            ext: None,
+        };
+        assert_eq!(plain.apply("@/lib/api"), "@/lib/api.app");
+        let js = TwinSpec {
+            insert: ".app".into(),
+            ext: Some(".js".into()),
+        };
+        assert_eq!(js.apply("../../lib/api.js"), "../../lib/api.app.js");
+        let index = TwinSpec {
+            insert: "/index.app".into(),
+            ext: None,
+        };
+        assert_eq!(index.apply("../lib"), "../lib/index.app");
+    }
+}
