@@ -34,6 +34,8 @@ pub struct HelperModule {
     /// The API tree whose compat module the twins import (that of the first route, in path
     /// order, that imports the module).
     pub tree: usize,
+    /// The twin module an earlier run wrote, exactly as this run would write it.
+    pub existing: Option<String>,
 }
 
 /// What the stage found for the run.
@@ -42,6 +44,8 @@ pub struct AppHelpers {
     pub modules: Vec<HelperModule>,
     /// Route source → its imports of helper modules that have twins or declined helpers.
     pub per_route: HashMap<String, Vec<ForeignImport>>,
+    /// Twin modules left alone, as (path, why), for the run's warnings.
+    pub warnings: Vec<(String, String)>,
 }
 
 impl AppHelpers {
@@ -92,13 +96,23 @@ fn in_pages(source: &str) -> bool {
     source.split('/').any(|s| s == "pages")
 }
 
+/// The first line of every twin module pages2app writes: a later run recognises its own.
+const TWIN_MARK: &str = "// The App Router versions of the helpers of ./";
+
 /// Finds the helper modules the routes import and their twins. `routes`: (source, tree) of the
-/// routes of the run, in path order; `tree_ok`: whether a tree's compat module can be written.
+/// routes of the run, in path order; `tree_ok`: whether a tree's compat module can be written;
+/// `compat_spec`: the specifier of a tree's compat module from a twin's path.
+///
+/// A twin already there from an earlier run (a gradual migration: `--only`, or routes left for
+/// later) is used as it is when it is exactly what this run would write; one that differs (its
+/// helper module changed, or someone edited it) or that pages2app did not write is never
+/// overwritten, and its helpers get no twin in this run (their routes go on as before).
 pub fn plan(
     root: &Path,
     graph: &ModuleGraph,
     routes: &[(&str, usize)],
     tree_ok: &(dyn Fn(usize) -> bool + Sync),
+    compat_spec: &(dyn Fn(usize, &str) -> String + Sync),
 ) -> AppHelpers {
     // Helper modules by first importing route.
     let mut first_tree: HashMap<&str, usize> = HashMap::new();
@@ -112,7 +126,10 @@ pub fn plan(
                 .bindings
                 .iter()
                 .any(|b| !b.type_only && b.imported != "default" && b.imported != "*");
-            if imp.type_only || !named || in_pages(target) {
+            let is_twin = target
+                .rsplit_once('.')
+                .is_some_and(|(stem, _)| stem.ends_with(".app"));
+            if imp.type_only || !named || in_pages(target) || is_twin {
                 continue;
             }
             if !first_tree.contains_key(target.as_str()) {
@@ -122,33 +139,60 @@ pub fn plan(
         }
     }
     order.sort_unstable();
-    let found: Vec<Option<HelperModule>> = order
+    let found: Vec<Result<HelperModule, Option<(String, String)>>> = order
         .par_iter()
         .map(|source| {
-            let twin_path = twin_path(source)?;
-            if graph.has_file(root, &twin_path) || root.join(&twin_path).exists() {
-                return None;
-            }
+            let twin_path = twin_path(source).ok_or(None)?;
+            let existing = if graph.has_file(root, &twin_path) || root.join(&twin_path).exists() {
+                let text = crate::source::read_source(&root.join(&twin_path)).map_err(|_| None)?;
+                if !text.starts_with(TWIN_MARK) {
+                    return Err(Some((
+                        twin_path,
+                        format!("exists and was not written by pages2app, so the helpers of {source} get no App Router version in this run"),
+                    )));
+                }
+                Some(text)
+            } else {
+                None
+            };
             let tree = first_tree[source];
             if !tree_ok(tree) {
-                return None;
+                return Err(None);
             }
-            let lang = Lang::from_path(source)?;
-            let src = crate::source::read_source(&root.join(source)).ok()?;
+            let lang = Lang::from_path(source).ok_or(None)?;
+            let src = crate::source::read_source(&root.join(source)).map_err(|_| None)?;
             // A module that does not parse is left to the routes' own diagnostics.
-            let twins = analyse(&src, lang).ok()?;
+            let twins = analyse(&src, lang).map_err(|_| None)?;
             if twins.helpers.is_empty() && twins.declined.is_empty() {
-                return None;
+                return Err(None);
             }
-            Some(HelperModule {
+            let m = HelperModule {
                 source: source.to_string(),
-                twin_path,
                 twins: with_positions(twins, &src, source),
                 tree,
-            })
+                existing,
+                twin_path,
+            };
+            if let Some(old) = &m.existing {
+                if render(&m, &src, &compat_spec(m.tree, &m.twin_path)).as_ref() != Some(old) {
+                    return Err(Some((
+                        m.twin_path,
+                        format!("differs from what pages2app would write now (edited by hand, or {source} changed), so it is left as it is and the helpers of {source} get no App Router version in this run"),
+                    )));
+                }
+            }
+            Ok(m)
         })
         .collect();
-    let modules: Vec<HelperModule> = found.into_iter().flatten().collect();
+    let mut modules: Vec<HelperModule> = Vec::new();
+    let mut warnings = Vec::new();
+    for f in found {
+        match f {
+            Ok(m) => modules.push(m),
+            Err(Some(w)) => warnings.push(w),
+            Err(None) => {}
+        }
+    }
     let index: HashMap<&str, usize> = modules
         .iter()
         .enumerate()
@@ -176,7 +220,11 @@ pub fn plan(
                 });
         }
     }
-    AppHelpers { modules, per_route }
+    AppHelpers {
+        modules,
+        per_route,
+        warnings,
+    }
 }
 
 /// The declined helpers' reasons with their file, line and column.

@@ -462,7 +462,10 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
         .map(|p| (p.file.source.as_str(), p.file.tree))
         .collect();
     let tree_ok = |t: usize| !matches!(compat_state[t], CompatState::Blocked(_));
-    let plan_helpers = || app_helpers::plan(root, &graph, &route_trees, &tree_ok);
+    let twin_compat_spec =
+        |tree: usize, twin: &str| relative_spec(dir_of(twin), strip_ext(&compat[tree].0));
+    let plan_helpers =
+        || app_helpers::plan(root, &graph, &route_trees, &tree_ok, &twin_compat_spec);
     let helpers = match &pool {
         Some(pool) => pool.install(plan_helpers),
         None => plan_helpers(),
@@ -913,9 +916,18 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                 .or_default()
                 .extend(names.into_iter().map(String::from));
         }
-        let c = Change::Add {
-            path: m.twin_path.clone(),
-            new: text,
+        let c = match &m.existing {
+            // An earlier run's twin, the same text: nothing to write.
+            Some(old) if *old == text => continue,
+            Some(old) => Change::Modify {
+                path: m.twin_path.clone(),
+                old: old.clone(),
+                new: text,
+            },
+            None => Change::Add {
+                path: m.twin_path.clone(),
+                new: text,
+            },
         };
         match sink.as_mut() {
             Some(sink) => sink(crate::patch::render_change(&c)),
@@ -954,6 +966,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
     let mut warnings = found.warnings.clone();
     warnings.extend(graph.warnings);
     warnings.extend(twin_warnings);
+    warnings.extend(helpers.warnings);
     RunResult {
         files: reports,
         changes,

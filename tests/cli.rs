@@ -932,3 +932,57 @@ fn wrapped_routes_run_through_the_adapter_unless_told_never() {
         .unwrap();
     assert!(me.contains(" adapter "), "{me}");
 }
+
+/// A gradual migration: the App Router versions (twins) of a helper module that a first run
+/// wrote are used as they are by a later run, and a twin someone edited is never overwritten.
+#[test]
+fn twins_are_reused_by_a_later_run_and_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    copy_tree(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/cases/app-helpers/input"),
+        root,
+    );
+    let run = |only: &str| {
+        cmd()
+            .args(["migrate", "--only", only])
+            .arg(root)
+            .assert()
+            .success();
+    };
+    let read = |rel: &str| std::fs::read_to_string(root.join(rel)).unwrap();
+    run("pages/api/items/index.ts");
+    let twin = read("lib/respond.app.ts");
+    assert!(
+        twin.contains("export const ok = (request: Request"),
+        "{twin}"
+    );
+    assert!(root.join("pages/api/items/[id].ts").is_file());
+
+    run("pages/api/items/[id].ts");
+    assert_eq!(read("lib/respond.app.ts"), twin);
+    let route = read("app/(api)/api/items/[id]/route.ts");
+    assert!(
+        route.contains("from '../../../../../lib/respond.app.js'"),
+        "{route}"
+    );
+    assert!(route.contains("return ok(request, { id });"), "{route}");
+
+    let edited = format!("{twin}\n// tuned by hand\n");
+    write(root, "lib/respond.app.ts", &edited);
+    let said = stderr_of(
+        cmd()
+            .args(["migrate", "--dry-run", "--only", "pages/api/me.ts"])
+            .arg(root),
+    );
+    assert!(
+        said.contains("lib/respond.app.ts")
+            && said.contains("differs from what pages2app would write now"),
+        "{said}"
+    );
+    run("pages/api/me.ts");
+    assert_eq!(read("lib/respond.app.ts"), edited);
+    let me = read("app/(api)/api/me/route.ts");
+    assert!(me.contains("pages.adapt("), "{me}");
+    assert!(me.contains("from '../../../../lib/respond'"), "{me}");
+}
