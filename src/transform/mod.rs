@@ -275,12 +275,19 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     // (their twins) are known from the start.
     let foreign = twins::foreign_delegates(module, input.foreign);
     let find_delegates = |state_params: Needs| {
-        // A twin takes no response state: with state to pass on, the app's helpers of other
-        // modules are not delegates (their calls stay, and block, as before).
-        let preset: &[delegates::Delegate] = if state_params.is_empty() {
-            &foreign
+        // A twin takes the response headers set before it answers as an optional last
+        // parameter (see [`twins`]), no other state: with a status to pass on, the app's
+        // helpers of other modules are not delegates (their calls stay, and block, as before).
+        let preset: Vec<delegates::Delegate> = if state_params.any(Needs::STATUS_VAR) {
+            Vec::new()
         } else {
-            &[]
+            foreign
+                .iter()
+                .map(|d| delegates::Delegate {
+                    state_params: Needs(d.state_params.0 & state_params.0),
+                    ..d.clone()
+                })
+                .collect()
         };
         find_delegates(
             delegates::candidates(module, &h.replace, false),
@@ -288,7 +295,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             &base,
             &ctx,
             state_params,
-            preset,
+            &preset,
         )
     };
     let body_stmts: Result<&[Stmt], &Expr> = match &h.body {

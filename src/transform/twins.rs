@@ -60,6 +60,8 @@ pub struct TwinHelper {
     pub sets_headers_only: bool,
     /// It only reads the request (see [`Delegate::reader`]).
     pub reader: bool,
+    /// It takes the caller's response headers as an optional last parameter.
+    pub state_params: Needs,
     /// The twin's declaration, `export` included.
     pub text: String,
     /// The compat helpers it uses.
@@ -160,7 +162,9 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
         .filter(|c| c.exported)
         .map(|c| (c.name.clone(), c.range.start))
         .collect();
-    let (found, _, _, blocked) = find_delegates(all, &[], &base, &ctx, Needs::default(), &[]);
+    // Rendered to take the headers their caller set (getServerSession's cookie, a header set
+    // before the helper answers), as Pages' `res` carried them: an optional last parameter.
+    let (found, _, _, blocked) = find_delegates(all, &[], &base, &ctx, Needs::HEADERS_VAR, &[]);
     let top = top_level(&module);
     let mut out = ModuleTwins {
         pages: names.pages.clone(),
@@ -193,18 +197,18 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
             ));
             continue;
         }
-        let text = format!("{}export {}", leading_comments(&module, src, &name), d.text);
-        let Some(references) = references(&text, lang, &top) else {
-            out.declined
-                .push(decline("its App Router version does not parse".into()));
-            continue;
+        let text = format!(
+            "{}export {}",
+            leading_comments(&module, src, &name),
+            optional_headers(&d.text, d.state_params, &names.headers, lang)
+        );
+        let references = match outside_references(&text, lang, &top) {
+            Ok(r) => r,
+            Err(why) => {
+                out.declined.push(decline(why));
+                continue;
+            }
         };
-        if let Some(local) = references.iter().find(|r| top.locals.contains(r.as_str())) {
-            out.declined.push(decline(format!(
-                "it uses `{local}`, which its module neither imports nor exports"
-            )));
-            continue;
-        }
         out.helpers.push(TwinHelper {
             name,
             param_count: d.param_count,
@@ -213,6 +217,7 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
             req_pos: d.req_pos,
             sets_headers_only: d.sets_headers_only,
             reader: false,
+            state_params: d.state_params,
             text,
             needs: d.needs,
             references,
@@ -228,17 +233,13 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
         match reader_twin(&r, &base, src, lang) {
             Ok((body, needs)) => {
                 let text = format!("{}export {body}", leading_comments(&module, src, &r.name));
-                let Some(references) = references(&text, lang, &top) else {
-                    out.declined
-                        .push(decline("its App Router version does not parse".into()));
-                    continue;
+                let references = match outside_references(&text, lang, &top) {
+                    Ok(r) => r,
+                    Err(why) => {
+                        out.declined.push(decline(why));
+                        continue;
+                    }
                 };
-                if let Some(local) = references.iter().find(|x| top.locals.contains(x.as_str())) {
-                    out.declined.push(decline(format!(
-                        "it uses `{local}`, which its module neither imports nor exports"
-                    )));
-                    continue;
-                }
                 out.helpers.push(TwinHelper {
                     name: r.name.clone(),
                     param_count: r.params.len(),
@@ -247,6 +248,7 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
                     req_pos: Some(r.req_pos),
                     sets_headers_only: false,
                     reader: true,
+                    state_params: Needs::default(),
                     text,
                     needs,
                     references,
@@ -538,8 +540,8 @@ pub fn foreign_delegates(module: &Module, foreign: &[ForeignImport]) -> Vec<Dele
                 range: range(n.span),
                 text: String::new(),
                 needs: Needs::default(),
-                state_params: Needs::default(),
                 sets_headers_only: h.sets_headers_only,
+                state_params: h.state_params,
                 foreign: Some(Foreign {
                     import: k,
                     exported,
@@ -838,6 +840,43 @@ fn pat_names(p: &Pat) -> Vec<String> {
     v.0
 }
 
+/// `text` (a twin taking the caller's `headers` as its last parameter) with that parameter
+/// optional: `headers: Headers = new Headers()`, so that a caller with no headers to pass on
+/// calls it as before.
+fn optional_headers(text: &str, state: Needs, headers: &str, lang: Lang) -> String {
+    if !state.contains(Needs::HEADERS_VAR) {
+        return text.to_string();
+    }
+    let ann = if lang.is_typescript() {
+        ": Headers"
+    } else {
+        ""
+    };
+    let param = format!("{headers}{ann})");
+    match text.find(&param) {
+        Some(at) => format!(
+            "{}{headers}{ann} = new Headers(){}",
+            &text[..at],
+            &text[at + param.len() - 1..]
+        ),
+        None => text.to_string(),
+    }
+}
+
+/// What a twin's declaration `text` uses of its original module (see [`references`]); `Err`
+/// with why it cannot live in another module: it does not parse, or it uses a name of the
+/// module that is neither imported nor exported.
+fn outside_references(text: &str, lang: Lang, top: &TopLevel) -> Result<Vec<String>, String> {
+    let refs = references(text, lang, top)
+        .ok_or_else(|| "its App Router version does not parse".to_string())?;
+    match refs.iter().find(|r| top.locals.contains(r.as_str())) {
+        Some(local) => Err(format!(
+            "it uses `{local}`, which its module neither imports nor exports"
+        )),
+        None => Ok(refs),
+    }
+}
+
 /// The top-level names of the original module that the twin's declaration `text` refers to
 /// (besides its own name), sorted; `None` when it does not parse.
 fn references(text: &str, lang: Lang, top: &TopLevel) -> Option<Vec<String>> {
@@ -899,10 +938,10 @@ mod tests {
         assert_eq!(names, ["ok", "methodNotAllowed"]);
         assert_eq!(
             t.helpers[0].text,
-            "// Response helpers shared by the routes.\nexport const ok = (request: Request, data: unknown) => pages.json(request, data, { status: 200 });"
+            "// Response helpers shared by the routes.\nexport const ok = (request: Request, data: unknown, headers: Headers = new Headers()) => pages.json(request, data, { status: 200, headers });"
         );
         assert!(t.helpers[1].text.starts_with(
-            "export function methodNotAllowed(request: Request, allowed: string[]) {"
+            "export function methodNotAllowed(request: Request, allowed: string[], headers: Headers = new Headers()) {"
         ));
         assert!(t.helpers.iter().all(|h| h.references.is_empty()));
         let declined: Vec<(&str, &str)> = t

@@ -621,6 +621,12 @@ impl<'a> UsageVisitor<'a> {
             other => (other, false),
         };
         let Expr::Call(c) = inner else { return false };
+        self.header_delegate_call(c, range(e.span()), awaited)
+    }
+
+    /// The call `c` of a helper that only sets headers, written at `at` (with `await` before
+    /// it when `awaited`): it now sets them on the `headers` bag.
+    fn header_delegate_call(&mut self, c: &CallExpr, at: Range<usize>, awaited: bool) -> bool {
         let Some(name) = callee_expr(c).and_then(ident_name) else {
             return false;
         };
@@ -663,7 +669,7 @@ impl<'a> UsageVisitor<'a> {
             args.join(", ")
         );
         *self.out.delegate_calls.entry(d.name.clone()).or_default() += 1;
-        self.add(range(e.span()), call, needs);
+        self.add(at, call, needs);
         true
     }
 
@@ -1261,6 +1267,11 @@ impl Visit for UsageVisitor<'_> {
             return;
         }
         if self.rewrite_reader_call(c) {
+            return;
+        }
+        // `const user = await getSessionUser(req, res)`: a helper that only sets headers, whose
+        // value is used (as a statement it is rewritten with the statement).
+        if self.fn_depth == 0 && self.header_delegate_call(c, range(c.span), false) {
             return;
         }
         if let Some(callee) = callee_expr(c).and_then(ident_name) {
