@@ -389,7 +389,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             module,
             input.foreign,
             &usage.escapes_into,
-            !keeps_state.is_empty(),
+            keeps_state,
         );
         if !blocking.contains(&d) {
             blocking.push(d);

@@ -501,6 +501,39 @@ fn reader_twin(
 /// The delegates a route gets from its imports of helper modules: one per imported twin.
 pub fn foreign_delegates(module: &Module, foreign: &[ForeignImport]) -> Vec<Delegate> {
     let mut out = Vec::new();
+    for (k, n, exported) in foreign_named(module, foreign) {
+        let Some(h) = foreign[k].helpers.iter().find(|h| h.name == exported) else {
+            continue;
+        };
+        out.push(Delegate {
+            name: n.local.sym.to_string(),
+            param_count: h.param_count,
+            required: h.required,
+            res_pos: h.res_pos,
+            req_pos: h.req_pos,
+            needs_context: false,
+            range: range(n.span),
+            text: String::new(),
+            needs: Needs::default(),
+            sets_headers_only: h.sets_headers_only,
+            state_params: h.state_params,
+            foreign: Some(Foreign {
+                import: k,
+                exported,
+            }),
+            reader: h.reader,
+        });
+    }
+    out
+}
+
+/// The route's named value imports from helper modules that have twins or declined helpers:
+/// (index in `foreign`, the specifier, the name the module exports it under), in source order.
+fn foreign_named<'m>(
+    module: &'m Module,
+    foreign: &[ForeignImport],
+) -> Vec<(usize, &'m ImportNamedSpecifier, String)> {
+    let mut out = Vec::new();
     if foreign.is_empty() {
         return out;
     }
@@ -527,27 +560,7 @@ pub fn foreign_delegates(module: &Module, foreign: &[ForeignImport]) -> Vec<Dele
                 Some(ModuleExportName::Str(x)) => x.value.to_atom_lossy().to_string(),
                 None => n.local.sym.to_string(),
             };
-            let Some(h) = foreign[k].helpers.iter().find(|h| h.name == exported) else {
-                continue;
-            };
-            out.push(Delegate {
-                name: n.local.sym.to_string(),
-                param_count: h.param_count,
-                required: h.required,
-                res_pos: h.res_pos,
-                req_pos: h.req_pos,
-                needs_context: false,
-                range: range(n.span),
-                text: String::new(),
-                needs: Needs::default(),
-                sets_headers_only: h.sets_headers_only,
-                state_params: h.state_params,
-                foreign: Some(Foreign {
-                    import: k,
-                    exported,
-                }),
-                reader: h.reader,
-            });
+            out.push((k, n, exported));
         }
     }
     out
@@ -662,16 +675,16 @@ pub fn import_edits(
 }
 
 /// `d` (a blocking diagnostic of the route) with the reason an imported helper it is about has
-/// no twin, or cannot be used here (`state_kept`: the handler sets response state before it
-/// calls a helper, which a twin cannot receive), where the call it reports hands `res` to
-/// such a helper.
+/// no twin, or cannot be used here (`state_kept`: the response state the handler sets before it
+/// calls a helper: a status a twin cannot receive, or headers a call without every parameter
+/// cannot pass), where the call it reports hands `res` to such a helper.
 pub fn with_declined_reason(
     d: Diagnostic,
     src: &str,
     module: &Module,
     foreign: &[ForeignImport],
     escapes: &[super::usage::Escape],
-    state_kept: bool,
+    state_kept: Needs,
 ) -> Diagnostic {
     if foreign.is_empty() {
         return d;
@@ -683,44 +696,33 @@ pub fn with_declined_reason(
     else {
         return d;
     };
-    for item in &module.body {
-        let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else {
+    for (k, n, exported) in foreign_named(module, foreign) {
+        if n.local.sym != callee {
             continue;
-        };
-        let spec = i.src.value.to_atom_lossy();
-        let Some(f) = foreign.iter().find(|f| f.specifier.as_str() == &**spec) else {
-            continue;
-        };
-        for s in &i.specifiers {
-            let ImportSpecifier::Named(n) = s else {
-                continue;
+        }
+        let f = &foreign[k];
+        if let Some(why) = f.declined.iter().find(|x| x.name == exported) {
+            return Diagnostic {
+                message: format!(
+                    "{}; `{exported}` gets no App Router version ({})",
+                    d.message, why.reason
+                ),
+                ..d
             };
-            if n.local.sym != callee {
-                continue;
-            }
-            let exported = match &n.imported {
-                Some(ModuleExportName::Ident(x)) => x.sym.to_string(),
-                Some(ModuleExportName::Str(x)) => x.value.to_atom_lossy().to_string(),
-                None => n.local.sym.to_string(),
+        }
+        if !state_kept.is_empty() && f.helpers.iter().any(|h| h.name == exported) {
+            let why = if state_kept.contains(Needs::STATUS_VAR) {
+                "this handler sets a status before it answers, which the helper cannot receive"
+            } else {
+                "the headers this handler sets before it answers cannot reach it through a call that leaves out a parameter with a default"
             };
-            if let Some(why) = f.declined.iter().find(|x| x.name == exported) {
-                return Diagnostic {
-                    message: format!(
-                        "{}; `{exported}` gets no App Router version ({})",
-                        d.message, why.reason
-                    ),
-                    ..d
-                };
-            }
-            if state_kept && f.helpers.iter().any(|h| h.name == exported) {
-                return Diagnostic {
-                    message: format!(
-                        "{}; `{exported}` has an App Router version, but this handler sets response headers or a status before it answers, and the helper cannot receive them",
-                        d.message
-                    ),
-                    ..d
-                };
-            }
+            return Diagnostic {
+                message: format!(
+                    "{}; `{exported}` has an App Router version, but {why}",
+                    d.message
+                ),
+                ..d
+            };
         }
     }
     d
