@@ -291,6 +291,12 @@ pub fn render(m: &HelperModule, src: &str, compat_spec: &str) -> Option<String> 
             from_original.join(", ")
         ));
     }
+    if t.declares_context_type(lang) {
+        out.push_str(&format!(
+            "{nl}// What Next passes a Route Handler after the Request: the route's params.{nl}type {} = {{ params: Promise<Record<string, string | string[] | undefined>> }}{semi}{nl}",
+            t.context_type
+        ));
+    }
     for h in &t.helpers {
         out.push_str(nl);
         out.push_str(&crate::transform::to_newlines(&h.text, nl));

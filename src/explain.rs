@@ -428,6 +428,30 @@ pub fn explanation(code: Code) -> Explanation {
                 "import type { Item } from '../../lib/item'\n\nexport default function handler(req, res) {\n  const items: Item[] = []\n  res.json(items)\n}",
             ),
         },
+        Code::WrapperBeforeBody => Explanation {
+            meaning: "The route's handler is wrapped by a wrapper of the app (`withAuth(handler)`) that now has an App Router version, and a method of the route reads the request body.",
+            why: "Pages parsed the body before anything of the route ran: a request with invalid JSON got `400 Invalid JSON` (a body over the size limit 413) even where the wrapper would have turned it away. The migrated route parses the body inside the wrapped function, after the wrapper's checks, so such a request now gets the wrapper's answer (a 401, say). Every other request is answered as before.",
+            fix: "Usually nothing: the wrapper's answer is the better one. If a client depends on the 400 coming first, parse the body before the wrapper's checks in its App Router version.",
+            before: ex(
+                "pages/api/notes.ts",
+                "import { withAuth } from '@/lib/auth'
+
+export default withAuth(async (req, res) => {
+  res.json({ saved: req.body.text })
+})",
+            ),
+            after: ex(
+                "app/(api)/api/notes/route.ts",
+                "import * as pages from '../../../../_pages2app/compat'
+import { withAuth } from '@/lib/auth.app'
+
+export const POST = withAuth(async (request) => {
+  const body = await pages.body(request)
+  if (body instanceof Response) return body // 400 Invalid JSON / 413, as the Pages body parser answered
+  return pages.json({ saved: body.text })
+})",
+            ),
+        },
         Code::ComputedRouteImport => Explanation {
             meaning: "A module loads files from pages/api through a path computed at run time (`` import(`../pages/api/${name}`) ``, `require('../pages/api/' + name)`), and this route is one it may load. The message names the module, its line and column.",
             why: "The route is migrated, but a computed path cannot be followed or rewritten: after the move the file is no longer at the path the loader builds, and the load fails at run time.",

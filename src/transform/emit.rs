@@ -16,6 +16,25 @@ pub struct EmitContext<'a> {
     pub is_async: bool,
     pub body_mode: &'a BodyMode,
     pub semicolons: bool,
+    /// The wrappers of the app around the handler: each exported function is wrapped.
+    pub wrapping: Option<&'a Wrapping>,
+}
+
+/// How the exported functions of a wrapped handler are written:
+/// `export const GET = withProject(async (request, context, project) => { ... })`.
+#[derive(Debug, Clone)]
+pub struct Wrapping {
+    /// The calls before the function, outermost first: `withA(withB(`.
+    pub open: String,
+    /// After it, innermost first: `), { role: 'admin' })`.
+    pub close: String,
+    /// The handler's parameters after `req` and `res`, as written (`project`).
+    pub extras: Vec<String>,
+    /// The wrapper's twin does not type its handler: `request` is annotated here.
+    pub annotate: bool,
+    /// The handler was an arrow with an expression body: a function that only returns stays
+    /// one (`withProject((request, _context, project) => ok(request, project))`).
+    pub concise: bool,
 }
 
 /// Methods that share one specialized body.
@@ -59,10 +78,14 @@ fn is_plain_405(text: &str) -> bool {
 /// its body differs from GET's it gets its own export; where it never answered (the request
 /// hung), it gets `plain_405` (the text of a body answering a bare 405, in the file's style), the
 /// answer Next gives the other unanswered methods, instead of running GET.
+///
+/// With `wrapped`, a plain 405 is exported too: Pages ran the handler's wrapper (and its checks,
+/// a 401 say) before the handler's 405.
 pub fn plan_exports(
     bodies: &[(&'static str, String, Needs)],
     lang: Lang,
     plain_405: &str,
+    wrapped: bool,
 ) -> Option<ExportPlan> {
     let get = |m: &str| bodies.iter().find(|(x, _, _)| *x == m);
     let responds = |m: &str| get(m).is_some_and(|(_, _, n)| n.contains(Needs::RESPONDS));
@@ -75,7 +98,7 @@ pub fn plan_exports(
         .filter(|m| !responds(m) && get(m).is_some_and(|(_, t, _)| always_throws(t, lang)))
         .collect();
     let answers = |m: &str| responds(m) || throws.contains(&m);
-    let is_405 = |m: &str| get(m).is_some_and(|(_, t, _)| is_plain_405(t));
+    let is_405 = |m: &str| !wrapped && get(m).is_some_and(|(_, t, _)| is_plain_405(t));
     let mut exported: Vec<&'static str> = Vec::new();
     let mut unanswered = Vec::new();
     let mut head_405 = false;
@@ -124,6 +147,48 @@ pub fn plan_exports(
         }
     }
     Some(ExportPlan { groups, unanswered })
+}
+
+/// The parameters of a wrapped function: `request`, then the route context where it reads it
+/// or where the wrapper's extra arguments follow (`_context` when unused), then those.
+/// Extra arguments a function does not use are left off at the end (`withProject(async
+/// (request) => ...)` where it does not read its `project`).
+fn wrapped_params(ctx: &EmitContext, w: &Wrapping, needs_context: bool, text: &str) -> String {
+    let n = ctx.names;
+    let ts = ctx.lang.is_typescript();
+    let used = |extra: &str| {
+        let name = extra.split(':').next().unwrap_or(extra).trim();
+        let plain = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c == '_' || c == '$' || c.is_alphanumeric());
+        !plain
+            || text.match_indices(name).any(|(i, _)| {
+                let ident = |c: char| c == '_' || c == '$' || c.is_alphanumeric();
+                !text[..i].ends_with(ident) && !text[i + name.len()..].starts_with(ident)
+            })
+    };
+    let keep = w.extras.iter().rposition(|e| used(e)).map_or(0, |i| i + 1);
+    let extras = &w.extras[..keep];
+    let mut params = vec![if w.annotate && ts {
+        format!("{}: Request", n.request)
+    } else {
+        n.request.clone()
+    }];
+    if needs_context || !extras.is_empty() {
+        let name = if needs_context {
+            n.context.clone()
+        } else {
+            format!("_{}", n.context)
+        };
+        params.push(if w.annotate && ts {
+            format!("{name}: {}", context_type(ctx.params))
+        } else {
+            name
+        });
+    }
+    params.extend(extras.iter().cloned());
+    params.join(", ")
 }
 
 /// True when the last response of a body is a 405: the function is a "method not allowed" fallback.
@@ -504,14 +569,57 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
             out.push_str("\n\n");
         }
         out.push_str(export);
-        if is_async {
-            out.push_str("async ");
+        let early_hoists = if g.needs.contains(Needs::BODY_VIA_CALL) {
+            g.needs | Needs::BODY_VAR
+        } else {
+            g.needs
+        };
+        let concise = ctx
+            .wrapping
+            .filter(|w| w.concise && hoists(ctx, early_hoists).is_empty())
+            .and_then(|w| Some((w, concise_return(&g.text)?)));
+        if let Some((w, expr)) = concise {
+            out.push_str("const ");
+            out.push_str(&name);
+            out.push_str(" = ");
+            out.push_str(&w.open);
+            if is_async {
+                out.push_str("async ");
+            }
+            out.push('(');
+            out.push_str(&wrapped_params(ctx, w, needs_query_params, &g.text));
+            out.push_str(") => ");
+            out.push_str(expr);
+            out.push_str(&w.close);
+            out.push_str(semi);
+            export_list(&mut out, &g.methods, &name, semi);
+            continue;
         }
-        out.push_str("function ");
-        out.push_str(&name);
-        out.push('(');
-        out.push_str(&sig);
-        out.push_str(") {");
+        match ctx.wrapping {
+            // `export const GET = withAuth(async (request) => {`
+            Some(w) => {
+                out.push_str("const ");
+                out.push_str(&name);
+                out.push_str(" = ");
+                out.push_str(&w.open);
+                if is_async {
+                    out.push_str("async ");
+                }
+                out.push('(');
+                out.push_str(&wrapped_params(ctx, w, needs_query_params, &g.text));
+                out.push_str(") => {");
+            }
+            None => {
+                if is_async {
+                    out.push_str("async ");
+                }
+                out.push_str("function ");
+                out.push_str(&name);
+                out.push('(');
+                out.push_str(&sig);
+                out.push_str(") {");
+            }
+        }
         let indent = body_indent(&g.text);
         // Pages parsed the body before the handler ran, so a 400 (invalid JSON) or 413 came
         // before any of its code; where only a function it calls reads the body, the exported
@@ -549,21 +657,38 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
             out.push_str(text);
         }
         out.push('}');
-        if g.methods.len() > 1 {
-            out.push_str("\n\nexport { ");
-            for (i, m) in g.methods.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(&name);
-                out.push_str(" as ");
-                out.push_str(m);
-            }
-            out.push_str(" }");
+        if let Some(w) = ctx.wrapping {
+            out.push_str(&w.close);
             out.push_str(semi);
         }
+        export_list(&mut out, &g.methods, &name, semi);
     }
     out
+}
+
+/// `export { handler as PUT, handler as DELETE }` for a function serving several methods.
+fn export_list(out: &mut String, methods: &[&str], name: &str, semi: &str) {
+    if methods.len() > 1 {
+        out.push_str("\n\nexport { ");
+        for (i, m) in methods.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(name);
+            out.push_str(" as ");
+            out.push_str(m);
+        }
+        out.push_str(" }");
+        out.push_str(semi);
+    }
+}
+
+/// The expression of a body that is one line `return <expr>` (its semicolon dropped).
+fn concise_return(text: &str) -> Option<&str> {
+    let t = text.trim();
+    let expr = t.strip_prefix("return ")?.trim_end_matches(';').trim_end();
+    (!t.contains('\n') && !expr.is_empty() && !t.contains("//") && !expr.starts_with('{'))
+        .then_some(expr)
 }
 
 #[cfg(test)]
@@ -626,7 +751,7 @@ mod tests {
     #[test]
     fn plain_405_fallbacks_are_left_to_next_but_options_is_kept() {
         let bodies = get_and_others(PLAIN_405, true);
-        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405).unwrap();
+        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405, false).unwrap();
         let methods: Vec<_> = plan.groups.iter().map(|g| g.methods.clone()).collect();
         // HEAD differs from GET (it got the 405), so it is exported; OPTIONS keeps its 405.
         assert_eq!(methods, vec![vec!["GET"], vec!["HEAD", "OPTIONS"]]);
@@ -635,7 +760,7 @@ mod tests {
     #[test]
     fn method_agnostic_handlers_answer_everything_and_head_follows_get() {
         let bodies: Vec<_> = METHODS.iter().map(|m| b(m, "same", true)).collect();
-        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405).unwrap();
+        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405, false).unwrap();
         assert_eq!(plan.groups.len(), 1);
         assert_eq!(
             plan.groups[0].methods,
@@ -651,7 +776,7 @@ mod tests {
         // `if (req.method !== 'GET') throw ...`: HEAD threw (500) in Pages; it must not run GET.
         let throw = "\n  throw new Error('no')\n";
         let bodies = get_and_others(throw, false);
-        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405).unwrap();
+        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405, false).unwrap();
         let methods: Vec<_> = plan.groups.iter().map(|g| g.methods.clone()).collect();
         assert_eq!(
             methods,
@@ -663,7 +788,7 @@ mod tests {
         assert!(plan.unanswered.is_empty(), "throwing methods answered 500");
         // `if (req.method === 'GET') res.json(x)`: HEAD hung; it gets the 405 the others get.
         let bodies = get_and_others("", false);
-        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405).unwrap();
+        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405, false).unwrap();
         assert_eq!(plan.groups.len(), 2);
         assert_eq!(plan.groups[1].methods, vec!["HEAD"]);
         assert_eq!(plan.groups[1].text, PLAIN_405);
@@ -679,7 +804,7 @@ mod tests {
             .iter()
             .map(|m| b(m, if *m == "POST" { "post" } else { "" }, *m == "POST"))
             .collect();
-        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405).unwrap();
+        let plan = plan_exports(&bodies, Lang::Ts, PLAIN_405, false).unwrap();
         assert_eq!(plan.groups.len(), 1);
         assert_eq!(
             plan.unanswered,

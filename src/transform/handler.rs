@@ -29,6 +29,19 @@ pub struct Handler<'a> {
     pub removals: Vec<Range<usize>>,
     /// Offset used to report handler-level diagnostics.
     pub offset: usize,
+    /// The calls wrapping it (`export default withAuth(handler)`), outermost first.
+    pub wrappers: Vec<WrapCall>,
+}
+
+/// A call of a wrapper around the handler: `withProject(handler, { role: 'admin' })`.
+pub struct WrapCall {
+    /// The wrapper's name (an identifier).
+    pub callee: String,
+    pub callee_offset: usize,
+    /// Ranges of the call's arguments.
+    pub args: Vec<Range<usize>>,
+    /// Which of them is the handler (or the next wrapper's call).
+    pub handler_arg: usize,
 }
 
 /// `export const config = ...`.
@@ -86,7 +99,7 @@ pub fn locate<'a>(module: &'a Module, src: &str) -> Result<ModuleShape<'a>, Vec<
                     let exported = export_name(ns.exported.as_ref().unwrap_or(&ns.orig));
                     let local = export_name(&ns.orig);
                     if exported == "default" {
-                        match binding_handler(module, &local, range(n.span), src) {
+                        match binding_handler(module, &local, range(n.span), src, true) {
                             Ok(h) => handler = Some(h),
                             Err(d) => diags.push(d),
                         }
@@ -189,6 +202,7 @@ fn from_function(
         replace,
         removals: Vec::new(),
         offset,
+        wrappers: Vec::new(),
     })
 }
 
@@ -209,6 +223,7 @@ fn from_arrow(
         replace,
         removals: Vec::new(),
         offset,
+        wrappers: Vec::new(),
     }
 }
 
@@ -236,13 +251,8 @@ fn default_expr<'a>(
                 offset,
             )
         }),
-        Expr::Ident(i) => binding_handler(module, i.sym.as_ref(), item, src),
-        Expr::Call(c) => Err(Diagnostic::at(
-            Code::WrappedHandler,
-            wrapped_message(c, src),
-            src,
-            offset,
-        )),
+        Expr::Ident(i) => binding_handler(module, i.sym.as_ref(), item, src, true),
+        Expr::Call(c) => wrapped(module, c, item, src),
         _ => Err(Diagnostic::at(
             Code::UnsupportedHandlerShape,
             "the default export is not a function the tool can rewrite",
@@ -252,17 +262,99 @@ fn default_expr<'a>(
     }
 }
 
+/// `withA(withB(handler), opts)`: the handler inside calls of wrappers named by identifiers
+/// (an inline function, or one declared in the module), with the calls; `replace` is the module
+/// item the generated exports take the place of. The usual WrappedHandler diagnostic when the
+/// handler cannot be found in them (`NextAuth(options)`, `createNextApiHandler({...})`).
+fn wrapped<'a>(
+    module: &'a Module,
+    call: &'a CallExpr,
+    replace: Range<usize>,
+    src: &str,
+) -> Result<Handler<'a>, Diagnostic> {
+    let offset = replace.start;
+    let not_found = || Diagnostic::at(Code::WrappedHandler, wrapped_message(call, src), src, offset);
+    let mut chain = Vec::new();
+    let mut c = call;
+    let handler = loop {
+        let Callee::Expr(callee) = &c.callee else {
+            return Err(not_found());
+        };
+        let Expr::Ident(callee) = unwrap_expr(callee) else {
+            return Err(not_found());
+        };
+        if c.args.iter().any(|a| a.spread.is_some()) {
+            return Err(not_found());
+        }
+        let arg = |pick: &dyn Fn(&Expr) -> bool| c.args.iter().position(|a| pick(unwrap_expr(&a.expr)));
+        let local_fn = |e: &Expr| match e {
+            Expr::Ident(i) => declares_function(module, i.sym.as_ref()),
+            _ => false,
+        };
+        let Some(k) = arg(&|e| matches!(e, Expr::Arrow(_) | Expr::Fn(_)))
+            .or_else(|| arg(&local_fn))
+            .or_else(|| arg(&|e| matches!(e, Expr::Call(_))))
+        else {
+            return Err(not_found());
+        };
+        chain.push(WrapCall {
+            callee: callee.sym.to_string(),
+            callee_offset: range(callee.span).start,
+            args: c.args.iter().map(|a| range(a.expr.span())).collect(),
+            handler_arg: k,
+        });
+        match unwrap_expr(&c.args[k].expr) {
+            Expr::Call(inner) => c = inner,
+            Expr::Arrow(a) => break from_arrow(a, None, replace.clone(), offset),
+            Expr::Fn(f) => match from_function(
+                &f.function,
+                f.ident.as_ref().map(|i| i.sym.to_string()),
+                replace.clone(),
+                offset,
+            ) {
+                Some(h) => break h,
+                None => return Err(not_found()),
+            },
+            Expr::Ident(i) => {
+                break binding_handler(module, i.sym.as_ref(), replace.clone(), src, false)
+                    .map_err(|_| not_found())?
+            }
+            _ => return Err(not_found()),
+        }
+    };
+    Ok(Handler {
+        wrappers: chain,
+        ..handler
+    })
+}
+
+/// The module declares `name` as a function (`function name` or `const name = (...) =>`).
+fn declares_function(module: &Module, name: &str) -> bool {
+    module.body.iter().any(|item| match item {
+        ModuleItem::Stmt(Stmt::Decl(Decl::Fn(f))) => f.ident.sym == *name,
+        ModuleItem::Stmt(Stmt::Decl(Decl::Var(v))) => v.decls.iter().any(|d| {
+            decl_name(d) == Some(name)
+                && d.init
+                    .as_deref()
+                    .is_some_and(|e| matches!(unwrap_expr(e), Expr::Arrow(_) | Expr::Fn(_)))
+        }),
+        _ => false,
+    })
+}
+
 fn wrapped_message(c: &CallExpr, src: &str) -> String {
     let callee = &src[range(c.callee.span())];
     format!("the handler is wrapped by `{callee}(...)`; port the wrapper to take and return web Request/Response (or call it inside each method), then migrate")
 }
 
-/// `export default name` where `name` is a function declared in this module.
+/// `export default name` where `name` is a function declared in this module (or, with
+/// `wrapped_ok`, a call wrapping one: `const handler = withAuth(async (req, res) => ...)`).
 fn binding_handler<'a>(
     module: &'a Module,
     name: &str,
     export_item: Range<usize>,
     src: &str,
+    wrapped_ok: bool,
 ) -> Result<Handler<'a>, Diagnostic> {
     let offset = export_item.start;
     for item in &module.body {
@@ -320,6 +412,7 @@ fn binding_handler<'a>(
                                 ))
                             }
                         },
+                        Expr::Call(c) if wrapped_ok => wrapped(module, c, var_range.clone(), src)?,
                         Expr::Call(c) => {
                             return Err(Diagnostic::at(
                                 Code::WrappedHandler,

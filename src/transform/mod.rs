@@ -21,6 +21,7 @@ mod reparse;
 pub mod spec;
 pub mod twins;
 mod usage;
+mod wrappers;
 
 use std::collections::HashSet;
 
@@ -215,12 +216,30 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             h.offset,
         )]
     };
+    // The app's wrappers around the handler, through their twins.
+    let wrapped = if h.wrappers.is_empty() {
+        None
+    } else {
+        Some(wrapped_route(input, module, h)?)
+    };
+    let extras = wrapped.as_ref().map_or(0, |w| w.extras);
     if h.params.len() < 2 {
         return Err(shape_err("the handler takes fewer than two parameters, so it never uses `res` to respond; port it by hand"));
     }
-    if h.params.len() > 2 {
-        return Err(shape_err("the handler takes more than two parameters"));
+    if h.params.len() > 2 + extras {
+        return Err(shape_err(if wrapped.is_some() {
+            "the handler takes more parameters than its wrapper passes it"
+        } else {
+            "the handler takes more than two parameters"
+        }));
     }
+    let wrapping = wrapped.as_ref().map(|w| emit::Wrapping {
+        extras: h.params[2..]
+            .iter()
+            .map(|p| src[range(swc_common::Spanned::span(*p))].to_string())
+            .collect(),
+        ..w.wrapping.clone()
+    });
     let req = param_name(h.params[0]).map_err(|_| {
         shape_err("the handler destructures its `req` parameter; name it and destructure inside")
     })?;
@@ -258,6 +277,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         semicolons: statement_semicolons(src, &h.body)
             .or(facts.semicolons)
             .unwrap_or(false),
+        wrapping: wrapping.as_ref(),
     };
 
     let param_names: Vec<String> = input.params.iter().map(|p| p.name.clone()).collect();
@@ -482,7 +502,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         };
         format!("{nl}{indent}return new Response(null, {{ status: 405 }}){semi}{nl}")
     };
-    let plan = emit::plan_exports(&bodies, ctx.lang, &plain_405).ok_or_else(|| {
+    let plan = emit::plan_exports(&bodies, ctx.lang, &plain_405, wrapped.is_some()).ok_or_else(|| {
         shape_err("no code path of the handler sends a response through `res`; port it by hand")
     })?;
     let functions = emit::render_functions(&ctx, &plan);
@@ -501,8 +521,12 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         });
         let mut what = Vec::new();
         if !hung.is_empty() {
+            let unless = match &wrapped {
+                Some(w) => format!(", unless `{}` answered first", w.names.join("` or `")),
+                None => String::new(),
+            };
             what.push(format!(
-                "{} never got a response from this handler in Pages (the request hung)",
+                "{} never got a response from this handler in Pages (the request hung{unless})",
                 hung.join(", ")
             ));
         }
@@ -555,7 +579,12 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             at,
         ));
     }
-    let mut can_throw = methods_where(|e| e.can_throw);
+    // The wrapper's own code (its checks) may throw for every method it wraps.
+    let mut can_throw = if wrapped.is_some() {
+        methods_where(|_| true)
+    } else {
+        methods_where(|e| e.can_throw)
+    };
     can_throw.sort_by_key(|m| spec::METHODS.iter().position(|x| x == m));
     if !can_throw.is_empty() {
         diagnostics.push(Diagnostic::at(
@@ -586,6 +615,17 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
             src,
             h.offset,
         ));
+    }
+    if let Some(w) = &wrapped {
+        if plan.groups.iter().any(|g| reads_body(g.needs)) {
+            let names = w.names.join("` and `");
+            diagnostics.push(Diagnostic::at(
+                Code::WrapperBeforeBody,
+                format!("Pages parsed the request body before `{names}` ran; now `{names}` runs first, so a request with invalid JSON (or a body over the size limit) that it turns away gets its answer instead of 400 (413)"),
+                src,
+                h.offset,
+            ));
+        }
     }
     if cfg.body_mode != usage::BodyMode::Raw && plan.groups.iter().any(|g| !reads_body(g.needs)) {
         diagnostics.push(Diagnostic::at(
@@ -637,7 +677,11 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     }
     // The helpers of other modules now come from their twins.
     let mut used_twins: Vec<usize> = Vec::new();
-    for e in twins::import_edits(module, src, input.foreign, &delegates, &edits, nl) {
+    let mut twinned = delegates.clone();
+    if let Some(w) = &wrapped {
+        twinned.extend(w.imports.iter().cloned());
+    }
+    for e in twins::import_edits(module, src, input.foreign, &twinned, &edits, nl) {
         if let Some(t) = e.twin {
             used_twins.push(t);
         }
@@ -727,6 +771,119 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         mode: Mode::Rewrite,
         twins: used_twins,
     })
+}
+
+/// A handler wrapped by wrappers of the app that have twins.
+struct WrappedRoute {
+    wrapping: emit::Wrapping,
+    /// The arguments the innermost wrapper passes the handler after `req` and `res`.
+    extras: usize,
+    /// The wrappers' names, outermost first (for messages).
+    names: Vec<String>,
+    /// The wrappers as the route imports them (for [`twins::import_edits`]).
+    imports: Vec<delegates::Delegate>,
+}
+
+/// The twins of the wrappers around the handler; the usual WrappedHandler diagnostic (with why
+/// the wrapper gets no twin, where it is declined) when one has none or is called otherwise.
+fn wrapped_route(
+    input: &RouteInput,
+    module: &Module,
+    h: &handler::Handler,
+) -> Result<WrappedRoute, Vec<Diagnostic>> {
+    let src = input.src;
+    let mut open = String::new();
+    let mut closes = Vec::new();
+    let mut names = Vec::new();
+    let mut imports = Vec::new();
+    let mut extras = 0;
+    let mut typed = true;
+    for (i, w) in h.wrappers.iter().enumerate() {
+        let fail = |why: Option<String>| {
+            let mut message = format!("the handler is wrapped by `{}(...)`; port the wrapper to take and return web Request/Response (or call it inside each method), then migrate", w.callee);
+            if let Some(why) = why {
+                message.push_str(&format!("; `{}` gets no App Router version ({why})", w.callee));
+            }
+            vec![Diagnostic::at(Code::WrappedHandler, message, src, w.callee_offset)]
+        };
+        let (k, exported, twin) =
+            twins::wrapper_twin(module, input.foreign, &w.callee).map_err(fail)?;
+        let Some(shape) = &twin.wrapper else {
+            return Err(fail(None));
+        };
+        let innermost = i + 1 == h.wrappers.len();
+        if w.handler_arg != shape.handler_pos
+            || w.args.len() < twin.required
+            || w.args.len() > twin.param_count
+            || (!innermost && shape.extras > 0)
+        {
+            return Err(fail(Some(format!(
+                "this call does not pass the handler as its {} argument",
+                ordinal(shape.handler_pos + 1)
+            ))));
+        }
+        let text = |r: &std::ops::Range<usize>| &src[r.clone()];
+        let before: Vec<&str> = w.args[..w.handler_arg].iter().map(text).collect();
+        let after: Vec<&str> = w.args[w.handler_arg + 1..].iter().map(text).collect();
+        open.push_str(&w.callee);
+        open.push('(');
+        for b in &before {
+            open.push_str(b);
+            open.push_str(", ");
+        }
+        let mut close = String::new();
+        for a in &after {
+            close.push_str(", ");
+            close.push_str(a);
+        }
+        close.push(')');
+        closes.push(close);
+        if innermost {
+            extras = shape.extras;
+            typed = shape.typed;
+        }
+        names.push(w.callee.clone());
+        imports.push(delegates::Delegate {
+            name: w.callee.clone(),
+            param_count: twin.param_count,
+            required: twin.required,
+            res_pos: 0,
+            req_pos: None,
+            needs_context: false,
+            range: w.callee_offset..w.callee_offset,
+            text: String::new(),
+            needs: Needs::default(),
+            state_params: Needs::default(),
+            sets_headers_only: false,
+            foreign: Some(delegates::Foreign {
+                import: k,
+                exported,
+            }),
+            reader: false,
+        });
+    }
+    closes.reverse();
+    Ok(WrappedRoute {
+        wrapping: emit::Wrapping {
+            open,
+            close: closes.concat(),
+            extras: Vec::new(),
+            annotate: !typed,
+            concise: matches!(h.body, handler::HandlerBody::Expr(_)),
+        },
+        extras,
+        names,
+        imports,
+    })
+}
+
+fn ordinal(n: usize) -> String {
+    match n {
+        1 => "first".into(),
+        2 => "second".into(),
+        3 => "third".into(),
+        n => format!("{n}th"),
+    }
 }
 
 /// True when the module holds JSX.

@@ -20,6 +20,7 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
 use super::delegates::{self, Delegate, Foreign};
+use super::wrappers::{self, WrapperShape};
 use super::{emit, find_delegates, imports, names, reparse, usage, UsageBase};
 use crate::diagnostics::Diagnostic;
 use crate::edit::Needs;
@@ -70,6 +71,8 @@ pub struct TwinHelper {
     pub references: Vec<String>,
     /// Where its declaration starts in the original module (twins keep the module's order).
     pub offset: usize,
+    /// It is a wrapper of handlers (see [`super::wrappers`]), not a helper a handler calls.
+    pub wrapper: Option<WrapperShape>,
 }
 
 /// An exported helper taking `res` that gets no twin, and why.
@@ -94,6 +97,16 @@ pub struct ModuleTwins {
     pub imports: Vec<(Vec<String>, String)>,
     /// The names it exports from its own declarations.
     pub exported: HashSet<String>,
+    /// The name of the twin module's type of Next's route context (`HandlerContext`), which
+    /// its wrappers' twins use in TypeScript.
+    pub context_type: String,
+}
+
+impl ModuleTwins {
+    /// The twin module declares the route-context type: a wrapper of a TypeScript module.
+    pub fn declares_context_type(&self, lang: Lang) -> bool {
+        lang.is_typescript() && self.helpers.iter().any(|h| h.wrapper.is_some())
+    }
 }
 
 /// A route's import of a helper module that has twins.
@@ -147,6 +160,7 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
         is_async: false,
         body_mode: &body_mode,
         semicolons: facts.semicolons.unwrap_or(false),
+        wrapping: None,
     };
     let base = UsageBase {
         src,
@@ -166,7 +180,13 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
     // before the helper answers), as Pages' `res` carried them: an optional last parameter.
     let (found, _, _, blocked) = find_delegates(all, &[], &base, &ctx, Needs::HEADERS_VAR, &[]);
     let top = top_level(&module);
+    let context_type = ["HandlerContext", "RouteHandlerContext", "HandlerContext_"]
+        .into_iter()
+        .find(|n| table.is_free(n, None))
+        .unwrap_or("HandlerContext_")
+        .to_string();
     let mut out = ModuleTwins {
+        context_type: context_type.clone(),
         pages: names.pages.clone(),
         semicolons: ctx.semicolons,
         quote: facts.quote.unwrap_or('\''),
@@ -222,6 +242,55 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
             needs: d.needs,
             references,
             offset,
+            wrapper: None,
+        });
+    }
+    for (name, offset, twin) in
+        wrappers::analyse(&module, src, lang, &base, &ctx, &found, &context_type)
+    {
+        let decline = |reason: String| Declined {
+            name: name.clone(),
+            offset,
+            reason,
+        };
+        let w = match twin {
+            Ok(w) => w,
+            Err(why) => {
+                out.declined.push(decline(why));
+                continue;
+            }
+        };
+        let alias = if w.alias.is_empty() {
+            String::new()
+        } else {
+            format!("{}\n\n", w.alias.trim_end())
+        };
+        let text = format!(
+            "{alias}{}export {}",
+            leading_comments(&module, src, &name),
+            w.text
+        );
+        let references = match outside_references(&text, lang, &top) {
+            Ok(r) => r,
+            Err(why) => {
+                out.declined.push(decline(why));
+                continue;
+            }
+        };
+        out.helpers.push(TwinHelper {
+            name,
+            param_count: w.param_count,
+            required: w.required,
+            res_pos: 0,
+            req_pos: None,
+            sets_headers_only: false,
+            reader: false,
+            state_params: Needs::default(),
+            text,
+            needs: w.needs,
+            references,
+            offset,
+            wrapper: Some(w.shape),
         });
     }
     for r in readers(&module) {
@@ -253,6 +322,7 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
                     needs,
                     references,
                     offset: r.range.start,
+                    wrapper: None,
                 });
             }
             Err(reason) => out.declined.push(decline(reason)),
@@ -502,7 +572,11 @@ fn reader_twin(
 pub fn foreign_delegates(module: &Module, foreign: &[ForeignImport]) -> Vec<Delegate> {
     let mut out = Vec::new();
     for (k, n, exported) in foreign_named(module, foreign) {
-        let Some(h) = foreign[k].helpers.iter().find(|h| h.name == exported) else {
+        let Some(h) = foreign[k]
+            .helpers
+            .iter()
+            .find(|h| h.name == exported && h.wrapper.is_none())
+        else {
             continue;
         };
         out.push(Delegate {
@@ -564,6 +638,34 @@ fn foreign_named<'m>(
         }
     }
     out
+}
+
+/// The twin of the wrapper a route imports under the name `local`: the import's index in
+/// `foreign`, the name the module exports it under, and the twin. `Err(Some(why))` when the
+/// wrapper gets no twin, `Err(None)` when the route does not import it from a helper module.
+pub fn wrapper_twin<'f>(
+    module: &Module,
+    foreign: &'f [ForeignImport],
+    local: &str,
+) -> Result<(usize, String, &'f TwinHelper), Option<String>> {
+    for (k, n, exported) in foreign_named(module, foreign) {
+        if n.local.sym != local {
+            continue;
+        }
+        if let Some(h) = foreign[k]
+            .helpers
+            .iter()
+            .find(|h| h.name == exported && h.wrapper.is_some())
+        {
+            return Ok((k, exported, h));
+        }
+        return Err(foreign[k]
+            .declined
+            .iter()
+            .find(|d| d.name == exported)
+            .map(|d| d.reason.clone()));
+    }
+    Err(None)
 }
 
 /// An edit of a route's import of a helper module, and the twin it now imports.
@@ -731,9 +833,7 @@ pub fn with_declined_reason(
 /// The comment lines directly above the exported declaration of `name` (its doc comment), as
 /// written, each line ending with `\n`; empty when there are none.
 fn leading_comments(module: &Module, src: &str, name: &str) -> String {
-    let mut prev_end = 0;
     for item in &module.body {
-        let r = range(swc_common::Spanned::span(item));
         if let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) = item {
             let declares = match &e.decl {
                 Decl::Fn(f) => f.ident.sym == name,
@@ -744,27 +844,33 @@ fn leading_comments(module: &Module, src: &str, name: &str) -> String {
                 _ => false,
             };
             if declares {
-                let gap = src.get(prev_end..r.start).unwrap_or("");
-                let lines: Vec<&str> = gap.lines().collect();
-                let kept = lines
-                    .iter()
-                    .rev()
-                    .take_while(|l| {
-                        let t = l.trim_start();
-                        t.starts_with("//") || t.starts_with("/*") || t.starts_with('*')
-                    })
-                    .count();
-                let mut out = String::new();
-                for l in &lines[lines.len() - kept..] {
-                    out.push_str(l.trim_end_matches('\r'));
-                    out.push('\n');
-                }
-                return out;
+                return leading_comment_lines(src, range(swc_common::Spanned::span(item)).start);
             }
         }
-        prev_end = r.end;
     }
     String::new()
+}
+
+/// The comment lines directly above the line where `start` is (up to a line of code or a
+/// blank line), as written, each ending with `\n`.
+pub(super) fn leading_comment_lines(src: &str, start: usize) -> String {
+    let before = src.get(..start).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let lines: Vec<&str> = before[..line_start].lines().collect();
+    let kept = lines
+        .iter()
+        .rev()
+        .take_while(|l| {
+            let t = l.trim_start();
+            t.starts_with("//") || t.starts_with("/*") || t.starts_with('*')
+        })
+        .count();
+    let mut out = String::new();
+    for l in &lines[lines.len() - kept..] {
+        out.push_str(l.trim_end_matches('\r'));
+        out.push('\n');
+    }
+    out
 }
 
 /// The top-level names of a module: imported, exported, and those that are neither.
@@ -910,8 +1016,11 @@ fn references(text: &str, lang: Lang, top: &TopLevel) -> Option<Vec<String>> {
             ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => match &e.decl {
                 Decl::Fn(f) => Some(f.ident.sym.to_string()),
                 Decl::Var(v) => v.decls.first().and_then(|d| pat_names(&d.name).pop()),
+                Decl::TsTypeAlias(a) => Some(a.id.sym.to_string()),
                 _ => None,
             },
+            // The twin of a wrapper's handler type comes with it.
+            ModuleItem::Stmt(Stmt::Decl(Decl::TsTypeAlias(a))) => Some(a.id.sym.to_string()),
             _ => None,
         })
         .collect();

@@ -1,0 +1,600 @@
+//! Wrappers of the app: the App Router versions of `withX(handler, ...)` functions defined in the
+//! app's own modules (`export default withAuth(handler)`, `withProject(async (req, res, project)
+//! => ...)`).
+//!
+//! A wrapper is twinned when its shape is the plain one: it returns a function of `(req, res)`
+//! whose body answers through `res` (checks that turn a request away) and otherwise calls the
+//! handler it was given with that `req` and `res`, and maybe more arguments
+//! (`return handler(req, res, project)`). Its twin returns a function of `(request, context)`,
+//! as Next calls a Route Handler, whose checks return their Response and whose handler call
+//! becomes `return handler(request, context, project)`; the route exports each method wrapped
+//! (`export const GET = withProject(async (request, context, project) => ...)`).
+//!
+//! Declined, with the reason: a wrapper that reads the request body or `req.url` (they depend
+//! on the route's body config and params), sets response headers or a status before calling
+//! the handler (its Response would have to carry them), uses its handler other than by calling
+//! it, or whose handler parameter has a type pages2app cannot rewrite.
+
+use std::ops::Range;
+
+use swc_common::Spanned;
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+use super::ast_util::unwrap_expr;
+use super::delegates::Delegate;
+use super::{emit, usage, UsageBase};
+use crate::edit::{Edit, EditSet, Needs};
+use crate::parse::range;
+use crate::route_path::Lang;
+
+/// How a twinned wrapper takes its handler.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WrapperShape {
+    /// Position of the handler among the wrapper's parameters.
+    pub handler_pos: usize,
+    /// The arguments it passes the handler after `req` and `res` (`project`).
+    pub extras: usize,
+    /// Its twin types the handler's parameters (so a route's wrapped function needs no
+    /// annotations of its own).
+    pub typed: bool,
+}
+
+/// A wrapper's twin.
+pub struct WrapperTwin {
+    pub param_count: usize,
+    pub required: usize,
+    pub shape: WrapperShape,
+    /// The twin's declaration, `export` not included.
+    pub text: String,
+    /// The twin of the local type alias of its handler (with its comments), or empty.
+    pub alias: String,
+    pub needs: Needs,
+}
+
+/// An exported function of the module shaped like a wrapper, before its body is analysed.
+struct Candidate<'a> {
+    name: String,
+    range: Range<usize>,
+    params: Vec<&'a Pat>,
+    /// The wrapper's return type annotation (`: NextApiHandler`), dropped in the twin.
+    return_type: Option<Range<usize>>,
+    inner: Inner<'a>,
+}
+
+/// The function a wrapper returns.
+struct Inner<'a> {
+    params: Vec<&'a Pat>,
+    /// From the first parameter's start to the last one's end.
+    params_range: Range<usize>,
+    body: Result<&'a [Stmt], &'a Expr>,
+    block_range: Option<Range<usize>>,
+    is_async: bool,
+    /// Where `async ` goes when the twin needs it.
+    start: usize,
+    return_type: Option<Range<usize>>,
+}
+
+fn inner_of(e: &Expr) -> Option<Inner<'_>> {
+    match unwrap_expr(e) {
+        Expr::Arrow(a) if !a.is_generator => {
+            let (body, block_range) = match &*a.body {
+                ArrowFunctionBody::FunctionBody(b) => (Ok(b.stmts.as_slice()), Some(range(b.span))),
+                ArrowFunctionBody::Expr(e) => (Err(&**e), None),
+            };
+            Some(Inner {
+                params_range: params_range(a.params.iter().map(|p| range(p.span())))?,
+                params: a.params.iter().collect(),
+                body,
+                block_range,
+                is_async: a.is_async,
+                start: range(a.span).start,
+                return_type: a.return_type.as_ref().map(|t| range(t.span)),
+            })
+        }
+        Expr::Fn(f) if !f.function.is_generator => {
+            let b = f.function.body.as_ref()?;
+            Some(Inner {
+                params_range: params_range(f.function.params.iter().map(|p| range(p.span)))?,
+                params: f.function.params.iter().map(|p| &p.pat).collect(),
+                body: Ok(b.stmts.as_slice()),
+                block_range: Some(range(b.span)),
+                is_async: f.function.is_async,
+                start: range(f.function.span).start,
+                return_type: f.function.return_type.as_ref().map(|t| range(t.span)),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn params_range(mut ranges: impl Iterator<Item = Range<usize>>) -> Option<Range<usize>> {
+    let first = ranges.next()?;
+    let last = ranges.last().unwrap_or_else(|| first.clone());
+    Some(first.start..last.end)
+}
+
+/// The function a body ending in `return <function>` returns.
+fn returned(stmts: &[Stmt]) -> Option<Inner<'_>> {
+    match stmts.last()? {
+        Stmt::Return(ReturnStmt { arg: Some(e), .. }) => inner_of(e),
+        _ => None,
+    }
+}
+
+/// The module's exported functions that return a function (a wrapper's shape).
+fn candidates(module: &Module) -> Vec<Candidate<'_>> {
+    let mut out = Vec::new();
+    for item in &module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) = item else {
+            continue;
+        };
+        let found = match &e.decl {
+            Decl::Fn(f) if !f.function.is_generator && !f.function.is_async => {
+                f.function.body.as_ref().and_then(|b| {
+                    Some(Candidate {
+                        name: f.ident.sym.to_string(),
+                        range: range(f.function.span),
+                        params: f.function.params.iter().map(|p| &p.pat).collect(),
+                        return_type: f.function.return_type.as_ref().map(|t| range(t.span)),
+                        inner: returned(&b.stmts)?,
+                    })
+                })
+            }
+            Decl::Var(v) if v.kind == VarDeclKind::Const && v.decls.len() == 1 => {
+                let d = &v.decls[0];
+                match (&d.name, d.init.as_deref().map(unwrap_expr)) {
+                    (Pat::Ident(b), Some(Expr::Arrow(a)))
+                        if !a.is_generator && !a.is_async && b.type_ann.is_none() =>
+                    {
+                        let inner = match &*a.body {
+                            ArrowFunctionBody::FunctionBody(fb) => returned(&fb.stmts),
+                            ArrowFunctionBody::Expr(e) => inner_of(e),
+                        };
+                        inner.map(|inner| Candidate {
+                            name: b.id.sym.to_string(),
+                            range: range(v.span),
+                            params: a.params.iter().collect(),
+                            return_type: a.return_type.as_ref().map(|t| range(t.span)),
+                            inner,
+                        })
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        out.extend(found);
+    }
+    out
+}
+
+/// The number of arguments of each call of `name` in `body`, and how often `name` appears.
+fn handler_calls(body: Result<&[Stmt], &Expr>, name: &str) -> (Vec<usize>, usize) {
+    struct V<'n> {
+        name: &'n str,
+        calls: Vec<usize>,
+        refs: usize,
+    }
+    impl Visit for V<'_> {
+        fn visit_call_expr(&mut self, c: &CallExpr) {
+            if let Callee::Expr(e) = &c.callee {
+                if matches!(&**e, Expr::Ident(i) if i.sym == *self.name) {
+                    self.calls.push(c.args.len());
+                }
+            }
+            c.visit_children_with(self);
+        }
+        fn visit_ident(&mut self, i: &Ident) {
+            if i.sym == *self.name {
+                self.refs += 1;
+            }
+        }
+    }
+    let mut v = V {
+        name,
+        calls: Vec::new(),
+        refs: 0,
+    };
+    match body {
+        Ok(stmts) => stmts.iter().for_each(|s| s.visit_with(&mut v)),
+        Err(e) => e.visit_with(&mut v),
+    }
+    (v.calls, v.refs)
+}
+
+fn ident_of(p: &Pat) -> Option<&BindingIdent> {
+    match p {
+        Pat::Ident(b) => Some(b),
+        Pat::Assign(a) => match &*a.left {
+            Pat::Ident(b) => Some(b),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Where the wrapper's `req` and `res` are among the returned function's parameters.
+fn req_res(params: &[&Pat]) -> Option<(String, String)> {
+    if params.len() != 2 {
+        return None;
+    }
+    let name = |p: &Pat| match p {
+        Pat::Ident(b) => Some(b.id.sym.to_string()),
+        _ => None,
+    };
+    Some((name(params[0])?, name(params[1])?))
+}
+
+/// The handler type of the twin, from Next's: `(request: Request, context: C, ...) => ...`.
+fn handler_fn_type(context_type: &str, request: &str, context: &str, extras: &[String]) -> String {
+    let mut params = vec![
+        format!("{request}: Request"),
+        format!("{context}: {context_type}"),
+    ];
+    params.extend(extras.iter().cloned());
+    format!("({}) => Response | Promise<Response>", params.join(", "))
+}
+
+/// What the twin does with the handler parameter's type.
+enum HandlerType {
+    /// No annotation (JavaScript, or untyped TypeScript).
+    Untyped,
+    /// The annotation at `range` becomes `text`.
+    Replace { range: Range<usize>, text: String },
+    /// The handler is typed by a local type alias: its twin (declaration text) goes before
+    /// the wrapper's.
+    Alias { text: String },
+}
+
+/// The twin's handler type; `Err` with why it cannot be written. `extras`: the arguments the
+/// wrapper passes after `req` and `res`.
+fn handler_type(
+    module: &Module,
+    src: &str,
+    param: &Pat,
+    extras: usize,
+    context_type: &str,
+    names: &super::names::Names,
+) -> Result<HandlerType, String> {
+    let Some(b) = ident_of(param) else {
+        return Err("its handler parameter is destructured".into());
+    };
+    let Some(ann) = &b.type_ann else {
+        return Ok(HandlerType::Untyped);
+    };
+    let ann_range = range(ann.type_ann.span());
+    let rewrite_fn = |f: &TsFnType| -> Result<String, String> {
+        if f.type_params.is_some() || f.params.len() < 2 + extras {
+            return Err(format!(
+                "its handler parameter is typed `{}`, which pages2app cannot rewrite for Request and Response",
+                &src[range(f.span)]
+            ));
+        }
+        let extra: Vec<String> = f.params[2..]
+            .iter()
+            .map(|p| src[range(p.span())].to_string())
+            .collect();
+        Ok(handler_fn_type(
+            context_type,
+            &names.request,
+            &names.context,
+            &extra,
+        ))
+    };
+    match &*ann.type_ann {
+        TsType::TsFnOrConstructorType(TsFnOrConstructorType::TsFnType(f)) => {
+            Ok(HandlerType::Replace {
+                range: ann_range,
+                text: rewrite_fn(f)?,
+            })
+        }
+        TsType::TsTypeRef(r) => {
+            let TsEntityName::Ident(id) = &r.type_name else {
+                return Err(format!(
+                    "its handler parameter is typed `{}`, which pages2app cannot rewrite for Request and Response",
+                    &src[ann_range]
+                ));
+            };
+            if id.sym == "NextApiHandler" {
+                if extras > 0 {
+                    return Err("its handler parameter is typed `NextApiHandler`, but it passes the handler more than `req` and `res`".into());
+                }
+                return Ok(HandlerType::Replace {
+                    range: ann_range,
+                    text: handler_fn_type(context_type, &names.request, &names.context, &[]),
+                });
+            }
+            for item in &module.body {
+                let (alias, item_range) = match item {
+                    ModuleItem::Stmt(Stmt::Decl(Decl::TsTypeAlias(a))) => (a, range(a.span)),
+                    ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(ExportDecl {
+                        decl: Decl::TsTypeAlias(a),
+                        span,
+                    })) => (a, range(*span)),
+                    _ => continue,
+                };
+                if alias.id.sym != id.sym {
+                    continue;
+                }
+                let TsType::TsFnOrConstructorType(TsFnOrConstructorType::TsFnType(f)) =
+                    &*alias.type_ann
+                else {
+                    break;
+                };
+                if alias.type_params.is_some() || r.type_params.is_some() {
+                    break;
+                }
+                let ty = rewrite_fn(f)?;
+                let fn_range = range(f.span);
+                let text = format!(
+                    "{}{}{ty}{}",
+                    super::twins::leading_comment_lines(src, item_range.start),
+                    &src[item_range.start..fn_range.start],
+                    &src[fn_range.end..item_range.end]
+                );
+                return Ok(HandlerType::Alias { text });
+            }
+            Err(format!(
+                "its handler parameter is typed `{}`, which pages2app cannot rewrite for Request and Response",
+                &src[ann_range]
+            ))
+        }
+        _ => Err(format!(
+            "its handler parameter is typed `{}`, which pages2app cannot rewrite for Request and Response",
+            &src[ann_range]
+        )),
+    }
+}
+
+/// Needs a wrapper's twin cannot have: the body and `req.url` depend on the route, and response
+/// state set before the handler runs would have to reach the handler's Response.
+const NOT_IN_WRAPPER: Needs = Needs(
+    Needs::BODY_VAR.0
+        | Needs::BODY_VIA_CALL.0
+        | Needs::HELPER_BODY.0
+        | Needs::HELPER_RAW_BODY.0
+        | Needs::HELPER_URL.0
+        | Needs::HELPER_ADAPT.0
+        | Needs::HELPER_NEXT_AUTH.0,
+);
+
+/// The twins of the module's wrappers, or why each gets none: (name, offset of its
+/// declaration, the twin or the reason). `delegates`: the module's response helpers that have
+/// twins (a wrapper's check may answer through one); `context_type`: the name of the twin
+/// module's route-context type.
+pub fn analyse(
+    module: &Module,
+    src: &str,
+    lang: Lang,
+    base: &UsageBase,
+    ctx: &emit::EmitContext,
+    delegates: &[Delegate],
+    context_type: &str,
+) -> Vec<(String, usize, Result<WrapperTwin, String>)> {
+    let mut out = Vec::new();
+    for c in candidates(module) {
+        let Some((req, res)) = req_res(&c.inner.params) else {
+            continue;
+        };
+        // The handler: the parameter the returned function calls.
+        let called: Vec<(usize, String, Vec<usize>, usize)> = c
+            .params
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let b = ident_of(p)?;
+                let name = b.id.sym.to_string();
+                let (calls, refs) = handler_calls(c.inner.body, &name);
+                (!calls.is_empty()).then_some((i, name, calls, refs))
+            })
+            .collect();
+        let [(handler_pos, handler, calls, refs)] = called.as_slice() else {
+            continue;
+        };
+        let offset = c.range.start;
+        let result = twin(
+            &c,
+            module,
+            src,
+            lang,
+            base,
+            ctx,
+            delegates,
+            context_type,
+            (&req, &res),
+            (*handler_pos, handler, calls, *refs),
+        );
+        out.push((c.name.clone(), offset, result));
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn twin(
+    c: &Candidate,
+    module: &Module,
+    src: &str,
+    lang: Lang,
+    base: &UsageBase,
+    ctx: &emit::EmitContext,
+    delegates: &[Delegate],
+    context_type: &str,
+    (req, res): (&str, &str),
+    (handler_pos, handler, calls, refs): (usize, &str, &[usize], usize),
+) -> Result<WrapperTwin, String> {
+    let n = base.names;
+    let ts = lang.is_typescript();
+    let args = calls[0];
+    if args < 2 || calls.iter().any(|a| *a != args) {
+        return Err(format!(
+            "it calls `{handler}` with other arguments than `({req}, {res}, ...)`"
+        ));
+    }
+    let extras = args - 2;
+    // The handler, as a delegate of the returned function: `return handler(req, res, x)`
+    // becomes `return handler(request, context, x)`.
+    let mut all: Vec<Delegate> = delegates
+        .iter()
+        .map(|d| Delegate {
+            state_params: Needs::default(),
+            ..d.clone()
+        })
+        .collect();
+    all.push(Delegate {
+        name: handler.to_string(),
+        param_count: args,
+        required: args,
+        res_pos: 1,
+        req_pos: Some(0),
+        needs_context: true,
+        range: 0..0,
+        text: String::new(),
+        needs: Needs::RESPONDS,
+        state_params: Needs::default(),
+        sets_headers_only: false,
+        foreign: None,
+        reader: false,
+    });
+    let input = base.input(Some(req.to_string()), res.to_string(), &all);
+    let (status, headers) = usage::response_state(&input, c.inner.body);
+    if status || headers {
+        return Err("it sets response headers or a status before it calls the handler, which the handler's Response would have to carry".into());
+    }
+    let u = usage::analyse(&input, c.inner.body, EditSet::new());
+    if let Some(d) = u
+        .diagnostics
+        .iter()
+        .find(|d| d.severity() == crate::diagnostics::Severity::Error)
+    {
+        return Err(d.message.clone());
+    }
+    if u.delegate_calls.get(handler).copied().unwrap_or(0) != refs {
+        return Err(format!(
+            "it uses `{handler}` other than by returning `{handler}({req}, {res}, ...)`"
+        ));
+    }
+    let mut edits = u.edits;
+    let mut needs = Needs::default();
+    let body_range = match (&c.inner.body, &c.inner.block_range) {
+        (Ok(_), Some(r)) => (r.start + 1)..(r.end - 1).max(r.start + 1),
+        (Err(e), _) => range(e.span()),
+        _ => return Err("its App Router version cannot be written".into()),
+    };
+    let body_text = edits.render(src, body_range.clone(), &mut needs);
+    if needs.any(NOT_IN_WRAPPER) {
+        return Err(if needs.contains(Needs::HELPER_URL) {
+            "it reads `req.url`, which depends on the route's params".into()
+        } else {
+            "it reads the request body, which depends on the route's body config".into()
+        });
+    }
+    if needs.any(Needs::STATUS_VAR | Needs::HEADERS_VAR) {
+        return Err("it sets response headers or a status before it answers".into());
+    }
+    // The query merges the route's params, which the twin gets from Next's context.
+    let mut hoisted = Vec::new();
+    let semi = if ctx.semicolons { ";" } else { "" };
+    if needs.contains(Needs::QUERY_VAR) {
+        hoisted.push(format!(
+            "const {} = {}.query({}, await {}.params){semi}",
+            n.query, n.pages, n.request, n.context
+        ));
+        needs |= Needs::HELPER_QUERY | Needs::AWAIT;
+    }
+    let add = |edits: &mut EditSet, range: Range<usize>, text: String| -> Result<(), String> {
+        if edits.add(Edit {
+            range,
+            text,
+            needs: Needs::default(),
+        }) {
+            Ok(())
+        } else {
+            Err("its App Router version cannot be written".to_string())
+        }
+    };
+    if !hoisted.is_empty() {
+        match &c.inner.body {
+            Ok(_) => {
+                let indent = body_indent(&body_text);
+                let text: String = hoisted.iter().map(|h| format!("\n{indent}{h}")).collect();
+                add(&mut edits, body_range.start..body_range.start, text)?;
+            }
+            Err(_) => {
+                let text = format!(
+                    "{{\n    {}\n    return {body_text}{semi}\n  }}",
+                    hoisted.join("\n    ")
+                );
+                add(&mut edits, body_range.clone(), text)?;
+            }
+        }
+    }
+    let is_async = c.inner.is_async || needs.contains(Needs::AWAIT);
+    let params = if ts {
+        format!(
+            "{}: Request, {}: {context_type}",
+            n.request, n.context
+        )
+    } else {
+        format!("{}, {}", n.request, n.context)
+    };
+    add(&mut edits, c.inner.params_range.clone(), params)?;
+    if let Some(r) = &c.inner.return_type {
+        add(&mut edits, r.clone(), String::new())?;
+    }
+    if is_async && !c.inner.is_async {
+        add(&mut edits, c.inner.start..c.inner.start, "async ".into())?;
+    }
+    if let Some(r) = &c.return_type {
+        add(&mut edits, r.clone(), String::new())?;
+    }
+    let (alias, typed) = match handler_type(
+        module,
+        src,
+        c.params[handler_pos],
+        extras,
+        context_type,
+        n,
+    )? {
+        HandlerType::Untyped => (String::new(), false),
+        HandlerType::Replace { range, text } => {
+            add(&mut edits, range, text)?;
+            (String::new(), true)
+        }
+        HandlerType::Alias { text } => (text, true),
+    };
+    let mut text_needs = Needs::default();
+    let text = edits.render(src, c.range.clone(), &mut text_needs);
+    let text = crate::edit::finalize_inits(&text, text_needs | needs);
+    if crate::edit::first_marker(&text).is_some() {
+        return Err("its App Router version cannot be written".into());
+    }
+    let required = c
+        .params
+        .iter()
+        .take_while(|p| matches!(p, Pat::Ident(_)))
+        .count();
+    Ok(WrapperTwin {
+        param_count: c.params.len(),
+        required,
+        shape: WrapperShape {
+            handler_pos,
+            extras,
+            typed,
+        },
+        text,
+        alias,
+        needs: needs | text_needs,
+    })
+}
+
+/// The indentation of the first statement line in a body text.
+fn body_indent(text: &str) -> String {
+    for line in text.lines().skip(1) {
+        if !line.trim().is_empty() {
+            let n = line.len() - line.trim_start().len();
+            return line[..n].to_string();
+        }
+    }
+    "  ".to_string()
+}
