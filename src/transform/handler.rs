@@ -273,7 +273,14 @@ fn wrapped<'a>(
     src: &str,
 ) -> Result<Handler<'a>, Diagnostic> {
     let offset = replace.start;
-    let not_found = || Diagnostic::at(Code::WrappedHandler, wrapped_message(call, src), src, offset);
+    let not_found = || {
+        Diagnostic::at(
+            Code::WrappedHandler,
+            wrapped_message(call, src),
+            src,
+            offset,
+        )
+    };
     let mut chain = Vec::new();
     let mut c = call;
     let handler = loop {
@@ -286,7 +293,8 @@ fn wrapped<'a>(
         if c.args.iter().any(|a| a.spread.is_some()) {
             return Err(not_found());
         }
-        let arg = |pick: &dyn Fn(&Expr) -> bool| c.args.iter().position(|a| pick(unwrap_expr(&a.expr)));
+        let arg =
+            |pick: &dyn Fn(&Expr) -> bool| c.args.iter().position(|a| pick(unwrap_expr(&a.expr)));
         let local_fn = |e: &Expr| match e {
             Expr::Ident(i) => declares_function(module, i.sym.as_ref()),
             _ => false,
@@ -412,7 +420,10 @@ fn binding_handler<'a>(
                                 ))
                             }
                         },
-                        Expr::Call(c) if wrapped_ok => wrapped(module, c, var_range.clone(), src)?,
+                        Expr::Call(c) if wrapped_ok => Handler {
+                            name: Some(name.to_string()),
+                            ..wrapped(module, c, var_range.clone(), src)?
+                        },
                         Expr::Call(c) => {
                             return Err(Diagnostic::at(
                                 Code::WrappedHandler,

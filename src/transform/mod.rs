@@ -502,9 +502,10 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         };
         format!("{nl}{indent}return new Response(null, {{ status: 405 }}){semi}{nl}")
     };
-    let plan = emit::plan_exports(&bodies, ctx.lang, &plain_405, wrapped.is_some()).ok_or_else(|| {
-        shape_err("no code path of the handler sends a response through `res`; port it by hand")
-    })?;
+    let plan =
+        emit::plan_exports(&bodies, ctx.lang, &plain_405, wrapped.is_some()).ok_or_else(|| {
+            shape_err("no code path of the handler sends a response through `res`; port it by hand")
+        })?;
     let functions = emit::render_functions(&ctx, &plan);
 
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
@@ -802,9 +803,17 @@ fn wrapped_route(
         let fail = |why: Option<String>| {
             let mut message = format!("the handler is wrapped by `{}(...)`; port the wrapper to take and return web Request/Response (or call it inside each method), then migrate", w.callee);
             if let Some(why) = why {
-                message.push_str(&format!("; `{}` gets no App Router version ({why})", w.callee));
+                message.push_str(&format!(
+                    "; `{}` gets no App Router version ({why})",
+                    w.callee
+                ));
             }
-            vec![Diagnostic::at(Code::WrappedHandler, message, src, w.callee_offset)]
+            vec![Diagnostic::at(
+                Code::WrappedHandler,
+                message,
+                src,
+                w.callee_offset,
+            )]
         };
         let (k, exported, twin) =
             twins::wrapper_twin(module, input.foreign, &w.callee).map_err(fail)?;

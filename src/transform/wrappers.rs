@@ -531,10 +531,7 @@ fn twin(
     }
     let is_async = c.inner.is_async || needs.contains(Needs::AWAIT);
     let params = if ts {
-        format!(
-            "{}: Request, {}: {context_type}",
-            n.request, n.context
-        )
+        format!("{}: Request, {}: {context_type}", n.request, n.context)
     } else {
         format!("{}, {}", n.request, n.context)
     };
@@ -548,21 +545,15 @@ fn twin(
     if let Some(r) = &c.return_type {
         add(&mut edits, r.clone(), String::new())?;
     }
-    let (alias, typed) = match handler_type(
-        module,
-        src,
-        c.params[handler_pos],
-        extras,
-        context_type,
-        n,
-    )? {
-        HandlerType::Untyped => (String::new(), false),
-        HandlerType::Replace { range, text } => {
-            add(&mut edits, range, text)?;
-            (String::new(), true)
-        }
-        HandlerType::Alias { text } => (text, true),
-    };
+    let (alias, typed) =
+        match handler_type(module, src, c.params[handler_pos], extras, context_type, n)? {
+            HandlerType::Untyped => (String::new(), false),
+            HandlerType::Replace { range, text } => {
+                add(&mut edits, range, text)?;
+                (String::new(), true)
+            }
+            HandlerType::Alias { text } => (text, true),
+        };
     let mut text_needs = Needs::default();
     let text = edits.render(src, c.range.clone(), &mut text_needs);
     let text = crate::edit::finalize_inits(&text, text_needs | needs);
