@@ -152,7 +152,8 @@ pub fn plan_exports(
 /// The parameters of a wrapped function: `request`, then the route context where it reads it
 /// or where the wrapper's extra arguments follow (`_context` when unused), then those.
 /// Extra arguments a function does not use are left off at the end (`withProject(async
-/// (request) => ...)` where it does not read its `project`).
+/// (request) => ...)` where it does not read its `project`), and so is a `request` it does not
+/// read when nothing follows.
 fn wrapped_params(ctx: &EmitContext, w: &Wrapping, needs_context: bool, text: &str) -> String {
     let n = ctx.names;
     let ts = ctx.lang.is_typescript();
@@ -188,6 +189,10 @@ fn wrapped_params(ctx: &EmitContext, w: &Wrapping, needs_context: bool, text: &s
         });
     }
     params.extend(extras.iter().cloned());
+    if params.len() == 1 && !used(&n.request) {
+        // `withProject(async () => new Response(null, { status: 405 }))`
+        params.clear();
+    }
     params.join(", ")
 }
 
