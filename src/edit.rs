@@ -45,6 +45,8 @@ impl Needs {
     pub const RESPONDS: Needs = Needs(1 << 17);
     /// The Pages req/res adapter (`pages.adapt`).
     pub const HELPER_ADAPT: Needs = Needs(1 << 20);
+    /// A wrapper's headers added to its handler's Response (`pages.withHeaders`).
+    pub const HELPER_WITH_HEADERS: Needs = Needs(1 << 24);
 
     pub fn contains(self, other: Needs) -> bool {
         self.0 & other.0 == other.0
@@ -58,7 +60,7 @@ impl Needs {
 
     /// Names of the compat helpers these needs call for, in a fixed order.
     pub fn helper_names(self) -> Vec<&'static str> {
-        const TABLE: [(Needs, &str); 15] = [
+        const TABLE: [(Needs, &str); 16] = [
             (Needs::HELPER_QUERY, "query"),
             (Needs::HELPER_BODY, "body"),
             (Needs::HELPER_RAW_BODY, "rawBody"),
@@ -74,6 +76,7 @@ impl Needs {
             (Needs::HELPER_END, "end"),
             (Needs::HELPER_REDIRECT, "redirect"),
             (Needs::HELPER_ADAPT, "adapt"),
+            (Needs::HELPER_WITH_HEADERS, "withHeaders"),
         ];
         TABLE
             .iter()

@@ -451,6 +451,34 @@ export function redirect(url: string, status: number = 307, init?: ResponseInit)
 }
 // @pages2app-helper-end redirect
 
+// @pages2app-helper withHeaders
+/**
+ * The Response of a handler whose wrapper set response headers before calling it: those headers
+ * where the handler's Response left them unset, as Pages' `res` carried them to the handler (a
+ * header the handler set replaces the wrapper's; several `Set-Cookie` lines stay several).
+ */
+export async function withHeaders(response: Response | Promise<Response>, headers: Headers): Promise<Response> {
+  let out = await response
+  const missing: [string, string][] = []
+  headers.forEach((value, name) => {
+    if (!out.headers.has(name)) missing.push([name, value])
+  })
+  let copied = false
+  for (const [name, value] of missing) {
+    try {
+      out.headers.append(name, value)
+    } catch (error) {
+      if (copied) throw error
+      // A Response whose headers are immutable (Response.redirect, a fetch): copy it first.
+      out = new Response(out.body, out)
+      copied = true
+      out.headers.append(name, value)
+    }
+  }
+  return out
+}
+// @pages2app-helper-end withHeaders
+
 // @pages2app-helper _adapterImports
 import { IncomingMessage, validateHeaderName, validateHeaderValue } from 'node:http'
 import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http'

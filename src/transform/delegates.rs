@@ -47,6 +47,9 @@ pub struct Delegate {
     /// place and returns what it returned, and its calls stay where they are. `res_pos` is
     /// then its `req` position too.
     pub reader: bool,
+    /// The handler a wrapper calls after setting response headers (`withCors`): its Response
+    /// gets those headers where it left them unset (`pages.withHeaders(handler(...), headers)`).
+    pub merges_headers: bool,
 }
 
 /// Where a helper of another module comes from: the route's import of it.

@@ -869,6 +869,7 @@ fn wrapped_route(
                 exported,
             }),
             reader: false,
+            merges_headers: false,
         });
     }
     closes.reverse();
@@ -1006,6 +1007,7 @@ fn find_delegates(
                 sets_headers_only: headers_only,
                 foreign: None,
                 reader: false,
+                merges_headers: false,
             });
         }
         pending = rest;

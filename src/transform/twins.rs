@@ -596,6 +596,7 @@ pub fn foreign_delegates(module: &Module, foreign: &[ForeignImport]) -> Vec<Dele
                 exported,
             }),
             reader: h.reader,
+            merges_headers: false,
         });
     }
     out

@@ -441,6 +441,14 @@ fn twin(
             ..d.clone()
         })
         .collect();
+    // Headers set before the handler (`res.setHeader('Access-Control-Allow-Origin', '*')`)
+    // reach its Response where it left them unset, as Pages' `res` carried them; a status set
+    // before it cannot be told from the one its Response chose.
+    let probe = base.input(Some(req.to_string()), res.to_string(), &all);
+    let (status, headers) = usage::response_state(&probe, c.inner.body);
+    if status {
+        return Err("it sets a status before it calls the handler, which the handler's Response would have to carry".into());
+    }
     all.push(Delegate {
         name: handler.to_string(),
         param_count: args,
@@ -455,12 +463,9 @@ fn twin(
         sets_headers_only: false,
         foreign: None,
         reader: false,
+        merges_headers: headers,
     });
     let input = base.input(Some(req.to_string()), res.to_string(), &all);
-    let (status, headers) = usage::response_state(&input, c.inner.body);
-    if status || headers {
-        return Err("it sets response headers or a status before it calls the handler, which the handler's Response would have to carry".into());
-    }
     let u = usage::analyse(&input, c.inner.body, EditSet::new());
     if let Some(d) = u
         .diagnostics
@@ -489,12 +494,15 @@ fn twin(
             "it reads the request body, which depends on the route's body config".into()
         });
     }
-    if needs.any(Needs::STATUS_VAR | Needs::HEADERS_VAR) {
-        return Err("it sets response headers or a status before it answers".into());
+    if needs.contains(Needs::STATUS_VAR) {
+        return Err("it sets a status before it answers".into());
     }
     // The query merges the route's params, which the twin gets from Next's context.
     let mut hoisted = Vec::new();
     let semi = if ctx.semicolons { ";" } else { "" };
+    if needs.contains(Needs::HEADERS_VAR) {
+        hoisted.push(format!("const {} = new Headers(){semi}", n.headers));
+    }
     if needs.contains(Needs::QUERY_VAR) {
         hoisted.push(format!(
             "const {} = {}.query({}, await {}.params){semi}",
