@@ -584,16 +584,14 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
             .filter(|w| w.concise && hoists(ctx, early_hoists).is_empty())
             .and_then(|w| Some((w, concise_return(&g.text)?)));
         if let Some((w, expr)) = concise {
-            out.push_str("const ");
-            out.push_str(&name);
-            out.push_str(" = ");
-            out.push_str(&w.open);
-            if is_async {
-                out.push_str("async ");
-            }
-            out.push('(');
-            out.push_str(&wrapped_params(ctx, w, needs_query_params, &g.text));
-            out.push_str(") => ");
+            wrapped_head(
+                &mut out,
+                &name,
+                w,
+                is_async,
+                &wrapped_params(ctx, w, needs_query_params, &g.text),
+            );
+            out.push(' ');
             out.push_str(expr);
             out.push_str(&w.close);
             out.push_str(semi);
@@ -603,16 +601,14 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
         match ctx.wrapping {
             // `export const GET = withAuth(async (request) => {`
             Some(w) => {
-                out.push_str("const ");
-                out.push_str(&name);
-                out.push_str(" = ");
-                out.push_str(&w.open);
-                if is_async {
-                    out.push_str("async ");
-                }
-                out.push('(');
-                out.push_str(&wrapped_params(ctx, w, needs_query_params, &g.text));
-                out.push_str(") => {");
+                wrapped_head(
+                    &mut out,
+                    &name,
+                    w,
+                    is_async,
+                    &wrapped_params(ctx, w, needs_query_params, &g.text),
+                );
+                out.push_str(" {");
             }
             None => {
                 if is_async {
@@ -669,6 +665,20 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
         export_list(&mut out, &g.methods, &name, semi);
     }
     out
+}
+
+/// `const GET = withAuth(async (request) =>`: a wrapped function up to its body.
+fn wrapped_head(out: &mut String, name: &str, w: &Wrapping, is_async: bool, params: &str) {
+    out.push_str("const ");
+    out.push_str(name);
+    out.push_str(" = ");
+    out.push_str(&w.open);
+    if is_async {
+        out.push_str("async ");
+    }
+    out.push('(');
+    out.push_str(params);
+    out.push_str(") =>");
 }
 
 /// `export { handler as PUT, handler as DELETE }` for a function serving several methods.
