@@ -620,9 +620,14 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     if let Some(w) = &wrapped {
         if plan.groups.iter().any(|g| reads_body(g.needs)) {
             let names = w.names.join("` and `");
+            let (run, it) = if w.names.len() > 1 {
+                ("run", "they turn")
+            } else {
+                ("runs", "it turns")
+            };
             diagnostics.push(Diagnostic::at(
                 Code::WrapperBeforeBody,
-                format!("Pages parsed the request body before `{names}` ran; now `{names}` runs first, so a request with invalid JSON (or a body over the size limit) that it turns away gets its answer instead of 400 (413)"),
+                format!("Pages parsed the request body before `{names}` ran; now `{names}` {run} first, so a request with invalid JSON (or a body over the size limit) that {it} away gets its answer instead of 400 (413)"),
                 src,
                 h.offset,
             ));

@@ -10,10 +10,14 @@
 //! becomes `return handler(request, context, project)`; the route exports each method wrapped
 //! (`export const GET = withProject(async (request, context, project) => ...)`).
 //!
+//! Headers the wrapper sets before it calls the handler (`res.setHeader(...)`, the session
+//! cookie `getServerSession(req, res, options)` refreshes) reach the handler's Response where it
+//! left them unset: `return pages.withHeaders(handler(request, context), headers)`.
+//!
 //! Declined, with the reason: a wrapper that reads the request body or `req.url` (they depend
-//! on the route's body config and params), sets response headers or a status before calling
-//! the handler (its Response would have to carry them), uses its handler other than by calling
-//! it, or whose handler parameter has a type pages2app cannot rewrite.
+//! on the route's body config and params), sets a status before calling the handler (its
+//! Response has its own), uses its handler other than by calling it, or whose handler
+//! parameter has a type pages2app cannot rewrite.
 
 use std::ops::Range;
 
@@ -347,16 +351,16 @@ fn handler_type(
     }
 }
 
-/// Needs a wrapper's twin cannot have: the body and `req.url` depend on the route, and response
-/// state set before the handler runs would have to reach the handler's Response.
+/// Needs a wrapper's twin cannot have: the body and `req.url` depend on the route's body config
+/// and params. (next-auth's `getServerSession(req, res, options)` may: the session cookie it
+/// refreshes is a header set before the handler, which reaches the handler's Response.)
 const NOT_IN_WRAPPER: Needs = Needs(
     Needs::BODY_VAR.0
         | Needs::BODY_VIA_CALL.0
         | Needs::HELPER_BODY.0
         | Needs::HELPER_RAW_BODY.0
         | Needs::HELPER_URL.0
-        | Needs::HELPER_ADAPT.0
-        | Needs::HELPER_NEXT_AUTH.0,
+        | Needs::HELPER_ADAPT.0,
 );
 
 /// The twins of the module's wrappers, or why each gets none: (name, offset of its
@@ -445,7 +449,8 @@ fn twin(
     // reach its Response where it left them unset, as Pages' `res` carried them; a status set
     // before it cannot be told from the one its Response chose.
     let probe = base.input(Some(req.to_string()), res.to_string(), &all);
-    let (status, headers) = usage::response_state(&probe, c.inner.body);
+    let reaching = c.inner.body.map(reaching_handler);
+    let (status, headers) = usage::response_state(&probe, reaching.as_deref().map_err(|e| *e));
     if status {
         return Err("it sets a status before it calls the handler, which the handler's Response would have to carry".into());
     }
@@ -490,6 +495,8 @@ fn twin(
     if needs.any(NOT_IN_WRAPPER) {
         return Err(if needs.contains(Needs::HELPER_URL) {
             "it reads `req.url`, which depends on the route's params".into()
+        } else if needs.contains(Needs::HELPER_ADAPT) {
+            "its App Router version would need the Pages req/res adapter".into()
         } else {
             "it reads the request body, which depends on the route's body config".into()
         });
@@ -585,6 +592,24 @@ fn twin(
         alias,
         needs: needs | text_needs,
     })
+}
+
+/// The statements of a wrapper's body whose response state can reach its handler: not a check
+/// that turns the request away (`if (...) { res.setHeader('Allow', ...); return res.status(405)
+/// ... }`), whose headers go only with its own answer.
+fn reaching_handler(stmts: &[Stmt]) -> Vec<Stmt> {
+    fn ends_in_return(s: &Stmt) -> bool {
+        match s {
+            Stmt::Return(_) => true,
+            Stmt::Block(b) => b.stmts.last().is_some_and(ends_in_return),
+            _ => false,
+        }
+    }
+    stmts
+        .iter()
+        .filter(|s| !matches!(s, Stmt::If(i) if i.alt.is_none() && ends_in_return(&i.cons)))
+        .cloned()
+        .collect()
 }
 
 /// The indentation of the first statement line in a body text.
