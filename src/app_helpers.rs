@@ -258,11 +258,7 @@ pub fn render(m: &HelperModule, src: &str, compat_spec: &str) -> Option<String> 
     out.push_str(&format!(
         "// The App Router versions of the helpers of ./{base}: they take the Request where those took{nl}// `req` or `res`, and return the Response they sent. Written by pages2app; ./{base} stays for{nl}// the code that still uses it.{nl}"
     ));
-    let needs = t
-        .helpers
-        .iter()
-        .fold(crate::edit::Needs::default(), |a, h| a | h.needs);
-    if !needs.helper_names().is_empty() {
+    if !t.needs().helper_names().is_empty() {
         out.push_str(&format!(
             "import * as {} from {q}{compat_spec}{q}{semi}{nl}",
             t.pages

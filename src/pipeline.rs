@@ -884,8 +884,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
     // The twins of the app's helper modules that migrated routes import, after the routes.
     for i in &twins_used {
         let m = &helpers.modules[*i];
-        let (compat_file, _) = &compat[m.tree];
-        let spec = relative_spec(dir_of(&m.twin_path), strip_ext(compat_file));
+        let spec = twin_compat_spec(m.tree, &m.twin_path);
         // The helper module as the run leaves it: its imports of moved routes followed.
         let src_now = match follow.plan.edited.get(&m.source) {
             Some(e) => e.new.clone(),
@@ -904,12 +903,7 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
                 twin_warnings.push((m.twin_path.clone(), d.message));
             }
         }
-        let needs = m
-            .twins
-            .helpers
-            .iter()
-            .fold(crate::edit::Needs::default(), |a, h| a | h.needs);
-        let names = needs.helper_names();
+        let names = m.twins.needs().helper_names();
         if !names.is_empty() {
             wanted
                 .entry(m.tree)

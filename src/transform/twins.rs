@@ -103,6 +103,13 @@ pub struct ModuleTwins {
 }
 
 impl ModuleTwins {
+    /// The compat helpers its twins use.
+    pub fn needs(&self) -> Needs {
+        self.helpers
+            .iter()
+            .fold(Needs::default(), |a, h| a | h.needs)
+    }
+
     /// The twin module declares the route-context type: a wrapper of a TypeScript module.
     pub fn declares_context_type(&self, lang: Lang) -> bool {
         lang.is_typescript() && self.helpers.iter().any(|h| h.wrapper.is_some())
