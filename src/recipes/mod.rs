@@ -207,6 +207,26 @@ mod tests {
         assert!(matches!(run(src, "/api/x", "{}"), Recipe::NotMine));
     }
 
+    #[test]
+    fn recipes_end_with_the_non_standard_methods_note() {
+        let trpc = format!("{TRPC}export default createNextApiHandler({{ router: appRouter }})\n");
+        for (src, url) in [
+            (NEXT_AUTH, "/api/auth/[...nextauth]"),
+            (trpc.as_str(), "/api/trpc/[trpc]"),
+        ] {
+            let Recipe::Taken(m) = run(src, url, "{}") else {
+                panic!("{src}: not taken");
+            };
+            let last = m.diagnostics.last().expect("diagnostics");
+            assert_eq!(last.code, Code::NonStandardMethods);
+            assert_eq!(last.message, crate::transform::NON_STANDARD_METHODS_MESSAGE);
+            assert!(m
+                .diagnostics
+                .iter()
+                .all(|d| (d.line, d.column) == (last.line, last.column)));
+        }
+    }
+
     const NEXT_AUTH: &str =
         "import NextAuth from 'next-auth'\n\nexport default NextAuth({ providers: [] })\n";
 

@@ -22,7 +22,7 @@
 //! ETag, 304 on a matching If-None-Match); Pages ran next-auth for every method, which answered
 //! HEAD, PUT, PATCH, DELETE and OPTIONS with 400 `This action with HTTP X is not supported by
 //! NextAuth.js`; with only GET and POST exported, Next answers PUT/PATCH/DELETE 405, OPTIONS 204
-//! and runs GET for HEAD.
+//! and runs GET for HEAD. The route carries P2A302, as every migrated route does.
 
 use swc_ecma_ast::*;
 
@@ -31,7 +31,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::edit::{Edit, EditSet, Needs};
 use crate::parse::{parse_module, range};
 use crate::text::newline_of;
-use crate::transform::{imports, Migrated, Mode, RouteInput};
+use crate::transform::{imports, Migrated, Mode, RouteInput, NON_STANDARD_METHODS_MESSAGE};
 
 /// The local name `NextAuth` is imported as (the default import of `next-auth` or
 /// `next-auth/next`).
@@ -211,6 +211,7 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
                 src,
                 at,
             ),
+            Diagnostic::at(Code::NonStandardMethods, NON_STANDARD_METHODS_MESSAGE, src, at),
         ],
         has_jsx: false,
         mode: Mode::Rewrite,

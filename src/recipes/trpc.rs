@@ -34,7 +34,8 @@
 //! (GET and POST), mutations, tRPC's own errors (400, 404, 405 for a GET of a mutation, 415 for a
 //! text/plain body), an empty JSON body, HEAD (204: tRPC answers it, Next runs GET for it), a
 //! percent-encoded procedure path, no ETag. Not measured: bodies over 1mb (Pages' body parser
-//! answered 413; the fetch adapter has no limit, semantics.md).
+//! answered 413; the fetch adapter has no limit, semantics.md). The route carries P2A302, as
+//! every migrated route does.
 
 use swc_common::Spanned;
 use swc_ecma_ast::*;
@@ -46,7 +47,7 @@ use crate::edit::{Edit, EditSet, Needs};
 use crate::parse::{parse_module, range};
 use crate::route_path::ParamKind;
 use crate::text::newline_of;
-use crate::transform::{imports, Migrated, Mode, RouteInput};
+use crate::transform::{imports, Migrated, Mode, RouteInput, NON_STANDARD_METHODS_MESSAGE};
 
 const PAGES_ADAPTER: &str = "@trpc/server/adapters/next";
 const FETCH_ADAPTER: &str = "@trpc/server/adapters/fetch";
@@ -541,6 +542,7 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
                 at,
             ),
             Diagnostic::at(Code::TrpcMethods, METHODS_MESSAGE, src, at),
+            Diagnostic::at(Code::NonStandardMethods, NON_STANDARD_METHODS_MESSAGE, src, at),
         ],
         has_jsx: false,
         mode: Mode::Rewrite,
