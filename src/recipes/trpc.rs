@@ -36,6 +36,13 @@
 //! percent-encoded procedure path, no ETag. Not measured: bodies over 1mb (Pages' body parser
 //! answered 413; the fetch adapter has no limit, semantics.md). The route carries P2A302, as
 //! every migrated route does.
+//!
+//! What tRPC answered to the other methods depends on the content type as well as the method
+//! (tRPC's `getContentTypeHandler` and `resolveResponse`): HEAD gets 204; any other method but
+//! GET with no JSON, multipart or octet-stream content type gets 415; with JSON, a procedure
+//! type its method does not serve (a mutation takes POST, a query GET) gets 405. P2A207 names the
+//! requests the suite sent: PUT and PATCH of a mutation as JSON, DELETE and OPTIONS without a
+//! content type.
 
 use swc_common::Spanned;
 use swc_ecma_ast::*;
@@ -53,7 +60,7 @@ const PAGES_ADAPTER: &str = "@trpc/server/adapters/next";
 const FETCH_ADAPTER: &str = "@trpc/server/adapters/fetch";
 
 /// The behaviour the fetch handler changes, as the behaviour suite measured it.
-pub const METHODS_MESSAGE: &str = "tRPC's fetch handler, exported as GET and POST as tRPC documents, answers some requests differently from createNextApiHandler in Pages, which ran tRPC for every method: PUT and PATCH get Next's bare 405 (tRPC's was a 405 with `Allow: POST` and a JSON error), DELETE Next's 405 and OPTIONS Next's 204 with `Allow: GET, HEAD, OPTIONS, POST` (tRPC answered both 415 with a JSON error); a POST with invalid JSON gets tRPC's 400 Bad Request JSON error instead of Next's `400 Invalid JSON` text, since Pages' body parser no longer runs before tRPC (nor its 1mb limit, 413)";
+pub const METHODS_MESSAGE: &str = "tRPC's fetch handler, exported as GET and POST as tRPC documents, answers some requests differently from createNextApiHandler in Pages, which ran tRPC for every method: PUT and PATCH of a mutation sent as JSON get Next's bare 405 (tRPC's was a 405 with `Allow: POST` and a JSON error); DELETE and OPTIONS sent without a content type, which tRPC answered 415 with a JSON error, get Next's 405 and Next's 204 with `Allow: GET, HEAD, OPTIONS, POST`; a POST with invalid JSON gets tRPC's 400 Bad Request JSON error instead of Next's `400 Invalid JSON` text, since Pages' body parser no longer runs before tRPC (nor its 1mb limit, 413)";
 
 /// The local name `createNextApiHandler` is imported as, with its import declaration.
 fn adapter_import(module: &Module) -> Option<(String, &ImportDecl)> {
