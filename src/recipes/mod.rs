@@ -190,6 +190,25 @@ mod tests {
     }
 
     #[test]
+    fn trpc_decline_points_at_what_it_names() {
+        let at = |src: &str| match run(src, "/api/trpc/[trpc]", "{}") {
+            Recipe::Declined(d) => (d[0].line, d[0].column),
+            other => panic!("expected a decline, got {other:?}"),
+        };
+        // TRPC is three lines: the export is on line 4.
+        let src = format!(
+            "{TRPC}export default createNextApiHandler({{\n  router: appRouter,\n  maxBodySize: 10,\n}})\n"
+        );
+        assert_eq!(at(&src), (6, 3));
+        let src = format!("{TRPC}export default createNextApiHandler(options)\n");
+        assert_eq!(at(&src), (4, 37));
+        let src = format!("{TRPC}export default createNextApiHandler({{ batching: {{}} }})\n");
+        assert_eq!(at(&src), (4, 1));
+        let src = format!("{TRPC}export default createNextApiHandler({{ router: appRouter }})\nexport const config = {{ maxDuration: 5 }}\n");
+        assert_eq!(at(&src), (5, 1));
+    }
+
+    #[test]
     fn trpc_bound_handler_keeps_its_name_and_catch_all_works() {
         let src = format!("{TRPC}const handler = createNextApiHandler({{\n  router: appRouter,\n}})\n\nexport default handler\n");
         let Recipe::Taken(m) = run(&src, "/api/v1/trpc/[...trpc]", "{}") else {

@@ -24,10 +24,11 @@
 //! `responseMeta` (its argument holds no request), and `createContext`/`onError` when they are
 //! functions written in the route that never read `req`/`res` from their argument (the fetch
 //! adapter passes a web Request and `resHeaders`, not Pages' `req`/`res`). The others decline with
-//! P2A317 naming the reason, and the route goes on to the adapter as before: a `createContext`
-//! reading `opts.req`/`opts.res` or defined in another module, `middleware` and `maxBodySize`
-//! (Node adapter only), an options object that is not a literal, a `config` export, dynamic
-//! segments before `[trpc]` (the endpoint would not be one path).
+//! P2A317 naming the reason (positioned at the option or `config` export it names), and the
+//! route goes on to the adapter as before: a `createContext` reading `opts.req`/`opts.res` or
+//! defined in another module, `middleware` and `maxBodySize` (Node adapter only), an options
+//! object that is not a literal, a `config` export, dynamic segments before `[trpc]` (the
+//! endpoint would not be one path).
 //!
 //! What changes (reported, P2A207; measured on next 16.4.6 with @trpc/server 11.25.2 by the
 //! behaviour suite, production-app): see [`METHODS_MESSAGE`]. The same in both: queries, batches
@@ -271,85 +272,93 @@ fn allowed_only(read: &[String], allowed: &[&str]) -> Result<(), String> {
     }
 }
 
-/// The options object, checked: `Ok(first property)` or why the recipe declines.
-fn check_options<'o>(call: &'o CallExpr, module: &Module) -> Result<&'o ObjectLit, String> {
+/// The options object, checked: `Ok(options)` or why the recipe declines, with the span of the
+/// option (or argument) the reason names, when it names one.
+fn check_options<'o>(
+    call: &'o CallExpr,
+    module: &Module,
+) -> Result<&'o ObjectLit, (String, Option<swc_common::Span>)> {
     let Expr::Object(obj) = &*call.args[0].expr else {
-        return Err(
+        return Err((
             "its options are not an object literal in the route, so the recipe cannot check them"
                 .to_string(),
-        );
+            Some(call.args[0].expr.span()),
+        ));
     };
     let mut router = false;
     for p in &obj.props {
-        let PropOrSpread::Prop(p) = p else {
-            return Err("its options spread another object".to_string());
-        };
-        let (key, value): (String, Option<&Expr>) = match &**p {
-            Prop::Shorthand(i) => (i.sym.to_string(), None),
-            Prop::KeyValue(kv) => match &kv.key {
-                PropName::Ident(k) => (k.sym.to_string(), Some(&*kv.value)),
-                PropName::Str(s) => (s.value.to_atom_lossy().to_string(), Some(&*kv.value)),
-                _ => return Err("its options have a computed key".to_string()),
-            },
-            Prop::Method(m) => {
-                let key = match &m.key {
-                    PropName::Ident(k) => k.sym.to_string(),
-                    _ => return Err("its options have a computed key".to_string()),
-                };
-                let params: Vec<&Pat> = m.function.params.iter().map(|p| &p.pat).collect();
-                let read = fields_read(&params, &|u| m.function.body.visit_with(u))
-                    .map_err(|why| format!("`{key}` {why}"))?;
-                match key.as_str() {
-                    "createContext" => allowed_only(&read, &["info"]),
-                    "onError" => allowed_only(&read, &["error", "type", "path", "input", "ctx"]),
-                    "responseMeta" => Ok(()),
-                    _ => Err(String::new()),
-                }
-                .map_err(|why| {
-                    if why.is_empty() {
-                        format!(
-                            "its option `{key}` is not one the fetch adapter takes the same way"
-                        )
-                    } else {
-                        format!("`{key}` {why}")
-                    }
-                })?;
-                continue;
-            }
-            _ => return Err("its options hold a getter or setter".to_string()),
-        };
-        match key.as_str() {
-            "router" => router = true,
-            "batching" | "allowBatching" | "allowMethodOverride" | "maxBatchSize"
-            | "responseMeta" => {}
-            "createContext" | "onError" => {
-                let allowed: &[&str] = if key == "createContext" {
-                    &["info"]
-                } else {
-                    &["error", "type", "path", "input", "ctx"]
-                };
-                let value = match value {
-                    Some(v) => v.clone(),
-                    None => Expr::Ident(Ident::new_no_ctxt(key.as_str().into(), p.span())),
-                };
-                check_function(&value, module, allowed).map_err(|why| format!("`{key}` {why}"))?;
-            }
-            "middleware" | "maxBodySize" => {
-                return Err(format!(
-                    "its option `{key}` exists only in tRPC's Node adapters (the fetch adapter has none)"
-                ))
-            }
-            _ => {
-                return Err(format!(
-                    "its option `{key}` is not one the fetch adapter takes the same way"
-                ))
-            }
-        }
+        check_option(p, module, &mut router).map_err(|why| (why, Some(p.span())))?;
     }
     if !router {
-        return Err("its options have no `router`".to_string());
+        return Err(("its options have no `router`".to_string(), None));
     }
     Ok(obj)
+}
+
+/// One option of the options object: `Ok` when the fetch adapter takes it the same way.
+fn check_option(p: &PropOrSpread, module: &Module, router: &mut bool) -> Result<(), String> {
+    let PropOrSpread::Prop(p) = p else {
+        return Err("its options spread another object".to_string());
+    };
+    let (key, value): (String, Option<&Expr>) = match &**p {
+        Prop::Shorthand(i) => (i.sym.to_string(), None),
+        Prop::KeyValue(kv) => match &kv.key {
+            PropName::Ident(k) => (k.sym.to_string(), Some(&*kv.value)),
+            PropName::Str(s) => (s.value.to_atom_lossy().to_string(), Some(&*kv.value)),
+            _ => return Err("its options have a computed key".to_string()),
+        },
+        Prop::Method(m) => {
+            let key = match &m.key {
+                PropName::Ident(k) => k.sym.to_string(),
+                _ => return Err("its options have a computed key".to_string()),
+            };
+            let params: Vec<&Pat> = m.function.params.iter().map(|p| &p.pat).collect();
+            let read = fields_read(&params, &|u| m.function.body.visit_with(u))
+                .map_err(|why| format!("`{key}` {why}"))?;
+            match key.as_str() {
+                "createContext" => allowed_only(&read, &["info"]),
+                "onError" => allowed_only(&read, &["error", "type", "path", "input", "ctx"]),
+                "responseMeta" => Ok(()),
+                _ => Err(String::new()),
+            }
+            .map_err(|why| {
+                if why.is_empty() {
+                    format!("its option `{key}` is not one the fetch adapter takes the same way")
+                } else {
+                    format!("`{key}` {why}")
+                }
+            })?;
+            return Ok(());
+        }
+        _ => return Err("its options hold a getter or setter".to_string()),
+    };
+    match key.as_str() {
+        "router" => *router = true,
+        "batching" | "allowBatching" | "allowMethodOverride" | "maxBatchSize" | "responseMeta" => {}
+        "createContext" | "onError" => {
+            let allowed: &[&str] = if key == "createContext" {
+                &["info"]
+            } else {
+                &["error", "type", "path", "input", "ctx"]
+            };
+            let value = match value {
+                Some(v) => v.clone(),
+                None => Expr::Ident(Ident::new_no_ctxt(key.as_str().into(), p.span())),
+            };
+            check_function(&value, module, allowed).map_err(|why| format!("`{key}` {why}"))?;
+        }
+        "middleware" | "maxBodySize" => {
+            return Err(format!(
+            "its option `{key}` exists only in tRPC's Node adapters (the fetch adapter has none)"
+        ))
+        }
+        _ => {
+            return Err(format!(
+                "its option `{key}` is not one the fetch adapter takes the same way"
+            ))
+        }
+    }
+    Ok(())
 }
 
 fn first_free<'a>(src: &str, names: &[&'a str]) -> Option<&'a str> {
@@ -362,7 +371,7 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
         return Recipe::NotMine;
     };
     let mut default: Option<(&ExportDefaultExpr, &CallExpr, Option<String>)> = None;
-    let mut config = false;
+    let mut config: Option<usize> = None;
     for item in &module.body {
         let ModuleItem::ModuleDecl(decl) = item else {
             continue;
@@ -378,13 +387,14 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
                 }
             }
             ModuleDecl::ExportDecl(ExportDecl {
-                decl: Decl::Var(v), ..
+                decl: Decl::Var(v),
+                span,
             }) if v
                 .decls
                 .iter()
                 .any(|d| matches!(&d.name, Pat::Ident(b) if b.id.sym == "config")) =>
             {
-                config = true
+                config = Some(range(*span).start)
             }
             _ => {}
         }
@@ -393,17 +403,20 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
         return Recipe::NotMine;
     };
     let at = range(export.span).start;
-    let decline = |why: String| {
+    // At the default export, or at the option the reason names.
+    let decline_at = |why: String, offset: usize| {
         Recipe::Declined(vec![Diagnostic::at(
             Code::RecipeDeclined,
             format!("tRPC route not turned into fetchRequestHandler (the App Router form tRPC documents): {why}; it goes on as before"),
             src,
-            at,
+            offset,
         )])
     };
-    if config {
-        return decline(
+    let decline = |why: String| decline_at(why, at);
+    if let Some(config_at) = config {
+        return decline_at(
             "the route has a `config` export, which Pages applied before tRPC ran".to_string(),
+            config_at,
         );
     }
     let Some((prefix, last)) = input.url.rsplit_once('/') else {
@@ -434,7 +447,12 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
     }
     let obj = match check_options(call, module) {
         Ok(o) => o,
-        Err(why) => return decline(format!("createNextApiHandler: {why}")),
+        Err((why, span)) => {
+            return decline_at(
+                format!("createNextApiHandler: {why}"),
+                span.map_or(at, |s| range(s).start),
+            )
+        }
     };
     if import.specifiers.len() != 1 {
         return decline(format!(
