@@ -71,6 +71,7 @@ pub enum Code {
     ExportsMoved,
     DelegationReexported,
     NextAuthMethods,
+    NextAuthV5Handlers,
     LibraryRecipe,
     TrpcMethods,
     RecipeDeclined,
@@ -126,8 +127,9 @@ pub const CODES: &[CodeInfo] = &[
         severity: Severity::Warning,
         summary: "A path through the handler ends without a response: Pages left such a request open (it hung); the migrated function returns nothing there, which Next answers with 500.",
     },
-    CodeInfo { code: Code::NextAuthMethods, id: "P2A206", name: "next-auth-methods", severity: Severity::Warning, summary: "The next-auth route exports GET and POST, as next-auth documents: its JSON answers lose `; charset=utf-8` and the ETag, and HEAD, PUT, PATCH, DELETE and OPTIONS, which next-auth answered 400 in Pages, now get Next's answers (405; OPTIONS 204; HEAD runs GET)." },
-    CodeInfo { code: Code::TrpcMethods, id: "P2A207", name: "trpc-methods", severity: Severity::Warning, summary: "The tRPC route is fetchRequestHandler exported as GET and POST, as tRPC documents: PUT, PATCH, DELETE and OPTIONS, which tRPC answered itself in Pages (405 with Allow: POST, or 415, and a JSON error), now get Next\'s answers (405 with an empty body; OPTIONS 204), and a POST with invalid JSON gets tRPC\'s 400 JSON error instead of Next\'s `400 Invalid JSON` (Pages\' body parser no longer runs first)." },
+    CodeInfo { code: Code::NextAuthMethods, id: "P2A206", name: "next-auth-methods", severity: Severity::Warning, summary: "The next-auth v4 route exports GET and POST, as next-auth documents: its JSON answers lose `; charset=utf-8` and the ETag, and HEAD, PUT, PATCH, DELETE and OPTIONS, which next-auth answered 400 in Pages, now get Next's answers (405; OPTIONS 204; HEAD runs GET)." },
+    CodeInfo { code: Code::TrpcMethods, id: "P2A207", name: "trpc-methods", severity: Severity::Warning, summary: "The tRPC route is fetchRequestHandler exported as GET and POST, as tRPC documents: PUT and PATCH of a mutation sent as JSON, which tRPC answered itself in Pages (405 with Allow: POST and a JSON error), and DELETE and OPTIONS sent without a content type, which it answered 415 with a JSON error, now get Next's answers (405 with an empty body; OPTIONS 204), and a POST with invalid JSON gets tRPC's 400 JSON error instead of Next's `400 Invalid JSON` (Pages' body parser no longer runs first)." },
+    CodeInfo { code: Code::NextAuthV5Handlers, id: "P2A208", name: "next-auth-v5-handlers", severity: Severity::Warning, summary: "The next-auth v5 route exports `NextAuth(config).handlers` as GET and POST. In Pages, v5's `NextAuth(config)` returns { handlers, auth, signIn, signOut }, not a request handler, so the original route answered no auth request (Next answered 500); the migrated route serves them." },
     CodeInfo { code: Code::WrapperBeforeBody, id: "P2A211", name: "wrapper-before-body", severity: Severity::Warning, summary: "Pages parsed the request body before the handler's wrapper ran; the migrated wrapper runs first, so a request with invalid JSON (or a body over the size limit) that the wrapper turns away gets the wrapper's answer instead of 400 (413)." },
     CodeInfo { code: Code::ComputedRouteImport, id: "P2A210", name: "computed-route-import", severity: Severity::Warning, summary: "An import()/require() with a computed path may load this route from pages/api; after the move it is no longer there." },
     CodeInfo { code: Code::AdapterRoute, id: "P2A213", name: "adapter-route", severity: Severity::Warning, summary: "The route runs its original handler through the Pages req/res adapter (pages.adapt), because the idiomatic rewrite could not take its shape; behaviour is kept, the code is not yet idiomatic." },
@@ -148,7 +150,7 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo { code: Code::ImportersFollow, id: "P2A312", name: "importers-follow", severity: Severity::Info, summary: "Other modules import this route module; their imports are rewritten to the migrated route's new modules (a module beside route.ts, or a route re-exporting its methods)." },
     CodeInfo { code: Code::DelegationReexported, id: "P2A314", name: "delegation-reexported", severity: Severity::Info, summary: "The route only handed its requests to another route's handler; it now re-exports that route's migrated methods (`export { GET, POST } from '../other/route'`)." },
     CodeInfo { code: Code::LibraryRecipe, id: "P2A316", name: "library-recipe", severity: Severity::Info, summary: "The handler is a well-known library's Pages API handler; it became the App Router form that library documents (see README, Library recipes)." },
-    CodeInfo { code: Code::RecipeDeclined, id: "P2A317", name: "library-recipe-declined", severity: Severity::Info, summary: "The handler is a well-known library's Pages API handler, but in a form or version its recipe does not take (the message says why: a createContext reading Pages' req/res, next-auth v5, ...); the route goes on as it would without the recipe." },
+    CodeInfo { code: Code::RecipeDeclined, id: "P2A317", name: "library-recipe-declined", severity: Severity::Info, summary: "The handler is a well-known library's Pages API handler, but in a form or version its recipe does not take (the message says why: a createContext reading Pages' req/res, a tRPC option only its Node adapters have, ...); the route goes on as it would without the recipe." },
     CodeInfo { code: Code::ExportsMoved, id: "P2A313", name: "exports-moved", severity: Severity::Info, summary: "Exports route.ts may not carry (values such as authOptions, helpers, types other modules import) moved to a module beside the route; the route imports them from there." },
 ];
 

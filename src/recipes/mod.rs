@@ -6,7 +6,8 @@
 //! manual, as before.
 //!
 //! - [`next_auth`]: `export default NextAuth(authOptions)` (next-auth v4) becomes
-//!   `const handler = NextAuth(authOptions)` + `export { handler as GET, handler as POST }`.
+//!   `const handler = NextAuth(authOptions)` + `export { handler as GET, handler as POST }`;
+//!   with next-auth v5 in package.json, `export const { GET, POST } = NextAuth(config).handlers`.
 //! - [`trpc`]: `export default createNextApiHandler({ router, ... })` becomes
 //!   `const handler = (req: Request) => fetchRequestHandler({ endpoint, req, router, ... })` +
 //!   `export { handler as GET, handler as POST }`.
@@ -190,6 +191,25 @@ mod tests {
     }
 
     #[test]
+    fn trpc_decline_points_at_what_it_names() {
+        let at = |src: &str| match run(src, "/api/trpc/[trpc]", "{}") {
+            Recipe::Declined(d) => (d[0].line, d[0].column),
+            other => panic!("expected a decline, got {other:?}"),
+        };
+        // TRPC is three lines: the export is on line 4.
+        let src = format!(
+            "{TRPC}export default createNextApiHandler({{\n  router: appRouter,\n  maxBodySize: 10,\n}})\n"
+        );
+        assert_eq!(at(&src), (6, 3));
+        let src = format!("{TRPC}export default createNextApiHandler(options)\n");
+        assert_eq!(at(&src), (4, 37));
+        let src = format!("{TRPC}export default createNextApiHandler({{ batching: {{}} }})\n");
+        assert_eq!(at(&src), (4, 1));
+        let src = format!("{TRPC}export default createNextApiHandler({{ router: appRouter }})\nexport const config = {{ maxDuration: 5 }}\n");
+        assert_eq!(at(&src), (5, 1));
+    }
+
+    #[test]
     fn trpc_bound_handler_keeps_its_name_and_catch_all_works() {
         let src = format!("{TRPC}const handler = createNextApiHandler({{\n  router: appRouter,\n}})\n\nexport default handler\n");
         let Recipe::Taken(m) = run(&src, "/api/v1/trpc/[...trpc]", "{}") else {
@@ -234,11 +254,80 @@ mod tests {
             r#"{"dependencies": {"next-auth": "^5"}}"#,
             r#"{"dependencies": {"next-auth": "5.x"}}"#,
         ] {
-            let msg = declined_because(run(NEXT_AUTH, "/api/auth/[...nextauth]", v5));
+            let Recipe::Taken(m) = run(NEXT_AUTH, "/api/auth/[...nextauth]", v5) else {
+                panic!("{v5}: not taken");
+            };
             assert!(
-                msg.contains("v5") && msg.contains("export const { GET, POST } = handlers"),
-                "{v5}: {msg}"
+                m.text.ends_with(
+                    "\n\nexport const { GET, POST } = NextAuth({ providers: [] }).handlers\n"
+                ),
+                "{v5}: {}",
+                m.text
             );
+            assert_eq!(m.methods, ["GET", "POST"]);
+            let codes: Vec<Code> = m.diagnostics.iter().map(|d| d.code).collect();
+            assert_eq!(
+                codes,
+                [
+                    Code::LibraryRecipe,
+                    Code::NextAuthV5Handlers,
+                    Code::NonStandardMethods
+                ],
+                "{v5}"
+            );
+            assert!(m.diagnostics[0].message.contains("v5"), "{v5}");
+        }
+    }
+
+    const V5: &str = r#"{"dependencies": {"next-auth": "5.0.0-beta.25"}}"#;
+
+    #[test]
+    fn next_auth_v5_bound_handler_keeps_its_name_and_semicolons() {
+        let src = "import NextAuth from 'next-auth';\n\nconst handler = NextAuth({ providers: [] });\n\nexport default handler;\n";
+        let Recipe::Taken(m) = run(src, "/api/auth/[...nextauth]", V5) else {
+            panic!("not taken");
+        };
+        assert_eq!(
+            m.text,
+            "import NextAuth from 'next-auth';\n\nconst handler = NextAuth({ providers: [] });\n\nexport const { GET, POST } = handler.handlers;\n"
+        );
+    }
+
+    #[test]
+    fn next_auth_v5_declines_where_get_or_post_is_taken() {
+        let src = "import NextAuth from 'next-auth'\nimport { GET } from '../../lib/get'\n\nexport default NextAuth({ providers: [] })\n";
+        let msg = declined_because(run(src, "/api/auth/[...nextauth]", V5));
+        assert!(
+            msg.contains("`GET`") && msg.contains("app/(api)/api/auth/[...nextauth]/route.ts"),
+            "{msg}"
+        );
+        // In a comment or a string it is no name.
+        let src = "import NextAuth from 'next-auth'\n\n// GET and POST\nexport default NextAuth({ providers: [], x: 'POST' })\n";
+        assert!(matches!(
+            run(src, "/api/auth/[...nextauth]", V5),
+            Recipe::Taken(_)
+        ));
+    }
+
+    #[test]
+    fn recipes_end_with_the_non_standard_methods_note() {
+        let trpc = format!("{TRPC}export default createNextApiHandler({{ router: appRouter }})\n");
+        for (src, pkg) in [(NEXT_AUTH, "{}"), (NEXT_AUTH, V5), (trpc.as_str(), "{}")] {
+            let url = if src.contains("trpc") {
+                "/api/trpc/[trpc]"
+            } else {
+                "/api/auth/[...nextauth]"
+            };
+            let Recipe::Taken(m) = run(src, url, pkg) else {
+                panic!("{src}: not taken");
+            };
+            let last = m.diagnostics.last().expect("diagnostics");
+            assert_eq!(last.code, Code::NonStandardMethods);
+            assert_eq!(last.message, crate::transform::NON_STANDARD_METHODS_MESSAGE);
+            assert!(m
+                .diagnostics
+                .iter()
+                .all(|d| (d.line, d.column) == (last.line, last.column)));
         }
     }
 }

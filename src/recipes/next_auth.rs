@@ -1,4 +1,4 @@
-//! next-auth v4: the `[...nextauth]` route.
+//! next-auth: the `[...nextauth]` route.
 //!
 //! Pages: `export default NextAuth(authOptions)` (or `const handler = NextAuth(...)` and
 //! `export default handler`). App Router, as the next-auth v4 docs write it:
@@ -11,27 +11,41 @@
 //! In v4 `NextAuth(options)` returns one function that serves both routers (it tells them apart
 //! by its second argument). Only the one-argument form is taken: `NextAuth(req, res, options)`
 //! inside a handler of the app's own is advanced initialisation and goes through the adapter.
-//! v5 (`next-auth@5`, `NextAuth()` returning `{ handlers, auth }`) has no such Pages API
-//! handler: when the app's package.json asks for v5 (`5.x`, `^5...`, `beta`) the recipe declines
-//! (P2A317, naming the version and v5's form) and the route goes on as before; a v4 range or a
-//! version that cannot be told (`latest`, `*`, no package.json) is taken as v4.
 //!
-//! What changes (reported, P2A206; measured on next 16.4.6 with next-auth 4.24.13 by the
+//! v5 (`next-auth@5`): `NextAuth(config)` returns `{ handlers, auth, signIn, signOut }`, not a
+//! handler, so under Pages such a route answered no auth request (calling the default export
+//! threw: Next answered 500). When the app's package.json asks for v5 (`5.x`, `^5...`,
+//! `5.0.0-beta.25`, the `beta` tag) the same shapes become v5's App Router form inside the
+//! route, with the same argument text and the same imports (rebased):
+//!
+//! ```ts
+//! export const { GET, POST } = NextAuth(config).handlers   // export default NextAuth(config)
+//! export const { GET, POST } = handler.handlers            // const handler = NextAuth(config)
+//! ```
+//!
+//! reported with P2A316 (the v5 form; next-auth's v5 guide keeps `export const { handlers, auth,
+//! signIn, signOut } = NextAuth(config)` in an auth.ts, which is left to do by hand) and P2A208
+//! (the route serves auth requests it answered 500 in Pages). A module that already uses the name
+//! `GET` or `POST` is declined (P2A317). A v4 range or a version that cannot be told (`latest`,
+//! `*`, no package.json) is taken as v4.
+//!
+//! What changes in v4 (reported, P2A206; measured on next 16.4.6 with next-auth 4.24.13 by the
 //! behaviour suite): next-auth's App Router handler answers JSON as `application/json` without
 //! `; charset=utf-8` and without an ETag, where it answered through Pages' `res.json` (charset,
 //! ETag, 304 on a matching If-None-Match); Pages ran next-auth for every method, which answered
 //! HEAD, PUT, PATCH, DELETE and OPTIONS with 400 `This action with HTTP X is not supported by
 //! NextAuth.js`; with only GET and POST exported, Next answers PUT/PATCH/DELETE 405, OPTIONS 204
-//! and runs GET for HEAD.
+//! and runs GET for HEAD. Both versions carry P2A302, as every migrated route does.
 
 use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
 
 use super::{word_used, DepVersion, Recipe};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::edit::{Edit, EditSet, Needs};
 use crate::parse::{parse_module, range};
 use crate::text::newline_of;
-use crate::transform::{imports, Migrated, Mode, RouteInput};
+use crate::transform::{imports, Migrated, Mode, RouteInput, NON_STANDARD_METHODS_MESSAGE};
 
 /// The local name `NextAuth` is imported as (the default import of `next-auth` or
 /// `next-auth/next`).
@@ -74,6 +88,22 @@ fn bound_call<'m>(module: &'m Module, name: &str, local: &str) -> Option<&'m Var
                 && d.init.as_deref().is_some_and(|e| is_one_arg_call(e, local))
         })
     })
+}
+
+/// `GET` or `POST` used as a name anywhere in the module (a binding, a reference): v5's
+/// `export const { GET, POST } = ...` would clash with or shadow it.
+fn uses_method_name(module: &Module) -> Option<&'static str> {
+    struct Find(Option<&'static str>);
+    impl Visit for Find {
+        fn visit_ident(&mut self, i: &Ident) {
+            if self.0.is_none() {
+                self.0 = ["GET", "POST"].into_iter().find(|n| i.sym == *n);
+            }
+        }
+    }
+    let mut find = Find(None);
+    module.visit_with(&mut find);
+    find.0
 }
 
 /// A name for the handler that the module does not use yet.
@@ -136,11 +166,13 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
         return Recipe::NotMine;
     };
     let at = range(export.span).start;
-    if let Some((major, spec)) = v5_or_later(input) {
+    let v5 = v5_or_later(input);
+    if let (Some((major, spec)), Some(name)) = (v5, uses_method_name(module)) {
         return Recipe::Declined(vec![Diagnostic::at(
             Code::RecipeDeclined,
             format!(
-                "next-auth route not migrated by the v4 recipe: package.json asks for next-auth {spec:?} (v{major}), where `NextAuth(config)` returns {{ handlers, auth, signIn, signOut }} rather than a handler; the v{major} form is `export const {{ handlers, auth, signIn, signOut }} = NextAuth(config)` in auth.ts and `export const {{ GET, POST }} = handlers` in app/api/auth/[...nextauth]/route.ts (next-auth's v5 upgrade guide); it goes on as before"
+                "next-auth route not migrated: package.json asks for next-auth {spec:?} (v{major}), whose App Router form `export const {{ GET, POST }} = NextAuth(config).handlers` in {} would declare `{name}`, a name the module already uses; it goes on as before",
+                input.target
             ),
             src,
             at,
@@ -164,14 +196,17 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
     ) {
         edits.add(e);
     }
-    let text = match &bound {
+    let call = &src[range(swc_common::Spanned::span(&*export.expr))];
+    let text = match (&bound, v5) {
         // `const handler = NextAuth(x)` stays; the default export becomes the named exports.
-        Some(name) => format!("export {{ {name} as GET, {name} as POST }}{semi}"),
-        None => {
+        (Some(name), None) => format!("export {{ {name} as GET, {name} as POST }}{semi}"),
+        (None, None) => {
             let name = free_name(src);
-            let call = &src[range(swc_common::Spanned::span(&*export.expr))];
             format!("const {name} = {call}{semi}{nl}{nl}export {{ {name} as GET, {name} as POST }}{semi}")
         }
+        // v5: `NextAuth(config)` returns `{ handlers, auth, signIn, signOut }`.
+        (Some(name), Some(_)) => format!("export const {{ GET, POST }} = {name}.handlers{semi}"),
+        (None, Some(_)) => format!("export const {{ GET, POST }} = {call}.handlers{semi}"),
     };
     // `export default NextAuth(x)` may end without `;` where the file has them: the new text
     // brings its own.
@@ -198,20 +233,38 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
         copied,
         methods: vec!["GET", "POST"],
         helpers: Needs::default(),
-        diagnostics: vec![
-            Diagnostic::at(
-                Code::LibraryRecipe,
-                "next-auth v4 route: `NextAuth(options)` exported as GET and POST, the App Router form next-auth documents",
-                src,
-                at,
-            ),
-            Diagnostic::at(
-                Code::NextAuthMethods,
-                "next-auth's App Router handler answers JSON as `application/json` without `; charset=utf-8` and without an ETag (Pages' res.json added both, and a 304 for a matching If-None-Match); it answered HEAD, PUT, PATCH, DELETE and OPTIONS with 400 (`This action with HTTP ... is not supported by NextAuth.js`) in Pages, and with GET and POST exported Next answers PUT, PATCH and DELETE 405, OPTIONS 204, and runs GET for HEAD",
-                src,
-                at,
-            ),
-        ],
+        diagnostics: match v5 {
+            None => vec![
+                Diagnostic::at(
+                    Code::LibraryRecipe,
+                    "next-auth v4 route: `NextAuth(options)` exported as GET and POST, the App Router form next-auth documents",
+                    src,
+                    at,
+                ),
+                Diagnostic::at(
+                    Code::NextAuthMethods,
+                    "next-auth's App Router handler answers JSON as `application/json` without `; charset=utf-8` and without an ETag (Pages' res.json added both, and a 304 for a matching If-None-Match); it answered HEAD, PUT, PATCH, DELETE and OPTIONS with 400 (`This action with HTTP ... is not supported by NextAuth.js`) in Pages, and with GET and POST exported Next answers PUT, PATCH and DELETE 405, OPTIONS 204, and runs GET for HEAD",
+                    src,
+                    at,
+                ),
+                Diagnostic::at(Code::NonStandardMethods, NON_STANDARD_METHODS_MESSAGE, src, at),
+            ],
+            Some((major, spec)) => vec![
+                Diagnostic::at(
+                    Code::LibraryRecipe,
+                    format!("next-auth v{major} route (package.json asks for next-auth {spec:?}): `NextAuth(config).handlers` exported as GET and POST, the next-auth v5 form; next-auth's v5 guide keeps `export const {{ handlers, auth, signIn, signOut }} = NextAuth(config)` in an auth.ts and `export const {{ GET, POST }} = handlers` in the route, which you may do by hand"),
+                    src,
+                    at,
+                ),
+                Diagnostic::at(
+                    Code::NextAuthV5Handlers,
+                    format!("in Pages, next-auth v{major}'s `NextAuth(config)` is not a request handler (it returns {{ handlers, auth, signIn, signOut }}), so the original route answered no auth request: Next answered them 500; the migrated route serves them, GET and POST through next-auth's handlers (other methods get Next's answers: PUT, PATCH and DELETE 405, OPTIONS 204, HEAD runs GET)"),
+                    src,
+                    at,
+                ),
+                Diagnostic::at(Code::NonStandardMethods, NON_STANDARD_METHODS_MESSAGE, src, at),
+            ],
+        },
         has_jsx: false,
         mode: Mode::Rewrite,
         twins: Vec::new(),

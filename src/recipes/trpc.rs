@@ -24,17 +24,26 @@
 //! `responseMeta` (its argument holds no request), and `createContext`/`onError` when they are
 //! functions written in the route that never read `req`/`res` from their argument (the fetch
 //! adapter passes a web Request and `resHeaders`, not Pages' `req`/`res`). The others decline with
-//! P2A317 naming the reason, and the route goes on to the adapter as before: a `createContext`
-//! reading `opts.req`/`opts.res` or defined in another module, `middleware` and `maxBodySize`
-//! (Node adapter only), an options object that is not a literal, a `config` export, dynamic
-//! segments before `[trpc]` (the endpoint would not be one path).
+//! P2A317 naming the reason (positioned at the option or `config` export it names), and the
+//! route goes on to the adapter as before: a `createContext` reading `opts.req`/`opts.res` or
+//! defined in another module, `middleware` and `maxBodySize` (Node adapter only), an options
+//! object that is not a literal, a `config` export, dynamic segments before `[trpc]` (the
+//! endpoint would not be one path).
 //!
 //! What changes (reported, P2A207; measured on next 16.4.6 with @trpc/server 11.25.2 by the
 //! behaviour suite, production-app): see [`METHODS_MESSAGE`]. The same in both: queries, batches
 //! (GET and POST), mutations, tRPC's own errors (400, 404, 405 for a GET of a mutation, 415 for a
 //! text/plain body), an empty JSON body, HEAD (204: tRPC answers it, Next runs GET for it), a
 //! percent-encoded procedure path, no ETag. Not measured: bodies over 1mb (Pages' body parser
-//! answered 413; the fetch adapter has no limit, semantics.md).
+//! answered 413; the fetch adapter has no limit, semantics.md). The route carries P2A302, as
+//! every migrated route does.
+//!
+//! What tRPC answered to the other methods depends on the content type as well as the method
+//! (tRPC's `getContentTypeHandler` and `resolveResponse`): HEAD gets 204; any other method but
+//! GET with no JSON, multipart or octet-stream content type gets 415; with JSON, a procedure
+//! type its method does not serve (a mutation takes POST, a query GET) gets 405. P2A207 names the
+//! requests the suite sent: PUT and PATCH of a mutation as JSON, DELETE and OPTIONS without a
+//! content type.
 
 use swc_common::Spanned;
 use swc_ecma_ast::*;
@@ -46,13 +55,13 @@ use crate::edit::{Edit, EditSet, Needs};
 use crate::parse::{parse_module, range};
 use crate::route_path::ParamKind;
 use crate::text::newline_of;
-use crate::transform::{imports, Migrated, Mode, RouteInput};
+use crate::transform::{imports, Migrated, Mode, RouteInput, NON_STANDARD_METHODS_MESSAGE};
 
 const PAGES_ADAPTER: &str = "@trpc/server/adapters/next";
 const FETCH_ADAPTER: &str = "@trpc/server/adapters/fetch";
 
 /// The behaviour the fetch handler changes, as the behaviour suite measured it.
-pub const METHODS_MESSAGE: &str = "tRPC's fetch handler, exported as GET and POST as tRPC documents, answers some requests differently from createNextApiHandler in Pages, which ran tRPC for every method: PUT and PATCH get Next's bare 405 (tRPC's was a 405 with `Allow: POST` and a JSON error), DELETE Next's 405 and OPTIONS Next's 204 with `Allow: GET, HEAD, OPTIONS, POST` (tRPC answered both 415 with a JSON error); a POST with invalid JSON gets tRPC's 400 Bad Request JSON error instead of Next's `400 Invalid JSON` text, since Pages' body parser no longer runs before tRPC (nor its 1mb limit, 413)";
+pub const METHODS_MESSAGE: &str = "tRPC's fetch handler, exported as GET and POST as tRPC documents, answers some requests differently from createNextApiHandler in Pages, which ran tRPC for every method: PUT and PATCH of a mutation sent as JSON get Next's bare 405 (tRPC's was a 405 with `Allow: POST` and a JSON error); DELETE and OPTIONS sent without a content type, which tRPC answered 415 with a JSON error, get Next's 405 and Next's 204 with `Allow: GET, HEAD, OPTIONS, POST`; a POST with invalid JSON gets tRPC's 400 Bad Request JSON error instead of Next's `400 Invalid JSON` text, since Pages' body parser no longer runs before tRPC (nor its 1mb limit, 413)";
 
 /// The local name `createNextApiHandler` is imported as, with its import declaration.
 fn adapter_import(module: &Module) -> Option<(String, &ImportDecl)> {
@@ -263,85 +272,93 @@ fn allowed_only(read: &[String], allowed: &[&str]) -> Result<(), String> {
     }
 }
 
-/// The options object, checked: `Ok(first property)` or why the recipe declines.
-fn check_options<'o>(call: &'o CallExpr, module: &Module) -> Result<&'o ObjectLit, String> {
+/// The options object, checked: `Ok(options)` or why the recipe declines, with the span of the
+/// option (or argument) the reason names, when it names one.
+fn check_options<'o>(
+    call: &'o CallExpr,
+    module: &Module,
+) -> Result<&'o ObjectLit, (String, Option<swc_common::Span>)> {
     let Expr::Object(obj) = &*call.args[0].expr else {
-        return Err(
+        return Err((
             "its options are not an object literal in the route, so the recipe cannot check them"
                 .to_string(),
-        );
+            Some(call.args[0].expr.span()),
+        ));
     };
     let mut router = false;
     for p in &obj.props {
-        let PropOrSpread::Prop(p) = p else {
-            return Err("its options spread another object".to_string());
-        };
-        let (key, value): (String, Option<&Expr>) = match &**p {
-            Prop::Shorthand(i) => (i.sym.to_string(), None),
-            Prop::KeyValue(kv) => match &kv.key {
-                PropName::Ident(k) => (k.sym.to_string(), Some(&*kv.value)),
-                PropName::Str(s) => (s.value.to_atom_lossy().to_string(), Some(&*kv.value)),
-                _ => return Err("its options have a computed key".to_string()),
-            },
-            Prop::Method(m) => {
-                let key = match &m.key {
-                    PropName::Ident(k) => k.sym.to_string(),
-                    _ => return Err("its options have a computed key".to_string()),
-                };
-                let params: Vec<&Pat> = m.function.params.iter().map(|p| &p.pat).collect();
-                let read = fields_read(&params, &|u| m.function.body.visit_with(u))
-                    .map_err(|why| format!("`{key}` {why}"))?;
-                match key.as_str() {
-                    "createContext" => allowed_only(&read, &["info"]),
-                    "onError" => allowed_only(&read, &["error", "type", "path", "input", "ctx"]),
-                    "responseMeta" => Ok(()),
-                    _ => Err(String::new()),
-                }
-                .map_err(|why| {
-                    if why.is_empty() {
-                        format!(
-                            "its option `{key}` is not one the fetch adapter takes the same way"
-                        )
-                    } else {
-                        format!("`{key}` {why}")
-                    }
-                })?;
-                continue;
-            }
-            _ => return Err("its options hold a getter or setter".to_string()),
-        };
-        match key.as_str() {
-            "router" => router = true,
-            "batching" | "allowBatching" | "allowMethodOverride" | "maxBatchSize"
-            | "responseMeta" => {}
-            "createContext" | "onError" => {
-                let allowed: &[&str] = if key == "createContext" {
-                    &["info"]
-                } else {
-                    &["error", "type", "path", "input", "ctx"]
-                };
-                let value = match value {
-                    Some(v) => v.clone(),
-                    None => Expr::Ident(Ident::new_no_ctxt(key.as_str().into(), p.span())),
-                };
-                check_function(&value, module, allowed).map_err(|why| format!("`{key}` {why}"))?;
-            }
-            "middleware" | "maxBodySize" => {
-                return Err(format!(
-                    "its option `{key}` exists only in tRPC's Node adapters (the fetch adapter has none)"
-                ))
-            }
-            _ => {
-                return Err(format!(
-                    "its option `{key}` is not one the fetch adapter takes the same way"
-                ))
-            }
-        }
+        check_option(p, module, &mut router).map_err(|why| (why, Some(p.span())))?;
     }
     if !router {
-        return Err("its options have no `router`".to_string());
+        return Err(("its options have no `router`".to_string(), None));
     }
     Ok(obj)
+}
+
+/// One option of the options object: `Ok` when the fetch adapter takes it the same way.
+fn check_option(p: &PropOrSpread, module: &Module, router: &mut bool) -> Result<(), String> {
+    let PropOrSpread::Prop(p) = p else {
+        return Err("its options spread another object".to_string());
+    };
+    let (key, value): (String, Option<&Expr>) = match &**p {
+        Prop::Shorthand(i) => (i.sym.to_string(), None),
+        Prop::KeyValue(kv) => match &kv.key {
+            PropName::Ident(k) => (k.sym.to_string(), Some(&*kv.value)),
+            PropName::Str(s) => (s.value.to_atom_lossy().to_string(), Some(&*kv.value)),
+            _ => return Err("its options have a computed key".to_string()),
+        },
+        Prop::Method(m) => {
+            let key = match &m.key {
+                PropName::Ident(k) => k.sym.to_string(),
+                _ => return Err("its options have a computed key".to_string()),
+            };
+            let params: Vec<&Pat> = m.function.params.iter().map(|p| &p.pat).collect();
+            let read = fields_read(&params, &|u| m.function.body.visit_with(u))
+                .map_err(|why| format!("`{key}` {why}"))?;
+            match key.as_str() {
+                "createContext" => allowed_only(&read, &["info"]),
+                "onError" => allowed_only(&read, &["error", "type", "path", "input", "ctx"]),
+                "responseMeta" => Ok(()),
+                _ => Err(String::new()),
+            }
+            .map_err(|why| {
+                if why.is_empty() {
+                    format!("its option `{key}` is not one the fetch adapter takes the same way")
+                } else {
+                    format!("`{key}` {why}")
+                }
+            })?;
+            return Ok(());
+        }
+        _ => return Err("its options hold a getter or setter".to_string()),
+    };
+    match key.as_str() {
+        "router" => *router = true,
+        "batching" | "allowBatching" | "allowMethodOverride" | "maxBatchSize" | "responseMeta" => {}
+        "createContext" | "onError" => {
+            let allowed: &[&str] = if key == "createContext" {
+                &["info"]
+            } else {
+                &["error", "type", "path", "input", "ctx"]
+            };
+            let value = match value {
+                Some(v) => v.clone(),
+                None => Expr::Ident(Ident::new_no_ctxt(key.as_str().into(), p.span())),
+            };
+            check_function(&value, module, allowed).map_err(|why| format!("`{key}` {why}"))?;
+        }
+        "middleware" | "maxBodySize" => {
+            return Err(format!(
+            "its option `{key}` exists only in tRPC's Node adapters (the fetch adapter has none)"
+        ))
+        }
+        _ => {
+            return Err(format!(
+                "its option `{key}` is not one the fetch adapter takes the same way"
+            ))
+        }
+    }
+    Ok(())
 }
 
 fn first_free<'a>(src: &str, names: &[&'a str]) -> Option<&'a str> {
@@ -354,7 +371,7 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
         return Recipe::NotMine;
     };
     let mut default: Option<(&ExportDefaultExpr, &CallExpr, Option<String>)> = None;
-    let mut config = false;
+    let mut config: Option<usize> = None;
     for item in &module.body {
         let ModuleItem::ModuleDecl(decl) = item else {
             continue;
@@ -370,13 +387,14 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
                 }
             }
             ModuleDecl::ExportDecl(ExportDecl {
-                decl: Decl::Var(v), ..
+                decl: Decl::Var(v),
+                span,
             }) if v
                 .decls
                 .iter()
                 .any(|d| matches!(&d.name, Pat::Ident(b) if b.id.sym == "config")) =>
             {
-                config = true
+                config = Some(range(*span).start)
             }
             _ => {}
         }
@@ -385,17 +403,20 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
         return Recipe::NotMine;
     };
     let at = range(export.span).start;
-    let decline = |why: String| {
+    // At the default export, or at the option the reason names.
+    let decline_at = |why: String, offset: usize| {
         Recipe::Declined(vec![Diagnostic::at(
             Code::RecipeDeclined,
             format!("tRPC route not turned into fetchRequestHandler (the App Router form tRPC documents): {why}; it goes on as before"),
             src,
-            at,
+            offset,
         )])
     };
-    if config {
-        return decline(
+    let decline = |why: String| decline_at(why, at);
+    if let Some(config_at) = config {
+        return decline_at(
             "the route has a `config` export, which Pages applied before tRPC ran".to_string(),
+            config_at,
         );
     }
     let Some((prefix, last)) = input.url.rsplit_once('/') else {
@@ -426,7 +447,12 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
     }
     let obj = match check_options(call, module) {
         Ok(o) => o,
-        Err(why) => return decline(format!("createNextApiHandler: {why}")),
+        Err((why, span)) => {
+            return decline_at(
+                format!("createNextApiHandler: {why}"),
+                span.map_or(at, |s| range(s).start),
+            )
+        }
     };
     if import.specifiers.len() != 1 {
         return decline(format!(
@@ -541,6 +567,7 @@ pub fn migrate(input: &RouteInput, module: &Module) -> Recipe {
                 at,
             ),
             Diagnostic::at(Code::TrpcMethods, METHODS_MESSAGE, src, at),
+            Diagnostic::at(Code::NonStandardMethods, NON_STANDARD_METHODS_MESSAGE, src, at),
         ],
         has_jsx: false,
         mode: Mode::Rewrite,

@@ -249,7 +249,7 @@ pub fn migrate(
     }
     diagnostics.push(Diagnostic::at(
         Code::NonStandardMethods,
-        "methods other than GET HEAD POST PUT PATCH DELETE OPTIONS now get 400 (TRACE: 500) instead of reaching the handler",
+        super::NON_STANDARD_METHODS_MESSAGE,
         src,
         reason_offset(src, reason),
     ));

@@ -36,6 +36,10 @@ use crate::text::newline_of;
 pub use imports::{rebase_edits, rebase_specifier, relative};
 pub use removal::{removal, removal_with_comments};
 
+/// P2A302's message, on every migrated route (the rewrite, the adapter and the library recipes):
+/// Next answers methods outside its list itself.
+pub const NON_STANDARD_METHODS_MESSAGE: &str = "methods other than GET HEAD POST PUT PATCH DELETE OPTIONS now get 400 (TRACE: 500) instead of reaching the handler";
+
 /// One route file to migrate.
 pub struct RouteInput<'a> {
     pub src: &'a str,
@@ -643,7 +647,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     }
     diagnostics.push(Diagnostic::at(
         Code::NonStandardMethods,
-        "methods other than GET HEAD POST PUT PATCH DELETE OPTIONS now get 400 (TRACE: 500) instead of reaching the handler",
+        NON_STANDARD_METHODS_MESSAGE,
         src,
         h.offset,
     ));
