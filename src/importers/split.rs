@@ -220,7 +220,13 @@ pub fn split(
     }
     if !back.is_empty() {
         let names: Vec<(String, bool)> = back.iter().map(|(_, n, t)| (n.clone(), *t)).collect();
-        let line = import_back_line(&names, &module_spec_from_source, lang);
+        let facts = crate::transform::imports::import_facts(module, src);
+        let line = import_back_line(
+            &names,
+            &module_spec_from_source,
+            lang,
+            (facts.quote.unwrap_or('\''), facts.semicolons.unwrap_or(false)),
+        );
         let last_import = items
             .iter()
             .filter(|i| i.role == Role::Import)
@@ -618,8 +624,14 @@ fn trim_import(
     })
 }
 
-/// `import { a, type B } from 'spec'` (TypeScript), `import type { B }` when all are types.
-fn import_back_line(names: &[(String, bool)], spec: &str, lang: Lang) -> String {
+/// `import { a, type B } from 'spec'` (TypeScript), `import type { B }` when all are types, in
+/// the quotes and with the semicolons of the route's imports.
+fn import_back_line(
+    names: &[(String, bool)],
+    spec: &str,
+    lang: Lang,
+    (quote, semicolons): (char, bool),
+) -> String {
     let ts = lang.is_typescript();
     let all_types = ts && names.iter().all(|(_, t)| *t);
     let list: Vec<String> = names
@@ -633,7 +645,8 @@ fn import_back_line(names: &[(String, bool)], spec: &str, lang: Lang) -> String 
         })
         .collect();
     let kw = if all_types { "import type" } else { "import" };
-    format!("{kw} {{ {} }} from '{spec}'", list.join(", "))
+    let semi = if semicolons { ";" } else { "" };
+    format!("{kw} {{ {} }} from {quote}{spec}{quote}{semi}", list.join(", "))
 }
 
 /// The item's text with its relative specifiers (re-exports, `import()`, `require()`) rebased.
