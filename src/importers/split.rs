@@ -225,7 +225,10 @@ pub fn split(
             &names,
             &module_spec_from_source,
             lang,
-            (facts.quote.unwrap_or('\''), facts.semicolons.unwrap_or(false)),
+            (
+                facts.quote.unwrap_or('\''),
+                facts.semicolons.unwrap_or(false),
+            ),
         );
         let last_import = items
             .iter()
@@ -646,7 +649,10 @@ fn import_back_line(
         .collect();
     let kw = if all_types { "import type" } else { "import" };
     let semi = if semicolons { ";" } else { "" };
-    format!("{kw} {{ {} }} from {quote}{spec}{quote}{semi}", list.join(", "))
+    format!(
+        "{kw} {{ {} }} from {quote}{spec}{quote}{semi}",
+        list.join(", ")
+    )
 }
 
 /// The item's text with its relative specifiers (re-exports, `import()`, `require()`) rebased.

@@ -103,6 +103,22 @@ pub struct ModuleTwins {
 }
 
 impl ModuleTwins {
+    /// Takes `helper` with the top-level names of its module it refers to, or declines it
+    /// when it refers to one that is neither imported nor exported (or does not parse).
+    fn admit(&mut self, mut helper: TwinHelper, lang: Lang, top: &TopLevel) {
+        match outside_references(&helper.text, lang, top) {
+            Ok(references) => {
+                helper.references = references;
+                self.helpers.push(helper);
+            }
+            Err(reason) => self.declined.push(Declined {
+                name: helper.name,
+                offset: helper.offset,
+                reason,
+            }),
+        }
+    }
+
     /// The compat helpers its twins use.
     pub fn needs(&self) -> Needs {
         self.helpers
@@ -229,28 +245,25 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
             leading_comments(&module, src, &name),
             optional_headers(&d.text, d.state_params, &names.headers, lang)
         );
-        let references = match outside_references(&text, lang, &top) {
-            Ok(r) => r,
-            Err(why) => {
-                out.declined.push(decline(why));
-                continue;
-            }
-        };
-        out.helpers.push(TwinHelper {
-            name,
-            param_count: d.param_count,
-            required: d.required,
-            res_pos: d.res_pos,
-            req_pos: d.req_pos,
-            sets_headers_only: d.sets_headers_only,
-            reader: false,
-            state_params: d.state_params,
-            text,
-            needs: d.needs,
-            references,
-            offset,
-            wrapper: None,
-        });
+        out.admit(
+            TwinHelper {
+                name,
+                param_count: d.param_count,
+                required: d.required,
+                res_pos: d.res_pos,
+                req_pos: d.req_pos,
+                sets_headers_only: d.sets_headers_only,
+                reader: false,
+                state_params: d.state_params,
+                text,
+                needs: d.needs,
+                references: Vec::new(),
+                offset,
+                wrapper: None,
+            },
+            lang,
+            &top,
+        );
     }
     for (name, offset, twin) in
         wrappers::analyse(&module, src, lang, &base, &ctx, &found, &context_type)
@@ -277,28 +290,25 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
             leading_comments(&module, src, &name),
             w.text
         );
-        let references = match outside_references(&text, lang, &top) {
-            Ok(r) => r,
-            Err(why) => {
-                out.declined.push(decline(why));
-                continue;
-            }
-        };
-        out.helpers.push(TwinHelper {
-            name,
-            param_count: w.param_count,
-            required: w.required,
-            res_pos: 0,
-            req_pos: None,
-            sets_headers_only: false,
-            reader: false,
-            state_params: Needs::default(),
-            text,
-            needs: w.needs,
-            references,
-            offset,
-            wrapper: Some(w.shape),
-        });
+        out.admit(
+            TwinHelper {
+                name,
+                param_count: w.param_count,
+                required: w.required,
+                res_pos: 0,
+                req_pos: None,
+                sets_headers_only: false,
+                reader: false,
+                state_params: Needs::default(),
+                text,
+                needs: w.needs,
+                references: Vec::new(),
+                offset,
+                wrapper: Some(w.shape),
+            },
+            lang,
+            &top,
+        );
     }
     for r in readers(&module) {
         let decline = |reason: String| Declined {
@@ -309,28 +319,25 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
         match reader_twin(&r, &base, src, lang) {
             Ok((body, needs)) => {
                 let text = format!("{}export {body}", leading_comments(&module, src, &r.name));
-                let references = match outside_references(&text, lang, &top) {
-                    Ok(r) => r,
-                    Err(why) => {
-                        out.declined.push(decline(why));
-                        continue;
-                    }
-                };
-                out.helpers.push(TwinHelper {
-                    name: r.name.clone(),
-                    param_count: r.params.len(),
-                    required: r.required,
-                    res_pos: r.req_pos,
-                    req_pos: Some(r.req_pos),
-                    sets_headers_only: false,
-                    reader: true,
-                    state_params: Needs::default(),
-                    text,
-                    needs,
-                    references,
-                    offset: r.range.start,
-                    wrapper: None,
-                });
+                out.admit(
+                    TwinHelper {
+                        name: r.name.clone(),
+                        param_count: r.params.len(),
+                        required: r.required,
+                        res_pos: r.req_pos,
+                        req_pos: Some(r.req_pos),
+                        sets_headers_only: false,
+                        reader: true,
+                        state_params: Needs::default(),
+                        text,
+                        needs,
+                        references: Vec::new(),
+                        offset: r.range.start,
+                        wrapper: None,
+                    },
+                    lang,
+                    &top,
+                );
             }
             Err(reason) => out.declined.push(decline(reason)),
         }
