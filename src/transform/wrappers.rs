@@ -397,8 +397,7 @@ pub fn analyse(
             continue;
         };
         let offset = c.range.start;
-        let result = twin(
-            &c,
+        let scope = Scope {
             module,
             src,
             lang,
@@ -406,6 +405,10 @@ pub fn analyse(
             ctx,
             delegates,
             context_type,
+        };
+        let result = twin(
+            &scope,
+            &c,
             (&req, &res),
             (*handler_pos, handler, calls, *refs),
         );
@@ -414,19 +417,34 @@ pub fn analyse(
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn twin(
-    c: &Candidate,
-    module: &Module,
-    src: &str,
+/// The module a wrapper is analysed in, and what its twin is written with.
+struct Scope<'s, 'b> {
+    module: &'s Module,
+    src: &'s str,
     lang: Lang,
-    base: &UsageBase,
-    ctx: &emit::EmitContext,
-    delegates: &[Delegate],
-    context_type: &str,
+    base: &'s UsageBase<'b>,
+    ctx: &'s emit::EmitContext<'b>,
+    /// The module's response helpers that have twins.
+    delegates: &'s [Delegate],
+    /// The twin module's name of Next's route-context type.
+    context_type: &'s str,
+}
+
+fn twin(
+    scope: &Scope,
+    c: &Candidate,
     (req, res): (&str, &str),
     (handler_pos, handler, calls, refs): (usize, &str, &[usize], usize),
 ) -> Result<WrapperTwin, String> {
+    let Scope {
+        module,
+        src,
+        lang,
+        base,
+        ctx,
+        delegates,
+        context_type,
+    } = *scope;
     let n = base.names;
     let ts = lang.is_typescript();
     let args = calls[0];
