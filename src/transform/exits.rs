@@ -178,7 +178,8 @@ fn stmts_exit(stmts: &[Stmt]) -> bool {
     stmts.iter().any(stmt_exits)
 }
 
-fn stmt_exits(s: &Stmt) -> bool {
+/// True when every path through `s` leaves by `return` or `throw`.
+pub(super) fn stmt_exits(s: &Stmt) -> bool {
     match s {
         Stmt::Return(_) | Stmt::Throw(_) => true,
         Stmt::Block(b) => stmts_exit(&b.stmts),

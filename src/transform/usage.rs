@@ -708,26 +708,16 @@ impl<'a> UsageVisitor<'a> {
             args.push(n.status.clone());
             needs |= Needs::STATUS_VAR;
         }
-        let call = if d.merges_headers {
+        let mut call = format!("{}({})", d.name, args.join(", "));
+        if d.merges_headers {
             // `return pages.withHeaders(handler(request, context), headers)`: the headers a
             // wrapper set before its handler, where the handler's Response left them unset.
             needs |= Needs::HEADERS_VAR | Needs::HELPER_WITH_HEADERS;
-            format!(
-                "{}{}.withHeaders({}({}), {})",
-                if awaited { "await " } else { "" },
-                n.pages,
-                d.name,
-                args.join(", "),
-                n.headers
-            )
-        } else {
-            format!(
-                "{}{}({})",
-                if awaited { "await " } else { "" },
-                d.name,
-                args.join(", ")
-            )
-        };
+            call = format!("{}.withHeaders({call}, {})", n.pages, n.headers);
+        }
+        if awaited {
+            call = format!("await {call}");
+        }
         let text = if with_return {
             format!("return {call}")
         } else {

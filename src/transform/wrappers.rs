@@ -376,6 +376,15 @@ pub fn analyse(
     delegates: &[Delegate],
     context_type: &str,
 ) -> Vec<(String, usize, Result<WrapperTwin, String>)> {
+    let scope = Scope {
+        module,
+        src,
+        lang,
+        base,
+        ctx,
+        delegates,
+        context_type,
+    };
     let mut out = Vec::new();
     for c in candidates(module) {
         let Some((req, res)) = req_res(&c.inner.params) else {
@@ -397,15 +406,6 @@ pub fn analyse(
             continue;
         };
         let offset = c.range.start;
-        let scope = Scope {
-            module,
-            src,
-            lang,
-            base,
-            ctx,
-            delegates,
-            context_type,
-        };
         let result = twin(
             &scope,
             &c,
@@ -614,18 +614,13 @@ fn twin(
 
 /// The statements of a wrapper's body whose response state can reach its handler: not a check
 /// that turns the request away (`if (...) { res.setHeader('Allow', ...); return res.status(405)
-/// ... }`), whose headers go only with its own answer.
+/// ... }`, or throws), whose headers go only with its own answer.
 fn reaching_handler(stmts: &[Stmt]) -> Vec<Stmt> {
-    fn ends_in_return(s: &Stmt) -> bool {
-        match s {
-            Stmt::Return(_) => true,
-            Stmt::Block(b) => b.stmts.last().is_some_and(ends_in_return),
-            _ => false,
-        }
-    }
     stmts
         .iter()
-        .filter(|s| !matches!(s, Stmt::If(i) if i.alt.is_none() && ends_in_return(&i.cons)))
+        .filter(
+            |s| !matches!(s, Stmt::If(i) if i.alt.is_none() && super::exits::stmt_exits(&i.cons)),
+        )
         .cloned()
         .collect()
 }
