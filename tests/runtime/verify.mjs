@@ -99,7 +99,7 @@ function assemble({ preamble, blocks }, wanted) {
   return preamble + blocks.filter((b) => inc.has(b.name)).map((b) => b.text).join('')
 }
 
-const PUBLIC = ['query', 'body', 'rawBody', 'cookies', 'headers', 'url', 'setHeader', 'json', 'send', 'end', 'redirect']
+const PUBLIC = ['query', 'body', 'rawBody', 'cookies', 'headers', 'url', 'setHeader', 'json', 'send', 'end', 'redirect', 'withHeaders']
 
 function staticChecks(tc) {
   const ts = fs.readFileSync(path.join(runtimeDir, 'compat.ts'), 'utf8')
@@ -753,6 +753,18 @@ async function jsExtracts(J, dir) {
     send: async (m) => m.send(r, 'hi').headers.get('etag') !== null,
     end: async (m) => (await m.end('e').text()) === 'e',
     redirect: async (m) => m.redirect('/x').headers.get('location') === '/x',
+    // A wrapper's headers where the handler's Response left them unset (its own value wins,
+    // several Set-Cookie lines stay several), also on a Response with immutable headers.
+    withHeaders: async (m) => {
+      const h = new Headers([['x-v', '2'], ['cache-control', 'no-store']])
+      h.append('set-cookie', 'a=1')
+      h.append('set-cookie', 'b=2')
+      const own = await m.withHeaders(Promise.resolve(new Response('x', { headers: { 'x-v': '1' } })), h)
+      const locked = await m.withHeaders(Response.redirect('http://x/y', 302), h)
+      return own.headers.get('x-v') === '1' && own.headers.get('cache-control') === 'no-store'
+        && own.headers.getSetCookie().join('|') === 'a=1|b=2' && (await own.text()) === 'x'
+        && locked.status === 302 && locked.headers.get('location') === 'http://x/y' && locked.headers.get('x-v') === '2'
+    },
   }
   for (const p of PUBLIC) {
     let ok = false
