@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use crate::module_graph::ModuleGraph;
 use crate::route_path::Lang;
-use crate::transform::twins::{analyse, ForeignImport, ModuleTwins, TwinSpec};
+use crate::transform::twins::{analyse, ForeignImport, ModuleTwins, TwinImport, TwinSpec};
 
 /// One helper module and its twins.
 #[derive(Debug)]
@@ -36,6 +36,9 @@ pub struct HelperModule {
     pub tree: usize,
     /// The twin module an earlier run wrote, exactly as this run would write it.
     pub existing: Option<String>,
+    /// The helper modules whose twins its twins import (indexes in [`AppHelpers::modules`]):
+    /// those are written whenever this one is.
+    pub depends: Vec<usize>,
 }
 
 /// What the stage found for the run.
@@ -139,60 +142,71 @@ pub fn plan(
         }
     }
     order.sort_unstable();
-    let found: Vec<Result<HelperModule, Option<(String, String)>>> = order
+    type Found = Result<(HelperModule, String, Lang), Option<(String, String)>>;
+    let found: Vec<Found> = order
         .par_iter()
-        .map(|source| {
-            let twin_path = twin_path(source).ok_or(None)?;
-            let existing = if graph.has_file(root, &twin_path) || root.join(&twin_path).exists() {
-                let text = crate::source::read_source(&root.join(&twin_path)).map_err(|_| None)?;
-                if !text.starts_with(TWIN_MARK) {
-                    return Err(Some((
-                        twin_path,
-                        format!("exists and was not written by pages2app, so the helpers of {source} get no App Router version in this run"),
-                    )));
-                }
-                Some(text)
-            } else {
-                None
-            };
-            let tree = first_tree[source];
-            if !tree_ok(tree) {
-                return Err(None);
-            }
-            let lang = Lang::from_path(source).ok_or(None)?;
-            let src = crate::source::read_source(&root.join(source)).map_err(|_| None)?;
-            // A module that does not parse is left to the routes' own diagnostics.
-            let twins = analyse(&src, lang).map_err(|_| None)?;
-            if twins.helpers.is_empty() && twins.declined.is_empty() {
-                return Err(None);
-            }
-            let m = HelperModule {
-                source: source.to_string(),
-                twins: with_positions(twins, &src, source),
-                tree,
-                existing,
-                twin_path,
-            };
-            if let Some(old) = &m.existing {
-                if render(&m, &src, &compat_spec(m.tree, &m.twin_path)).as_ref() != Some(old) {
-                    return Err(Some((
-                        m.twin_path,
-                        format!("differs from what pages2app would write now (edited by hand, or {source} changed), so it is left as it is and the helpers of {source} get no App Router version in this run"),
-                    )));
-                }
-            }
-            Ok(m)
-        })
+        .map(|source| load(root, graph, source, first_tree[source], tree_ok))
         .collect();
     let mut modules: Vec<HelperModule> = Vec::new();
+    let mut sources: Vec<(String, Lang)> = Vec::new();
     let mut warnings = Vec::new();
     for f in found {
         match f {
-            Ok(m) => modules.push(m),
+            Ok((m, src, lang)) => {
+                modules.push(m);
+                sources.push((src, lang));
+            }
             Err(Some(w)) => warnings.push(w),
             Err(None) => {}
         }
     }
+    // Twins calling the twins of other helper modules (a middleware calling `getApiUser(req)`
+    // of `./auth`): analysed again knowing those, and written along with them.
+    link_twins(root, graph, tree_ok, &mut modules, &mut sources, &mut warnings);
+    // A twin module an earlier run wrote is used only when this run would write it the same.
+    let mut stale: Vec<usize> = Vec::new();
+    for (i, m) in modules.iter().enumerate() {
+        if let Some(old) = &m.existing {
+            let src = &sources[i].0;
+            if render(m, src, &compat_spec(m.tree, &m.twin_path)).as_ref() != Some(old) {
+                let source = &m.source;
+                warnings.push((
+                    m.twin_path.clone(),
+                    format!("differs from what pages2app would write now (edited by hand, or {source} changed), so it is left as it is and the helpers of {source} get no App Router version in this run"),
+                ));
+                stale.push(i);
+            }
+        }
+    }
+    // Modules whose twins would import a stale twin get none either.
+    loop {
+        let more: Vec<usize> = (0..modules.len())
+            .filter(|i| !stale.contains(i))
+            .filter(|i| modules[*i].depends.iter().any(|j| stale.contains(j)))
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        stale.extend(more);
+    }
+    let modules: Vec<HelperModule> = if stale.is_empty() {
+        modules
+    } else {
+        let kept: Vec<usize> = (0..modules.len()).filter(|i| !stale.contains(i)).collect();
+        let mut out: Vec<HelperModule> = Vec::new();
+        for (i, mut m) in modules.into_iter().enumerate() {
+            if stale.contains(&i) {
+                continue;
+            }
+            m.depends = m
+                .depends
+                .iter()
+                .filter_map(|j| kept.iter().position(|k| k == j))
+                .collect();
+            out.push(m);
+        }
+        out
+    };
     let index: HashMap<&str, usize> = modules
         .iter()
         .enumerate()
@@ -224,6 +238,151 @@ pub fn plan(
         modules,
         per_route,
         warnings,
+    }
+}
+
+/// A helper module and its twins (analysed alone), with its text and language; `Err` with a
+/// warning when its twin path is taken, `Err(None)` when it has nothing to twin.
+fn load(
+    root: &Path,
+    graph: &ModuleGraph,
+    source: &str,
+    tree: usize,
+    tree_ok: &(dyn Fn(usize) -> bool + Sync),
+) -> Result<(HelperModule, String, Lang), Option<(String, String)>> {
+    let twin_path = twin_path(source).ok_or(None)?;
+    let existing = if graph.has_file(root, &twin_path) || root.join(&twin_path).exists() {
+        let text = crate::source::read_source(&root.join(&twin_path)).map_err(|_| None)?;
+        if !text.starts_with(TWIN_MARK) {
+            return Err(Some((
+                twin_path,
+                format!("exists and was not written by pages2app, so the helpers of {source} get no App Router version in this run"),
+            )));
+        }
+        Some(text)
+    } else {
+        None
+    };
+    if !tree_ok(tree) {
+        return Err(None);
+    }
+    let lang = Lang::from_path(source).ok_or(None)?;
+    let src = crate::source::read_source(&root.join(source)).map_err(|_| None)?;
+    // A module that does not parse is left to the routes' own diagnostics.
+    let twins = analyse(&src, lang, &[]).map_err(|_| None)?;
+    if twins.helpers.is_empty() && twins.declined.is_empty() {
+        return Err(None);
+    }
+    let m = HelperModule {
+        source: source.to_string(),
+        twins: with_positions(twins, &src, source),
+        tree,
+        existing,
+        twin_path,
+        depends: Vec::new(),
+    };
+    Ok((m, src, lang))
+}
+
+/// Analyses again each helper module that imports helpers of another helper module with
+/// twins, so that its twins call those twins; records what it then depends on. A module only
+/// helper modules import (`lib/session.ts` of a middleware) is found here.
+fn link_twins(
+    root: &Path,
+    graph: &ModuleGraph,
+    tree_ok: &(dyn Fn(usize) -> bool + Sync),
+    modules: &mut Vec<HelperModule>,
+    sources: &mut Vec<(String, Lang)>,
+    warnings: &mut Vec<(String, String)>,
+) {
+    let mut index: HashMap<String, usize> = modules
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.source.clone(), i))
+        .collect();
+    let mut tried: std::collections::HashSet<String> = index.keys().cloned().collect();
+    let mut i = 0;
+    while i < modules.len() {
+        let cur = i;
+        i += 1;
+        let (src, lang) = sources[cur].clone();
+        let (src, lang) = (&src, &lang);
+        let Some((_, app)) = graph.app_of(&modules[cur].source) else {
+            continue;
+        };
+        let Ok(module) = crate::parse::parse_module(src, *lang) else {
+            continue;
+        };
+        let mut foreign: Vec<ForeignImport> = Vec::new();
+        for item in &module.body {
+            let swc_ecma_ast::ModuleItem::ModuleDecl(swc_ecma_ast::ModuleDecl::Import(d)) = item
+            else {
+                continue;
+            };
+            if d.type_only {
+                continue;
+            }
+            let specifier = d.src.value.to_atom_lossy().to_string();
+            let is_file = |p: &str| app.files.contains(p);
+            let crate::module_graph::Target::File(target) = crate::module_graph::resolve(
+                &specifier,
+                &modules[cur].source,
+                &app.aliases,
+                &is_file,
+            ) else {
+                continue;
+            };
+            let is_twin = target
+                .rsplit_once('.')
+                .is_some_and(|(stem, _)| stem.ends_with(".app"));
+            if !index.contains_key(&target)
+                && !in_pages(&target)
+                && !is_twin
+                && tried.insert(target.clone())
+            {
+                match load(root, graph, &target, modules[cur].tree, tree_ok) {
+                    Ok((m, s, l)) => {
+                        index.insert(target.clone(), modules.len());
+                        modules.push(m);
+                        sources.push((s, l));
+                    }
+                    Err(Some(w)) => warnings.push(w),
+                    Err(None) => {}
+                }
+            }
+            let Some(&j) = index.get(&target) else {
+                continue;
+            };
+            if j == cur || foreign.iter().any(|f| f.specifier == specifier) {
+                continue;
+            }
+            foreign.push(ForeignImport {
+                spec: twin_spec(&specifier, &target),
+                specifier,
+                twin: j,
+                helpers: modules[j].twins.helpers.clone(),
+                declined: modules[j].twins.declined.clone(),
+            });
+        }
+        if foreign.is_empty() {
+            continue;
+        }
+        let Ok(twins) = analyse(src, *lang, &foreign) else {
+            continue;
+        };
+        let depends: Vec<usize> = foreign
+            .iter()
+            .filter(|f| {
+                twins
+                    .twin_imports
+                    .iter()
+                    .any(|t| f.spec.apply(&f.specifier) == t.specifier)
+            })
+            .map(|f| f.twin)
+            .collect();
+        let m = &mut modules[cur];
+        m.twins = with_positions(twins, src, &m.source);
+        m.depends = depends;
     }
 }
 
@@ -270,9 +429,41 @@ pub fn render(m: &HelperModule, src: &str, compat_spec: &str) -> Option<String> 
         .flat_map(|h| h.references.iter().map(String::as_str))
         .collect();
     for (locals, text) in &imports {
-        if locals.iter().any(|l| referenced.contains(l.as_str())) {
+        let used: Vec<&String> = locals
+            .iter()
+            .filter(|l| referenced.contains(l.as_str()))
+            .collect();
+        if used.is_empty() {
+            continue;
+        }
+        // Names the twins call as other modules' twins come from those twin modules.
+        let twinned: Vec<&TwinImport> = t
+            .twin_imports
+            .iter()
+            .filter(|ti| used.contains(&&ti.local))
+            .collect();
+        if twinned.len() < used.len() {
             out.push_str(text);
             out.push_str(nl);
+        }
+        let mut specifiers: Vec<&str> = twinned.iter().map(|ti| ti.specifier.as_str()).collect();
+        specifiers.dedup();
+        for spec in specifiers {
+            let names: Vec<String> = twinned
+                .iter()
+                .filter(|ti| ti.specifier == spec)
+                .map(|ti| {
+                    if ti.imported == ti.local {
+                        ti.local.clone()
+                    } else {
+                        format!("{} as {}", ti.imported, ti.local)
+                    }
+                })
+                .collect();
+            out.push_str(&format!(
+                "import {{ {} }} from {q}{spec}{q}{semi}{nl}",
+                names.join(", ")
+            ));
         }
     }
     let own: Vec<&str> = t.helpers.iter().map(|h| h.name.as_str()).collect();

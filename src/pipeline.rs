@@ -881,7 +881,16 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
         }
     }
 
-    // The twins of the app's helper modules that migrated routes import, after the routes.
+    // The twins of the app's helper modules that migrated routes import, after the routes,
+    // with the twin modules those import.
+    let mut pending: Vec<usize> = twins_used.iter().copied().collect();
+    while let Some(i) = pending.pop() {
+        for &j in &helpers.modules[i].depends {
+            if twins_used.insert(j) {
+                pending.push(j);
+            }
+        }
+    }
     for i in &twins_used {
         let m = &helpers.modules[*i];
         let spec = twin_compat_spec(m.tree, &m.twin_path);

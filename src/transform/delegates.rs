@@ -50,6 +50,21 @@ pub struct Delegate {
     /// The handler a wrapper calls after setting response headers (`withCors`): its Response
     /// gets those headers where it left them unset (`pages.withHeaders(handler(...), headers)`).
     pub merges_headers: bool,
+    /// A middleware of another module (`await useAuth(req, res)`) that may answer and may put
+    /// fields on `req` (see [`super::middleware`]): its twin returns the Response it answered
+    /// with, or the fields. None for every other delegate.
+    pub middleware: Option<MiddlewareUse>,
+}
+
+/// How a route calls a middleware's twin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MiddlewareUse {
+    /// The fields it puts on `req` (`req.user = user`), which the twin returns instead.
+    pub fields: Vec<String>,
+    /// The route's name for what the twin returns (`auth`), free in the route module.
+    pub result: String,
+    /// Its twin is async: the route's call must be awaited.
+    pub awaits: bool,
 }
 
 /// Where a helper of another module comes from: the route's import of it.

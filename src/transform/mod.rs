@@ -15,6 +15,7 @@ mod emit;
 mod exits;
 mod handler;
 pub(crate) mod imports;
+mod middleware;
 mod names;
 mod removal;
 mod reparse;
@@ -297,7 +298,26 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     // Functions that respond for the handler (`handleGet(req, res)`, `sendError(res, ...)`),
     // found in rounds so that one may call another; the app's helpers of other modules
     // (their twins) are known from the start.
-    let foreign = twins::foreign_delegates(module, input.foreign);
+    let mut foreign = twins::foreign_delegates(module, input.foreign);
+    // What each middleware's twin returns gets a name free in the route (`auth` of `useAuth`).
+    let mut taken: Vec<String> = vec![
+        names.request.clone(),
+        names.context.clone(),
+        names.query.clone(),
+        names.body.clone(),
+        names.headers.clone(),
+        names.status.clone(),
+        names.pages.clone(),
+        names.handler.clone(),
+    ];
+    for d in foreign.iter_mut() {
+        if let Some(m) = d.middleware.as_mut() {
+            m.result = middleware::result_name(&d.name, &m.fields, |n| {
+                table.is_free(n, None) && !taken.iter().any(|t| t == n)
+            });
+            taken.push(m.result.clone());
+        }
+    }
     let find_delegates = |state_params: Needs| {
         // A twin takes the response headers set before it answers as an optional last
         // parameter (see [`twins`]), no other state: with a status to pass on, the app's
@@ -879,6 +899,7 @@ fn wrapped_route(
             }),
             reader: false,
             merges_headers: false,
+            middleware: None,
         });
     }
     closes.reverse();
@@ -1017,6 +1038,7 @@ fn find_delegates(
                 foreign: None,
                 reader: false,
                 merges_headers: false,
+                middleware: None,
             });
         }
         pending = rest;
@@ -1056,6 +1078,7 @@ impl UsageBase<'_> {
             param_names: self.param_names.clone(),
             delegates,
             state_params: Needs::default(),
+            middleware_body: false,
         }
     }
 }

@@ -19,7 +19,7 @@ use std::collections::HashSet;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
-use super::delegates::{self, Delegate, Foreign};
+use super::delegates::{self, Delegate, Foreign, MiddlewareUse};
 use super::wrappers::{self, WrapperShape};
 use super::{emit, find_delegates, imports, names, reparse, usage, UsageBase};
 use crate::diagnostics::Diagnostic;
@@ -73,6 +73,21 @@ pub struct TwinHelper {
     pub offset: usize,
     /// It is a wrapper of handlers (see [`super::wrappers`]), not a helper a handler calls.
     pub wrapper: Option<WrapperShape>,
+    /// It is a middleware (see [`super::middleware`]): the fields it puts on `req`, and
+    /// whether its twin is async (`result` is the route's to choose).
+    pub middleware: Option<MiddlewareUse>,
+}
+
+/// A name a twin module imports from another twin module: a helper of another module of the
+/// app that a twin calls with the Request (`getApiUser(request)`, from `./auth.app`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TwinImport {
+    /// The local name, as the helper module imports it.
+    pub local: String,
+    /// The name the other module exports it under.
+    pub imported: String,
+    /// The other twin module's specifier, written as the helper module writes the original's.
+    pub specifier: String,
 }
 
 /// An exported helper taking `res` that gets no twin, and why.
@@ -100,6 +115,8 @@ pub struct ModuleTwins {
     /// The name of the twin module's type of Next's route context (`HandlerContext`), which
     /// its wrappers' twins use in TypeScript.
     pub context_type: String,
+    /// Helpers of other modules its twins call as their own twins.
+    pub twin_imports: Vec<TwinImport>,
 }
 
 impl ModuleTwins {
@@ -147,7 +164,7 @@ pub struct ForeignImport {
 }
 
 /// Needs a twin cannot have: they depend on the route (its params, its body config, its state).
-const ROUTE_BOUND: Needs = Needs(
+pub(super) const ROUTE_BOUND: Needs = Needs(
     Needs::QUERY_VAR.0
         | Needs::BODY_VAR.0
         | Needs::BODY_VIA_CALL.0
@@ -160,7 +177,13 @@ const ROUTE_BOUND: Needs = Needs(
 );
 
 /// The twins of the exported helpers of the module `src`; `Err` with the syntax error.
-pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
+/// `foreign`: its imports of other helper modules that have twins, whose helpers its twins
+/// call as twins (a middleware calling `getApiUser(req)` of `./auth`).
+pub fn analyse(
+    src: &str,
+    lang: Lang,
+    foreign: &[ForeignImport],
+) -> Result<ModuleTwins, Diagnostic> {
     let module = parse_module(src, lang).map_err(|e| {
         Diagnostic::at(
             crate::diagnostics::Code::ParseError,
@@ -201,7 +224,16 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
         .collect();
     // Rendered to take the headers their caller set (getServerSession's cookie, a header set
     // before the helper answers), as Pages' `res` carried them: an optional last parameter.
-    let (found, _, _, blocked) = find_delegates(all, &[], &base, &ctx, Needs::HEADERS_VAR, &[]);
+    let preset: Vec<Delegate> = foreign_delegates(&module, foreign)
+        .into_iter()
+        .map(|d| Delegate {
+            state_params: Needs(d.state_params.0 & Needs::HEADERS_VAR.0),
+            ..d
+        })
+        .collect();
+    let (found, _, _, blocked) =
+        find_delegates(all, &[], &base, &ctx, Needs::HEADERS_VAR, &preset);
+    let middleware_candidates = delegates::candidates(&module, &(0..0), true);
     let top = top_level(&module);
     let context_type = ["HandlerContext", "RouteHandlerContext", "HandlerContext_"]
         .into_iter()
@@ -224,13 +256,62 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
             reason,
         };
         let Some(d) = found.iter().find(|d| d.name == name) else {
-            let why = blocked
-                .get(&name)
-                .and_then(|u| u.diagnostics.first())
-                .map_or_else(
-                    || "it does not answer through `res`".to_string(),
-                    |d| d.message.clone(),
+            // Not a helper that answers on every path: a middleware, perhaps.
+            let as_middleware = middleware_candidates
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| (c, super::middleware::twin(c, &base, &ctx, &found)));
+            let middleware_reason = match &as_middleware {
+                Some((_, Err(why))) => Some(why.clone()),
+                _ => None,
+            };
+            if let Some((c, Ok(t))) = as_middleware {
+                let returns = if t.fields.is_empty() {
+                    "// Returns its answer (a Response), or nothing when it lets the request through.".to_string()
+                } else {
+                    format!(
+                        "// Returns its answer (a Response), or what it put on `req`: {{ {} }}.",
+                        t.fields.join(", ")
+                    )
+                };
+                let text = format!(
+                    "{}{returns}\nexport {}",
+                    leading_comments(&module, src, &name),
+                    t.text
                 );
+                out.admit(
+                    TwinHelper {
+                        name: name.clone(),
+                        param_count: c.params.len(),
+                        required: c.required,
+                        res_pos: c.res_pos,
+                        req_pos: c.req_pos,
+                        sets_headers_only: false,
+                        reader: false,
+                        state_params: Needs::default(),
+                        text,
+                        needs: t.needs,
+                        references: Vec::new(),
+                        offset,
+                        wrapper: None,
+                        middleware: Some(MiddlewareUse {
+                            fields: t.fields,
+                            result: String::new(),
+                            awaits: t.is_async,
+                        }),
+                    },
+                    lang,
+                    &top,
+                );
+                continue;
+            }
+            let first = blocked.get(&name).and_then(|u| u.diagnostics.first());
+            // A helper that answers and then goes on is a middleware: its reason says more.
+            let why = match (first, middleware_reason) {
+                (Some(d), Some(m)) if d.code == crate::diagnostics::Code::ResponseNotInTail => m,
+                (Some(d), _) => d.message.clone(),
+                (None, _) => "it does not answer through `res`".to_string(),
+            };
             out.declined.push(decline(why));
             continue;
         };
@@ -260,6 +341,7 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
                 references: Vec::new(),
                 offset,
                 wrapper: None,
+                middleware: None,
             },
             lang,
             &top,
@@ -305,6 +387,7 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
                 references: Vec::new(),
                 offset,
                 wrapper: Some(w.shape),
+                middleware: None,
             },
             lang,
             &top,
@@ -334,6 +417,7 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
                         references: Vec::new(),
                         offset: r.range.start,
                         wrapper: None,
+                        middleware: None,
                     },
                     lang,
                     &top,
@@ -364,6 +448,18 @@ pub fn analyse(src: &str, lang: Lang) -> Result<ModuleTwins, Diagnostic> {
             reason: "it calls a helper of its module that gets no App Router version".into(),
             name: h.name,
         });
+    }
+    // The other modules' helpers the twins call are their twins.
+    for d in &preset {
+        let Some(f) = &d.foreign else { continue };
+        if out.helpers.iter().any(|h| h.references.contains(&d.name)) {
+            let imp = &foreign[f.import];
+            out.twin_imports.push(TwinImport {
+                local: d.name.clone(),
+                imported: f.exported.clone(),
+                specifier: imp.spec.apply(&imp.specifier),
+            });
+        }
     }
     Ok(out)
 }
@@ -536,6 +632,7 @@ fn reader_twin(
         param_names: Vec::new(),
         delegates: &[],
         state_params: Needs::default(),
+        middleware_body: false,
     };
     let u = usage::analyse(&input, r.body, crate::edit::EditSet::new());
     if let Some(d) = u
@@ -611,6 +708,7 @@ pub fn foreign_delegates(module: &Module, foreign: &[ForeignImport]) -> Vec<Dele
             }),
             reader: h.reader,
             merges_headers: false,
+            middleware: h.middleware.clone(),
         });
     }
     out
@@ -1059,7 +1157,7 @@ mod tests {
 
     #[test]
     fn twins_response_helpers_and_declines_the_rest() {
-        let t = analyse(API, Lang::Ts).unwrap();
+        let t = analyse(API, Lang::Ts, &[]).unwrap();
         let names: Vec<&str> = t.helpers.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["ok", "methodNotAllowed"]);
         assert_eq!(

@@ -52,6 +52,10 @@ pub struct UsageInput<'a> {
     /// Response state a delegate receives from its caller (`headers`, `status` parameters):
     /// `Needs::HEADERS_VAR` / `Needs::STATUS_VAR`, or empty for the handler itself.
     pub state_params: Needs,
+    /// The body of a middleware's checks (see [`super::middleware`]): the code after them runs
+    /// when none answers, so no response is in a tail position, and `return false` (`null`,
+    /// `undefined`) after a response ends the check like a bare `return`.
+    pub middleware_body: bool,
 }
 
 /// Whether code keeps response state (a status or headers set before responding), including
@@ -109,7 +113,7 @@ pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet)
     let mut v = UsageVisitor {
         input,
         fn_depth: 0,
-        tail: true,
+        tail: !input.middleware_body,
         break_is_tail: false,
         shadow_req: 0,
         shadow_res: 0,
@@ -118,6 +122,7 @@ pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet)
         list_stmt: None,
         split_at: None,
         call: None,
+        decorated: Vec::new(),
         out: Usage {
             edits,
             uses_status_var: status || input.state_params.contains(Needs::STATUS_VAR),
@@ -256,6 +261,9 @@ struct UsageVisitor<'a> {
     split_at: Option<(usize, bool)>,
     /// The innermost call of a function by name being visited: its name and start.
     call: Option<(String, usize)>,
+    /// The fields middleware put on `req` before, and the name of what its twin returned
+    /// (`req.user` → `auth.user`).
+    decorated: Vec<(Vec<String>, String)>,
     out: Usage,
 }
 
@@ -369,7 +377,15 @@ impl<'a> UsageVisitor<'a> {
                 (text, Needs::HELPER_URL)
             }
             "env" => ("process.env".to_string(), Needs::default()),
-            _ => return None,
+            _ => match self
+                .decorated
+                .iter()
+                .rev()
+                .find(|(fields, _)| fields.iter().any(|f| f == key))
+            {
+                Some((_, result)) => (format!("{result}.{key}"), Needs::default()),
+                None => return None,
+            },
         })
     }
 
@@ -727,6 +743,157 @@ impl<'a> UsageVisitor<'a> {
         self.add(range(e.span()), text, needs);
     }
 
+    /// `await useAuth(req, res, ...)` where `useAuth` is a middleware (see
+    /// [`super::middleware`]), awaited exactly when its twin is async.
+    fn middleware_call<'e>(
+        &self,
+        e: &'e Expr,
+    ) -> Option<(&'a super::delegates::Delegate, &'e CallExpr, bool)> {
+        let (inner, awaited) = match unwrap_expr(e) {
+            Expr::Await(a) => (unwrap_expr(&a.arg), true),
+            other => (other, false),
+        };
+        let Expr::Call(c) = inner else { return None };
+        let name = callee_expr(c).and_then(ident_name)?;
+        let d = self
+            .input
+            .delegates
+            .iter()
+            .find(|d| d.name == name && d.middleware.is_some())?;
+        if c.args.iter().any(|a| a.spread.is_some())
+            || !takes(d, c.args.len())
+            || !self.is_res(&c.args[d.res_pos].expr)
+            || d.req_pos.is_some_and(|p| !self.is_req(&c.args[p].expr))
+            || awaited != d.middleware.as_ref().is_some_and(|m| m.awaits)
+        {
+            return None;
+        }
+        Some((d, c, awaited))
+    }
+
+    /// The twin's call for the middleware call `c`: `await useAuth(request, ...)`.
+    fn middleware_call_text(
+        &mut self,
+        d: &super::delegates::Delegate,
+        c: &CallExpr,
+        awaited: bool,
+    ) -> (String, Needs) {
+        let mut needs = Needs::default();
+        let mut args = Vec::new();
+        for (i, a) in c.args.iter().enumerate() {
+            if i == d.res_pos && d.req_pos.is_some() {
+                continue;
+            }
+            if Some(i) == d.req_pos || i == d.res_pos {
+                args.push(self.names().request.clone());
+                continue;
+            }
+            self.visit_expr(&a.expr);
+            args.push(self.text(range(a.expr.span()), &mut needs));
+        }
+        let call = format!(
+            "{}{}({})",
+            if awaited { "await " } else { "" },
+            d.name,
+            args.join(", ")
+        );
+        (call, needs)
+    }
+
+    /// A middleware check in a statement list of the handler, `stmts[i]`:
+    /// `if (!(await useAuth(req, res))) return;`, or `const ok = await useAuth(req, res);`
+    /// followed by `if (!ok) return;` (`ok` used nowhere else). The twin returns the Response
+    /// it answered with, or the fields it put on `req` (or nothing), so the check becomes
+    /// `const auth = await useAuth(request);` and `if (auth instanceof Response) return auth;`
+    /// (`if (answer) return answer;` without fields), and `req.user` after it `auth.user`.
+    /// The number of statements rewritten (0: none is such a check).
+    fn middleware_check(&mut self, stmts: &[Stmt], i: usize) -> usize {
+        fn check(s: &Stmt) -> Option<(&IfStmt, &Expr, &ReturnStmt)> {
+            let Stmt::If(ifs) = s else { return None };
+            if ifs.alt.is_some() {
+                return None;
+            }
+            let test = match unwrap_expr(&ifs.test) {
+                Expr::Unary(u) if u.op == UnaryOp::Bang => unwrap_expr(&u.arg),
+                _ => return None,
+            };
+            bare_return_of(&ifs.cons).map(|r| (ifs, test, r))
+        }
+        let (ifs, test, ret, decl) = match &stmts[i] {
+            s @ Stmt::If(_) => {
+                let Some((ifs, test, ret)) = check(s) else {
+                    return 0;
+                };
+                (ifs, test, ret, None)
+            }
+            Stmt::Decl(Decl::Var(v)) if v.decls.len() == 1 && v.kind != VarDeclKind::Var => {
+                let d = &v.decls[0];
+                let (Pat::Ident(b), Some(init)) = (&d.name, &d.init) else {
+                    return 0;
+                };
+                let Some((ifs, test, ret)) = stmts.get(i + 1).and_then(check) else {
+                    return 0;
+                };
+                let name = b.id.sym.as_ref();
+                if ident_name(test) != Some(name) || ident_count(&stmts[i + 1..], name) != 1 {
+                    return 0;
+                }
+                (ifs, test, ret, Some((name.to_string(), &**init)))
+            }
+            _ => return 0,
+        };
+        let call_expr = match &decl {
+            Some((_, init)) => *init,
+            None => test,
+        };
+        let Some((d, c, awaited)) = self.middleware_call(call_expr) else {
+            return 0;
+        };
+        let Some(m) = d.middleware.clone() else {
+            return 0;
+        };
+        let (call, needs) = self.middleware_call_text(d, c, awaited);
+        let src = self.src();
+        let ret_range = range(ret.span);
+        let semi = if src[ret_range.clone()].trim_end().ends_with(';') {
+            ";"
+        } else {
+            ""
+        };
+        let result = decl.as_ref().map_or(m.result.clone(), |(n, _)| n.clone());
+        let cond = if m.fields.is_empty() {
+            result.clone()
+        } else {
+            format!("{result} instanceof Response")
+        };
+        let test_range = range(ifs.test.span());
+        match &decl {
+            Some((_, init)) => {
+                self.add(range(init.span()), call, needs);
+                self.add(test_range, cond, Needs::default());
+            }
+            None => {
+                let at = range(ifs.span).start;
+                let nl = crate::text::newline_of(src);
+                let indent = crate::text::indent_of_line(src, at).to_string();
+                let text = format!("const {result} = {call}{semi}{nl}{indent}if ({cond}");
+                self.add(at..test_range.end, text, needs);
+            }
+        }
+        self.add(
+            ret_range,
+            format!("return {result}{semi}"),
+            Needs::RESPONDS,
+        );
+        *self.out.delegate_calls.entry(d.name.clone()).or_default() += 1;
+        self.decorated.push((m.fields, result));
+        if decl.is_some() {
+            2
+        } else {
+            1
+        }
+    }
+
     /// Rewrites a response expression in place; `with_return` prefixes `return `.
     fn rewrite_response_expr(&mut self, e: &Expr, with_return: bool) {
         // Only the statement's own response call may split (not one inside `void` or `?:`).
@@ -1049,6 +1216,44 @@ impl<'a> UsageVisitor<'a> {
     }
 }
 
+/// `return false`, `return null`, `return undefined`, `return void 0`.
+pub(super) fn is_falsy_return(s: &Stmt) -> bool {
+    let Stmt::Return(ReturnStmt { arg: Some(a), .. }) = s else {
+        return false;
+    };
+    match unwrap_expr(a) {
+        Expr::Lit(Lit::Bool(b)) => !b.value,
+        Expr::Lit(Lit::Null(_)) => true,
+        Expr::Ident(i) => i.sym == "undefined",
+        Expr::Unary(u) => u.op == UnaryOp::Void && matches!(unwrap_expr(&u.arg), Expr::Lit(_)),
+        _ => false,
+    }
+}
+
+/// The bare `return;` of `if (...) return;` or `if (...) { return; }`.
+fn bare_return_of(s: &Stmt) -> Option<&ReturnStmt> {
+    match s {
+        Stmt::Return(r) if r.arg.is_none() => Some(r),
+        Stmt::Block(b) if b.stmts.len() == 1 => bare_return_of(&b.stmts[0]),
+        _ => None,
+    }
+}
+
+/// How often the identifier `name` occurs in `stmts`.
+fn ident_count(stmts: &[Stmt], name: &str) -> usize {
+    struct Count<'n>(&'n str, usize);
+    impl Visit for Count<'_> {
+        fn visit_ident(&mut self, i: &Ident) {
+            if i.sym == self.0 {
+                self.1 += 1;
+            }
+        }
+    }
+    let mut c = Count(name, 0);
+    stmts.iter().for_each(|s| s.visit_with(&mut c));
+    c.1
+}
+
 fn shorthand(key: &str, name: &str) -> String {
     let mut out = String::new();
     push_shorthand(&mut out, key, name);
@@ -1067,11 +1272,27 @@ fn push_shorthand(out: &mut String, key: &str, name: &str) {
 impl Visit for UsageVisitor<'_> {
     fn visit_stmts(&mut self, stmts: &[Stmt]) {
         let outer_tail = self.tail;
+        // What a middleware check of this list put on `req` is read after it, in this list.
+        let decorated = self.decorated.len();
+        let mut skip = 0;
         for (i, s) in stmts.iter().enumerate() {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            if self.fn_depth == 0 {
+                let taken = self.middleware_check(stmts, i);
+                if taken > 0 {
+                    skip = taken - 1;
+                    continue;
+                }
+            }
             let next = stmts.get(i + 1);
             let exit_next = self.fn_depth == 0
                 && next.is_some_and(|n| {
-                    is_bare_return(n) || (is_plain_break(n) && self.break_is_tail)
+                    is_bare_return(n)
+                        || (is_plain_break(n) && self.break_is_tail)
+                        || (self.input.middleware_body && is_falsy_return(n))
                 });
             self.tail = (outer_tail && i + 1 == stmts.len()) || exit_next;
             self.converted = false;
@@ -1088,6 +1309,7 @@ impl Visit for UsageVisitor<'_> {
             self.converted = false;
         }
         self.tail = outer_tail;
+        self.decorated.truncate(decorated);
     }
 
     fn visit_expr_stmt(&mut self, s: &ExprStmt) {

@@ -487,6 +487,7 @@ fn twin(
         foreign: None,
         reader: false,
         merges_headers: headers,
+        middleware: None,
     });
     let input = base.input(Some(req.to_string()), res.to_string(), &all);
     let u = usage::analyse(&input, c.inner.body, EditSet::new());
