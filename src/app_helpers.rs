@@ -162,7 +162,14 @@ pub fn plan(
     }
     // Twins calling the twins of other helper modules (a middleware calling `getApiUser(req)`
     // of `./auth`): analysed again knowing those, and written along with them.
-    link_twins(root, graph, tree_ok, &mut modules, &mut sources, &mut warnings);
+    link_twins(
+        root,
+        graph,
+        tree_ok,
+        &mut modules,
+        &mut sources,
+        &mut warnings,
+    );
     // A twin module an earlier run wrote is used only when this run would write it the same.
     let mut stale: Vec<usize> = Vec::new();
     for (i, m) in modules.iter().enumerate() {
@@ -484,7 +491,7 @@ pub fn render(m: &HelperModule, src: &str, compat_spec: &str) -> Option<String> 
             t.context_type
         ));
     }
-    for h in &t.helpers {
+    for h in t.helpers.iter().filter(|h| !h.text.is_empty()) {
         out.push_str(nl);
         out.push_str(&crate::transform::to_newlines(&h.text, nl));
         out.push_str(nl);

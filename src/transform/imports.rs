@@ -248,7 +248,8 @@ pub fn remove_unused_imports(out: &Reparsed, out_src: &str, imported: &ImportedN
             .iter()
             .map(|s| {
                 let name = local(s);
-                referenced(&before, &name) && !referenced(&out.counts, &name)
+                (referenced(&before, &name) || imported.was_referenced(&name))
+                    && !referenced(&out.counts, &name)
             })
             .collect();
         if !dropped.iter().any(|d| *d) {

@@ -150,7 +150,9 @@ pub fn twin(
 ) -> Result<MiddlewareTwin, String> {
     let src = ctx.src;
     let Ok(stmts) = c.body else {
-        return Err("it is an expression, not checks that answer or let the request through".into());
+        return Err(
+            "it is an expression, not checks that answer or let the request through".into(),
+        );
     };
     let name_of = |p: &Pat| match p {
         Pat::Ident(b) => Some(b.id.sym.to_string()),
@@ -167,12 +169,10 @@ pub fn twin(
         Some(Stmt::Return(r)) => {
             match r.arg.as_deref().map(unwrap_expr) {
                 None | Some(Expr::Lit(Lit::Bool(Bool { value: true, .. }))) => {}
-                Some(_) => {
-                    return Err(
-                        "it ends by returning a value other than `true`, which its callers may read"
-                            .into(),
-                    )
-                }
+                Some(_) => return Err(
+                    "it ends by returning a value other than `true`, which its callers may read"
+                        .into(),
+                ),
             }
             end -= 1;
             Some(range(r.span))
@@ -210,7 +210,9 @@ pub fn twin(
         return Err(d.message.clone());
     }
     if u.uses_status_var || u.uses_headers_var {
-        return Err("it sets a status or response headers that the handler's answer would carry".into());
+        return Err(
+            "it sets a status or response headers that the handler's answer would carry".into(),
+        );
     }
     let mut returns = Returns {
         res: &res,
@@ -271,7 +273,10 @@ pub fn twin(
         } else {
             // One field a line, as a formatter would.
             let nl = crate::text::newline_of(src);
-            let inner = format!("{indent}{}", if indent.contains('\t') { "\t" } else { "  " });
+            let inner = format!(
+                "{indent}{}",
+                if indent.contains('\t') { "\t" } else { "  " }
+            );
             let mut t = format!("return {{{nl}");
             for p in &parts {
                 t.push_str(&format!("{inner}{p},{nl}"));
@@ -322,13 +327,15 @@ pub fn twin(
 /// where that would be a field's name; `free` says whether a name is free.
 pub fn result_name(name: &str, fields: &[String], free: impl Fn(&str) -> bool) -> String {
     let mut base = if !fields.is_empty() {
-        let rest = ["use", "require", "ensure", "check", "with", "verify", "validate", "run"]
-            .iter()
-            .find_map(|p| {
-                name.strip_prefix(p)
-                    .filter(|r| r.starts_with(|c: char| c.is_ascii_uppercase()))
-            })
-            .unwrap_or(name);
+        let rest = [
+            "use", "require", "ensure", "check", "with", "verify", "validate", "run",
+        ]
+        .iter()
+        .find_map(|p| {
+            name.strip_prefix(p)
+                .filter(|r| r.starts_with(|c: char| c.is_ascii_uppercase()))
+        })
+        .unwrap_or(name);
         let mut chars = rest.chars();
         match chars.next() {
             Some(c) => format!("{}{}", c.to_ascii_lowercase(), chars.as_str()),
@@ -358,8 +365,41 @@ pub fn result_name(name: &str, fields: &[String], free: impl Fn(&str) -> bool) -
 
 /// Words a derived name must not be (`useNew` would give `new`).
 const RESERVED: &[&str] = &[
-    "await", "break", "case", "catch", "class", "const", "continue", "default", "delete", "do",
-    "else", "enum", "export", "false", "finally", "for", "function", "if", "import", "in",
-    "instanceof", "let", "new", "null", "return", "super", "switch", "this", "throw", "true",
-    "try", "typeof", "var", "void", "while", "with", "yield",
+    "await",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "export",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "import",
+    "in",
+    "instanceof",
+    "let",
+    "new",
+    "null",
+    "return",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+    "while",
+    "with",
+    "yield",
 ];

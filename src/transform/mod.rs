@@ -15,6 +15,7 @@ mod emit;
 mod exits;
 mod handler;
 pub(crate) mod imports;
+mod method_map;
 mod middleware;
 mod names;
 mod removal;
@@ -128,7 +129,57 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
             )])
         }
     };
-    match plan(input, &module) {
+    // A method map handed to a dispatcher of the app: the route as a switch on the method.
+    let mut foreign_declined: Option<Vec<twins::ForeignImport>> = None;
+    if let Some(d) = method_map::desugar(input, &module) {
+        let why = match d {
+            Ok(d) => match parse_module(&d.text, input.lang) {
+                Ok(switched) => {
+                    let as_switch = RouteInput {
+                        src: &d.text,
+                        ..*input
+                    };
+                    match plan(&as_switch, &switched, Some(&d.dispatcher)) {
+                        Ok(mut m) => {
+                            m.copied = compose(&d.copied, &m.copied, m.text.len());
+                            m.diagnostics = m.diagnostics.into_iter().map(|x| d.place(x)).collect();
+                            return RouteOutcome::Migrated(m);
+                        }
+                        Err(diags) => {
+                            let first = diags.into_iter().next().map(|x| d.place(x));
+                            first.map_or_else(String::new, |x| {
+                                format!(
+                                    "as one export per method, the route stops at {}:{} with {}: {}",
+                                    x.line,
+                                    x.column,
+                                    x.code.id(),
+                                    x.message
+                                )
+                            })
+                        }
+                    }
+                }
+                Err(e) => format!(
+                    "as one export per method, the route does not parse ({})",
+                    e.message
+                ),
+            },
+            Err(why) => why,
+        };
+        foreign_declined = Some(method_map::declined(input, why));
+    }
+    let with_reason;
+    let input = match &foreign_declined {
+        Some(f) => {
+            with_reason = RouteInput {
+                foreign: f,
+                ..*input
+            };
+            &with_reason
+        }
+        None => input,
+    };
+    match plan(input, &module, None) {
         Ok(m) => RouteOutcome::Migrated(m),
         Err(diags) if diags.iter().any(|d| d.code == Code::InternalError) => {
             RouteOutcome::Failed(diags)
@@ -193,7 +244,13 @@ fn param_name(p: &Pat) -> Result<String, ()> {
     }
 }
 
-fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>> {
+/// The idiomatic rewrite of the route; `dropped`: a name its source called before a rewrite
+/// ahead of this one (see [`method_map`]), whose import goes once unused.
+fn plan(
+    input: &RouteInput,
+    module: &Module,
+    dropped: Option<&str>,
+) -> Result<Migrated, Vec<Diagnostic>> {
     let src = input.src;
     let shape = handler::locate(module, src)?;
     if let Some(at) = crate::edit::first_marker(src) {
@@ -262,6 +319,10 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
         &mut per_item,
     );
     let imported = reparse::ImportedNames::from_counts(tracked, per_item);
+    let imported = match dropped {
+        Some(name) => imported.referenced_before(name),
+        None => imported,
+    };
     let names = names::Names::choose(&table, Some(&req), h.name.as_deref());
     let facts = imports::import_facts(module, src);
 
@@ -352,7 +413,7 @@ fn plan(input: &RouteInput, module: &Module) -> Result<Migrated, Vec<Diagnostic>
     // did through Node's `res`: then every response delegate takes it as parameters.
     if delegates.iter().any(|d| !d.sets_headers_only) {
         let probe = base.input(Some(req.clone()), res.clone(), &delegates);
-        let (status, headers) = usage::response_state(&probe, body_stmts);
+        let (status, headers) = usage::response_state_reaching_delegates(&probe, body_stmts);
         if status {
             keeps_state |= Needs::STATUS_VAR;
         }

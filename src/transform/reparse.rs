@@ -51,6 +51,9 @@ pub struct ImportedNames {
     names: Vec<swc_atoms::Atom>,
     /// Reference counts per top-level item: `per_item[i * names.len() + k]`.
     per_item: Vec<usize>,
+    /// Names the route referenced before a rewrite that ran ahead of this module's (a method
+    /// map's call, see `method_map`): the import cleanup drops them once unused.
+    referenced_before: Vec<swc_atoms::Atom>,
 }
 
 impl ImportedNames {
@@ -64,13 +67,32 @@ impl ImportedNames {
                 count_into(&names, item, counts);
             }
         }
-        ImportedNames { names, per_item }
+        ImportedNames {
+            names,
+            per_item,
+            referenced_before: Vec::new(),
+        }
     }
 
     /// `names` with their counts per item, counted elsewhere (the identifier table's walk:
     /// `names::IdentTable::of_module_counting`).
     pub fn from_counts(names: Vec<swc_atoms::Atom>, per_item: Vec<usize>) -> Self {
-        ImportedNames { names, per_item }
+        ImportedNames {
+            names,
+            per_item,
+            referenced_before: Vec::new(),
+        }
+    }
+
+    /// Counts `name` as referenced before the rewrite.
+    pub fn referenced_before(mut self, name: &str) -> Self {
+        self.referenced_before.push(swc_atoms::Atom::from(name));
+        self
+    }
+
+    /// Whether `name` was referenced before the rewrite by code no longer in the source.
+    pub fn was_referenced(&self, name: &swc_atoms::Atom) -> bool {
+        self.referenced_before.contains(name)
     }
 
     pub fn names(&self) -> &[swc_atoms::Atom] {

@@ -76,6 +76,9 @@ pub struct TwinHelper {
     /// It is a middleware (see [`super::middleware`]): the fields it puts on `req`, and
     /// whether its twin is async (`result` is the route's to choose).
     pub middleware: Option<MiddlewareUse>,
+    /// It is a method-map dispatcher (see [`super::method_map`]): routes calling it become one
+    /// export per method, and it has no twin (`text` is empty).
+    pub dispatcher: Option<super::method_map::Dispatcher>,
 }
 
 /// A name a twin module imports from another twin module: a helper of another module of the
@@ -231,8 +234,7 @@ pub fn analyse(
             ..d
         })
         .collect();
-    let (found, _, _, blocked) =
-        find_delegates(all, &[], &base, &ctx, Needs::HEADERS_VAR, &preset);
+    let (found, _, _, blocked) = find_delegates(all, &[], &base, &ctx, Needs::HEADERS_VAR, &preset);
     let middleware_candidates = delegates::candidates(&module, &(0..0), true);
     let top = top_level(&module);
     let context_type = ["HandlerContext", "RouteHandlerContext", "HandlerContext_"]
@@ -299,10 +301,36 @@ pub fn analyse(
                             result: String::new(),
                             awaits: t.is_async,
                         }),
+                        dispatcher: None,
                     },
                     lang,
                     &top,
                 );
+                continue;
+            }
+            // A dispatcher of per-method functions: its routes become one export per method.
+            if let Some((c, Ok(d))) = middleware_candidates
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| (c, super::method_map::dispatcher(c, src)))
+            {
+                out.helpers.push(TwinHelper {
+                    name: name.clone(),
+                    param_count: c.params.len(),
+                    required: c.required,
+                    res_pos: c.res_pos,
+                    req_pos: c.req_pos,
+                    sets_headers_only: false,
+                    reader: false,
+                    state_params: Needs::default(),
+                    text: String::new(),
+                    needs: Needs::default(),
+                    references: Vec::new(),
+                    offset,
+                    wrapper: None,
+                    middleware: None,
+                    dispatcher: Some(d),
+                });
                 continue;
             }
             let first = blocked.get(&name).and_then(|u| u.diagnostics.first());
@@ -342,6 +370,7 @@ pub fn analyse(
                 offset,
                 wrapper: None,
                 middleware: None,
+                dispatcher: None,
             },
             lang,
             &top,
@@ -388,6 +417,7 @@ pub fn analyse(
                 offset,
                 wrapper: Some(w.shape),
                 middleware: None,
+                dispatcher: None,
             },
             lang,
             &top,
@@ -418,6 +448,7 @@ pub fn analyse(
                         offset: r.range.start,
                         wrapper: None,
                         middleware: None,
+                        dispatcher: None,
                     },
                     lang,
                     &top,
@@ -686,7 +717,7 @@ pub fn foreign_delegates(module: &Module, foreign: &[ForeignImport]) -> Vec<Dele
         let Some(h) = foreign[k]
             .helpers
             .iter()
-            .find(|h| h.name == exported && h.wrapper.is_none())
+            .find(|h| h.name == exported && h.wrapper.is_none() && h.dispatcher.is_none())
         else {
             continue;
         };
@@ -751,6 +782,18 @@ fn foreign_named<'m>(
         }
     }
     out
+}
+
+/// The helper a route imports under the name `local` from a helper module with twins.
+pub fn imported_helper<'f>(
+    module: &Module,
+    foreign: &'f [ForeignImport],
+    local: &str,
+) -> Option<&'f TwinHelper> {
+    let (k, _, exported) = foreign_named(module, foreign)
+        .into_iter()
+        .find(|(_, n, _)| n.local.sym == local)?;
+    foreign[k].helpers.iter().find(|h| h.name == exported)
 }
 
 /// The twin of the wrapper a route imports under the name `local`: the import's index in

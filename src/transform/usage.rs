@@ -75,6 +75,184 @@ pub fn response_state(input: &UsageInput, body: Result<&[Stmt], &Expr>) -> (bool
     (pre.status, pre.headers)
 }
 
+/// Whether response state set by `body` (a status, headers) can reach a call of a response
+/// delegate that runs after it: (status, headers). A header set in one `case` (a 405 that sets
+/// `Allow`) does not reach a delegate called in another, nor one in an `if` branch the other
+/// way; statements that loop, or that do both, are taken to reach.
+pub fn response_state_reaching_delegates(
+    input: &UsageInput,
+    body: Result<&[Stmt], &Expr>,
+) -> (bool, bool) {
+    let Ok(stmts) = body else {
+        return response_state(input, body);
+    };
+    let mut flow = StateFlow {
+        input,
+        status: false,
+        headers: false,
+    };
+    flow.list(stmts, (false, false));
+    (flow.status, flow.headers)
+}
+
+struct StateFlow<'a> {
+    input: &'a UsageInput<'a>,
+    /// State found to reach a delegate call.
+    status: bool,
+    headers: bool,
+}
+
+impl StateFlow<'_> {
+    /// (status, headers) a node sets, flow-insensitively.
+    fn sets<N>(&self, n: &N) -> (bool, bool)
+    where
+        N: for<'d> VisitWith<PreScan<'d>>,
+    {
+        let mut pre = PreScan {
+            res: self.input.res.clone(),
+            status: false,
+            headers: false,
+            delegates: self.input.delegates,
+            get_server_session: self.input.get_server_session.as_deref(),
+        };
+        n.visit_with(&mut pre);
+        (pre.status, pre.headers)
+    }
+
+    /// Whether a node calls a response delegate.
+    fn calls<N>(&self, s: &N) -> bool
+    where
+        N: for<'d> VisitWith<Calls<'d>>,
+    {
+        let mut v = Calls(self.input.delegates, false);
+        s.visit_with(&mut v);
+        v.1
+    }
+
+    fn reach(&mut self, state: (bool, bool)) {
+        self.status |= state.0;
+        self.headers |= state.1;
+    }
+
+    /// Walks a statement list with the state set before it; the state after it (None when it
+    /// cannot complete normally).
+    fn list(&mut self, stmts: &[Stmt], mut state: (bool, bool)) -> Option<(bool, bool)> {
+        for s in stmts {
+            state = self.stmt(s, state)?;
+        }
+        Some(state)
+    }
+
+    fn stmt(&mut self, s: &Stmt, state: (bool, bool)) -> Option<(bool, bool)> {
+        let or = |a: (bool, bool), b: (bool, bool)| (a.0 | b.0, a.1 | b.1);
+        match s {
+            Stmt::Block(b) => self.list(&b.stmts, state),
+            Stmt::If(i) => {
+                let test = self.sets(&*i.test);
+                if self.calls(&*i.test) {
+                    self.reach(state);
+                }
+                let state = or(state, test);
+                let a = self.stmt(&i.cons, state);
+                let b = match &i.alt {
+                    Some(alt) => self.stmt(alt, state),
+                    None => Some(state),
+                };
+                match (a, b) {
+                    (Some(a), Some(b)) => Some(or(a, b)),
+                    (Some(x), None) | (None, Some(x)) => Some(x),
+                    (None, None) => None,
+                }
+            }
+            Stmt::Switch(sw) => {
+                let disc = self.sets(&*sw.discriminant);
+                let entry = or(state, disc);
+                let mut after: Option<(bool, bool)> = None;
+                let mut carried: Option<(bool, bool)> = None;
+                let has_default = sw.cases.iter().any(|c| c.test.is_none());
+                for c in &sw.cases {
+                    let start = match carried {
+                        Some(x) => or(entry, x),
+                        None => entry,
+                    };
+                    // A `break` ends the case like a completion of the switch.
+                    let breaks = c.cons.iter().any(contains_break);
+                    let end = self.list(&c.cons, start);
+                    if breaks {
+                        let whole = or(start, self.sets_all(&c.cons));
+                        after = Some(after.map_or(whole, |a| or(a, whole)));
+                    }
+                    carried = end;
+                }
+                if let Some(x) = carried {
+                    after = Some(after.map_or(x, |a| or(a, x)));
+                }
+                if !has_default {
+                    after = Some(after.map_or(entry, |a| or(a, entry)));
+                }
+                after
+            }
+            Stmt::Return(_) | Stmt::Throw(_) => {
+                if self.calls(s) {
+                    self.reach(state);
+                }
+                None
+            }
+            _ => {
+                let sets = self.sets(s);
+                if self.calls(s) && (state.0 || state.1 || sets.0 || sets.1) {
+                    self.reach(or(state, sets));
+                }
+                Some(or(state, sets))
+            }
+        }
+    }
+
+    fn sets_all(&self, stmts: &[Stmt]) -> (bool, bool) {
+        stmts.iter().fold((false, false), |a, s| {
+            let b = self.sets(s);
+            (a.0 | b.0, a.1 | b.1)
+        })
+    }
+}
+
+/// Finds calls of response delegates.
+struct Calls<'d>(&'d [super::delegates::Delegate], bool);
+
+impl Visit for Calls<'_> {
+    fn visit_call_expr(&mut self, c: &CallExpr) {
+        let name = callee_expr(c).and_then(ident_name);
+        if self
+            .0
+            .iter()
+            .any(|d| !d.sets_headers_only && !d.reader && Some(d.name.as_str()) == name)
+        {
+            self.1 = true;
+        }
+        c.visit_children_with(self);
+    }
+}
+
+/// Whether a statement holds a `break` of an enclosing switch (outside nested loops/switches).
+fn contains_break(s: &Stmt) -> bool {
+    match s {
+        Stmt::Break(b) => b.label.is_none(),
+        Stmt::Block(b) => b.stmts.iter().any(contains_break),
+        Stmt::If(i) => contains_break(&i.cons) || i.alt.as_deref().is_some_and(contains_break),
+        Stmt::Try(t) => {
+            t.block.stmts.iter().any(contains_break)
+                || t.handler
+                    .as_ref()
+                    .is_some_and(|h| h.body.stmts.iter().any(contains_break))
+                || t.finalizer
+                    .as_ref()
+                    .is_some_and(|f| f.stmts.iter().any(contains_break))
+        }
+        Stmt::Labeled(l) => contains_break(&l.body),
+        _ => false,
+    }
+}
+
 #[derive(Default)]
 pub struct Usage {
     pub edits: EditSet,
@@ -880,11 +1058,7 @@ impl<'a> UsageVisitor<'a> {
                 self.add(at..test_range.end, text, needs);
             }
         }
-        self.add(
-            ret_range,
-            format!("return {result}{semi}"),
-            Needs::RESPONDS,
-        );
+        self.add(ret_range, format!("return {result}{semi}"), Needs::RESPONDS);
         *self.out.delegate_calls.entry(d.name.clone()).or_default() += 1;
         self.decorated.push((m.fields, result));
         if decl.is_some() {
