@@ -523,7 +523,13 @@ pub fn render_delegate(
 }
 
 /// Renders every exported function, separated by blank lines.
-pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
+/// `bound`: methods whose names the module binds itself (a `function GET` it calls), with the
+/// local name their function gets instead (`export { handleGet as GET }`).
+pub fn render_functions(
+    ctx: &EmitContext,
+    plan: &ExportPlan,
+    bound: &[(&'static str, String)],
+) -> String {
     let n = ctx.names;
     let ts = ctx.lang.is_typescript();
     let semi = if ctx.semicolons { ";" } else { "" };
@@ -550,7 +556,10 @@ pub fn render_functions(ctx: &EmitContext, plan: &ExportPlan) -> String {
             }
         }
         let (export, name) = if g.methods.len() == 1 {
-            ("export ", g.methods[0].to_string())
+            match bound.iter().find(|(m, _)| *m == g.methods[0]) {
+                Some((_, local)) => ("", local.clone()),
+                None => ("export ", g.methods[0].to_string()),
+            }
         } else {
             let preferred = if single {
                 n.handler.clone()
@@ -683,7 +692,7 @@ fn wrapped_head(out: &mut String, name: &str, w: &Wrapping, is_async: bool, para
 
 /// `export { handler as PUT, handler as DELETE }` for a function serving several methods.
 fn export_list(out: &mut String, methods: &[&str], name: &str, semi: &str) {
-    if methods.len() > 1 {
+    if methods.len() > 1 || methods.first().is_some_and(|m| *m != name) {
         out.push_str("\n\nexport { ");
         for (i, m) in methods.iter().enumerate() {
             if i > 0 {

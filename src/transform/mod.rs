@@ -314,7 +314,17 @@ fn plan(
     let mut per_item = vec![0; tracked.len() * module.body.len()];
     let table = names::IdentTable::of_module_counting(
         module,
-        &[req.as_str(), res.as_str()],
+        &[
+            req.as_str(),
+            res.as_str(),
+            "GET",
+            "HEAD",
+            "POST",
+            "PUT",
+            "PATCH",
+            "DELETE",
+            "OPTIONS",
+        ],
         &tracked,
         &mut per_item,
     );
@@ -591,7 +601,24 @@ fn plan(
         emit::plan_exports(&bodies, ctx.lang, &plain_405, wrapped.is_some()).ok_or_else(|| {
             shape_err("no code path of the handler sends a response through `res`; port it by hand")
         })?;
-    let functions = emit::render_functions(&ctx, &plan);
+    // A method's name the module binds itself (`function GET(req, res)` it calls) cannot also
+    // be the exported function's: that one gets another name and is exported under the method.
+    let mut bound: Vec<(&'static str, String)> = Vec::new();
+    for m in spec::METHODS {
+        if table.count(m) > 0 {
+            let title = format!("{}{}", &m[..1], m[1..].to_ascii_lowercase());
+            let local = [
+                format!("handle{title}"),
+                format!("{}Handler", m.to_ascii_lowercase()),
+            ]
+            .into_iter()
+            .chain((2..).map(|k| format!("handle{title}{k}")))
+            .find(|c| table.is_free(c, None))
+            .unwrap_or_default();
+            bound.push((m, local));
+        }
+    }
+    let functions = emit::render_functions(&ctx, &plan, &bound);
 
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     diagnostics.extend(cfg.notes.iter().cloned());

@@ -150,7 +150,7 @@ impl StateFlow<'_> {
             Stmt::If(i) => {
                 let test = self.sets(&*i.test);
                 if self.calls(&*i.test) {
-                    self.reach(state);
+                    self.reach(or(state, test));
                 }
                 let state = or(state, test);
                 let a = self.stmt(&i.cons, state);
@@ -194,7 +194,8 @@ impl StateFlow<'_> {
             }
             Stmt::Return(_) | Stmt::Throw(_) => {
                 if self.calls(s) {
-                    self.reach(state);
+                    let sets = self.sets(s);
+                    self.reach(or(state, sets));
                 }
                 None
             }
@@ -301,6 +302,7 @@ pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet)
         split_at: None,
         call: None,
         decorated: Vec::new(),
+        state_before: (false, false),
         out: Usage {
             edits,
             uses_status_var: status || input.state_params.contains(Needs::STATUS_VAR),
@@ -442,6 +444,9 @@ struct UsageVisitor<'a> {
     /// The fields middleware put on `req` before, and the name of what its twin returned
     /// (`req.user` → `auth.user`).
     decorated: Vec<(Vec<String>, String)>,
+    /// (status, headers) set by a statement visited before, in source order: an answer of a
+    /// middleware after them carried them in Pages. Kept only when a middleware is known.
+    state_before: (bool, bool),
     out: Usage,
 }
 
@@ -1030,6 +1035,10 @@ impl<'a> UsageVisitor<'a> {
         let Some(m) = d.middleware.clone() else {
             return 0;
         };
+        // A status set before it would be the middleware's answer's, in Pages: not carried.
+        if self.state_before.0 {
+            return 0;
+        }
         let (call, needs) = self.middleware_call_text(d, c, awaited);
         let src = self.src();
         let ret_range = range(ret.span);
@@ -1058,7 +1067,17 @@ impl<'a> UsageVisitor<'a> {
                 self.add(at..test_range.end, text, needs);
             }
         }
-        self.add(ret_range, format!("return {result}{semi}"), Needs::RESPONDS);
+        // Headers set before it went out with its answer too, as on Pages' shared `res`.
+        let (answer, needs) = if self.state_before.1 {
+            let n = self.names();
+            (
+                format!("{}.withHeaders({result}, {})", n.pages, n.headers),
+                Needs::RESPONDS | Needs::HEADERS_VAR | Needs::HELPER_WITH_HEADERS,
+            )
+        } else {
+            (result.clone(), Needs::RESPONDS)
+        };
+        self.add(ret_range, format!("return {answer}{semi}"), needs);
         *self.out.delegate_calls.entry(d.name.clone()).or_default() += 1;
         self.decorated.push((m.fields, result));
         if decl.is_some() {
@@ -1472,6 +1491,20 @@ impl Visit for UsageVisitor<'_> {
             self.converted = false;
             self.list_stmt = Some(range(s.span()).start);
             self.visit_stmt(s);
+            if self.state_before != (true, true)
+                && self.input.delegates.iter().any(|d| d.middleware.is_some())
+            {
+                let mut pre = PreScan {
+                    res: self.input.res.clone(),
+                    status: false,
+                    headers: false,
+                    delegates: self.input.delegates,
+                    get_server_session: self.input.get_server_session.as_deref(),
+                };
+                s.visit_with(&mut pre);
+                self.state_before.0 |= pre.status;
+                self.state_before.1 |= pre.headers;
+            }
             if self.converted && exit_next {
                 if let Some(n) = next {
                     let r = range(n.span());
