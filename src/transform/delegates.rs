@@ -65,6 +65,9 @@ pub struct MiddlewareUse {
     pub result: String,
     /// Its twin is async: the route's call must be awaited.
     pub awaits: bool,
+    /// It may answer: the route checks what it returned (else it is called as a statement,
+    /// `await useSession(req, res);`, and only its fields are kept).
+    pub answers: bool,
 }
 
 /// Where a helper of another module comes from: the route's import of it.

@@ -58,6 +58,8 @@ pub struct MiddlewareTwin {
     /// The fields it put on `req`, in order.
     pub fields: Vec<String>,
     pub is_async: bool,
+    /// It may answer (else it only puts fields on `req`, and maybe throws).
+    pub answers: bool,
 }
 
 /// Needs a middleware's twin cannot have: what depends on the route, and response state the
@@ -296,8 +298,9 @@ pub fn twin(
         add(&mut u.edits, e)?;
     }
     let (text, needs, _) = emit::render_delegate(ctx, c, &u, false, Needs::default());
-    if !needs.contains(Needs::RESPONDS) {
-        return Err("it never answers through `res`".into());
+    let answers = needs.contains(Needs::RESPONDS);
+    if !answers && fields.is_empty() {
+        return Err("it neither answers through `res` nor puts anything on `req`".into());
     }
     if needs.any(DECLINED_NEEDS) {
         return Err(
@@ -319,6 +322,7 @@ pub fn twin(
         needs,
         fields,
         is_async,
+        answers,
     })
 }
 

@@ -268,7 +268,12 @@ pub fn analyse(
                 _ => None,
             };
             if let Some((c, Ok(t))) = as_middleware {
-                let returns = if t.fields.is_empty() {
+                let returns = if !t.answers {
+                    format!(
+                        "// Returns what it put on `req`: {{ {} }}.",
+                        t.fields.join(", ")
+                    )
+                } else if t.fields.is_empty() {
                     "// Returns its answer (a Response), or nothing when it lets the request through.".to_string()
                 } else {
                     format!(
@@ -300,6 +305,7 @@ pub fn analyse(
                             fields: t.fields,
                             result: String::new(),
                             awaits: t.is_async,
+                            answers: t.answers,
                         }),
                         dispatcher: None,
                     },

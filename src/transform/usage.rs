@@ -983,6 +983,24 @@ impl<'a> UsageVisitor<'a> {
         (call, needs)
     }
 
+    /// `await useSession(req, res);` as a statement, where `useSession` never answers and only
+    /// puts fields on `req` (or throws): `const session = await useSession(request);`, and
+    /// `req.user` after it `session.user`. 1 when it is such a call, else 0.
+    fn decorating_call(&mut self, e: &Expr) -> usize {
+        let Some((d, c, awaited)) = self.middleware_call(e) else {
+            return 0;
+        };
+        let Some(m) = d.middleware.clone().filter(|m| !m.answers) else {
+            return 0;
+        };
+        let (call, needs) = self.middleware_call_text(d, c, awaited);
+        let r = range(e.span());
+        self.add(r, format!("const {} = {call}", m.result), needs);
+        *self.out.delegate_calls.entry(d.name.clone()).or_default() += 1;
+        self.decorated.push((m.fields, m.result));
+        1
+    }
+
     /// A middleware check in a statement list of the handler, `stmts[i]`:
     /// `if (!(await useAuth(req, res))) return;`, or `const ok = await useAuth(req, res);`
     /// followed by `if (!ok) return;` (`ok` used nowhere else). The twin returns the Response
@@ -1001,6 +1019,9 @@ impl<'a> UsageVisitor<'a> {
                 _ => return None,
             };
             bare_return_of(&ifs.cons).map(|r| (ifs, test, r))
+        }
+        if let Stmt::Expr(e) = &stmts[i] {
+            return self.decorating_call(&e.expr);
         }
         let (ifs, test, ret, decl) = match &stmts[i] {
             s @ Stmt::If(_) => {
@@ -1032,7 +1053,7 @@ impl<'a> UsageVisitor<'a> {
         let Some((d, c, awaited)) = self.middleware_call(call_expr) else {
             return 0;
         };
-        let Some(m) = d.middleware.clone() else {
+        let Some(m) = d.middleware.clone().filter(|m| m.answers) else {
             return 0;
         };
         // A status set before it would be the middleware's answer's, in Pages: not carried.
