@@ -47,6 +47,8 @@ impl Needs {
     pub const HELPER_ADAPT: Needs = Needs(1 << 20);
     /// A wrapper's headers added to its handler's Response (`pages.withHeaders`).
     pub const HELPER_WITH_HEADERS: Needs = Needs(1 << 24);
+    /// A Connect-style middleware run on the Request (`pages.connect`, `runMiddleware`).
+    pub const HELPER_CONNECT: Needs = Needs(1 << 25);
 
     pub fn contains(self, other: Needs) -> bool {
         self.0 & other.0 == other.0
@@ -60,7 +62,7 @@ impl Needs {
 
     /// Names of the compat helpers these needs call for, in a fixed order.
     pub fn helper_names(self) -> Vec<&'static str> {
-        const TABLE: [(Needs, &str); 16] = [
+        const TABLE: [(Needs, &str); 17] = [
             (Needs::HELPER_QUERY, "query"),
             (Needs::HELPER_BODY, "body"),
             (Needs::HELPER_RAW_BODY, "rawBody"),
@@ -77,6 +79,7 @@ impl Needs {
             (Needs::HELPER_REDIRECT, "redirect"),
             (Needs::HELPER_ADAPT, "adapt"),
             (Needs::HELPER_WITH_HEADERS, "withHeaders"),
+            (Needs::HELPER_CONNECT, "connect"),
         ];
         TABLE
             .iter()

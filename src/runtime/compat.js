@@ -479,6 +479,52 @@ export async function withHeaders(response, headers) {
 }
 // @pages2app-helper-end withHeaders
 
+// @pages2app-helper connect requires=headers,url,getHeader,setHeader,_httpMessages
+/**
+ * `await runMiddleware(req, res, fn)` of a Connect-style middleware (`cors()`: `(req, res, next)`),
+ * as the Next.js api-routes-cors example runs it: the middleware sees the request's method, URL
+ * and headers as Pages gave them, and a `res` whose `setHeader`/`getHeader`/`removeHeader` work
+ * on `responseHeaders`. Resolves `undefined` when it calls `next()` (its headers stay in
+ * `responseHeaders` for the route's answer), the Response it sent when it ends the response
+ * itself (a CORS preflight's 204: in Pages the handler never went on), and rejects with what it
+ * passed to `next(error)`.
+ */
+export function connect(
+  request,
+  responseHeaders,
+  middleware,
+) {
+  return new Promise((resolve, reject) => {
+    const res = {
+      statusCode: 200,
+      headersSent: false,
+      getHeader: (name) => getHeader(responseHeaders, name),
+      setHeader: (name, value) => {
+        setHeader(responseHeaders, name, value)
+        return res
+      },
+      removeHeader: (name) => responseHeaders.delete(name),
+      hasHeader: (name) => responseHeaders.has(name),
+      end: (chunk) => {
+        res.headersSent = true
+        const empty = chunk == null || res.statusCode === 204 || res.statusCode === 304 || request.method === 'HEAD'
+        const body = empty ? null : typeof chunk === 'string' ? chunk : new Uint8Array(chunk)
+        resolve(new Response(body, { status: res.statusCode, headers: responseHeaders }))
+        return res
+      },
+    }
+    const req = { method: request.method, url: url(request), headers: headers(request) }
+    try {
+      middleware(req, res, (result) =>
+        result instanceof Error ? reject(result) : resolve(undefined),
+      )
+    } catch (error) {
+      reject(error)
+    }
+  })
+}
+// @pages2app-helper-end connect
+
 // @pages2app-helper _adapterImports
 import { IncomingMessage, validateHeaderName, validateHeaderValue } from 'node:http'
 /** @typedef {import('node:http').OutgoingHttpHeader} OutgoingHttpHeader */

@@ -68,6 +68,10 @@ pub struct MiddlewareUse {
     /// It may answer: the route checks what it returned (else it is called as a statement,
     /// `await useSession(req, res);`, and only its fields are kept).
     pub answers: bool,
+    /// It runs a Connect-style middleware it is given (`runMiddleware(req, res, cors)`): its
+    /// twin takes the route's response headers in place of `res`, which the middleware's
+    /// headers go to (see `pages.connect`).
+    pub connect: bool,
 }
 
 /// Where a helper of another module comes from: the route's import of it.

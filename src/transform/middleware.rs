@@ -407,3 +407,152 @@ const RESERVED: &[&str] = &[
     "with",
     "yield",
 ];
+
+/// The twin of the Next.js example's `runMiddleware(req, res, fn)`, which runs a Connect-style
+/// middleware in a Promise (`fn(req, res, (result) => result instanceof Error ? reject(result)
+/// : resolve(result))`): the same over `pages.connect`, with the route's response headers in
+/// place of `res` (its declaration, `export` not included). `Err` when `c` is not of that shape.
+pub fn connect_runner(c: &Candidate, ctx: &emit::EmitContext) -> Result<String, String> {
+    let not = || Err("it is not the runMiddleware of a Connect-style middleware".to_string());
+    let names: Vec<String> = c
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            Pat::Ident(b) => Some(b.id.sym.to_string()),
+            _ => None,
+        })
+        .collect();
+    let Some(req_pos) = c.req_pos else {
+        return not();
+    };
+    if names.len() != 3 || c.params.len() != 3 {
+        return not();
+    }
+    let Some(fn_pos) = (0..3).find(|i| *i != req_pos && *i != c.res_pos) else {
+        return not();
+    };
+    let promise = match c.body {
+        Ok([Stmt::Return(ReturnStmt { arg: Some(a), .. })]) => &**a,
+        Err(e) => e,
+        _ => return not(),
+    };
+    let Expr::New(n) = unwrap_expr(promise) else {
+        return not();
+    };
+    let executor = match (ident_name(&n.callee), n.args.as_deref()) {
+        (Some("Promise"), Some([a])) if a.spread.is_none() => unwrap_expr(&a.expr),
+        _ => return not(),
+    };
+    let Expr::Arrow(ex) = executor else {
+        return not();
+    };
+    let (Some(Pat::Ident(resolve)), Some(Pat::Ident(reject))) =
+        (ex.params.first(), ex.params.get(1))
+    else {
+        return not();
+    };
+    let call = match &*ex.body {
+        ArrowFunctionBody::FunctionBody(b) => match b.stmts.as_slice() {
+            [Stmt::Expr(e)] => &*e.expr,
+            _ => return not(),
+        },
+        ArrowFunctionBody::Expr(e) => e,
+    };
+    let Expr::Call(call) = unwrap_expr(call) else {
+        return not();
+    };
+    let passes = |i: usize, name: &str| {
+        call.args
+            .get(i)
+            .is_some_and(|a| a.spread.is_none() && ident_name(&a.expr) == Some(name))
+    };
+    if callee_name(call) != Some(names[fn_pos].as_str())
+        || call.args.len() != 3
+        || !passes(0, &names[req_pos])
+        || !passes(1, &names[c.res_pos])
+    {
+        return not();
+    }
+    // The callback: rejects an Error, resolves anything else.
+    let Expr::Arrow(cb) = unwrap_expr(&call.args[2].expr) else {
+        return not();
+    };
+    let Some(Pat::Ident(result)) = cb.params.first() else {
+        return not();
+    };
+    let mut seen = CallbackShape {
+        result: result.id.sym.to_string(),
+        resolve: resolve.id.sym.to_string(),
+        reject: reject.id.sym.to_string(),
+        tests_error: false,
+        resolves: false,
+        rejects: false,
+    };
+    cb.body.visit_with(&mut seen);
+    if !(seen.tests_error && seen.resolves && seen.rejects) {
+        return not();
+    }
+    let n = ctx.names;
+    let ts = ctx.lang.is_typescript();
+    let semi = if ctx.semicolons { ";" } else { "" };
+    let mut params = vec![String::new(); 3];
+    params[req_pos] = format!("{}{}", n.request, if ts { ": Request" } else { "" });
+    params[c.res_pos] = format!("{}{}", n.headers, if ts { ": Headers" } else { "" });
+    params[fn_pos] = if ts {
+        format!(
+            "{}: Parameters<typeof {}.connect>[2]",
+            names[fn_pos], n.pages
+        )
+    } else {
+        names[fn_pos].clone()
+    };
+    let call = format!(
+        "{}.connect({}, {}, {})",
+        n.pages, n.request, n.headers, names[fn_pos]
+    );
+    Ok(if c.is_arrow {
+        format!("const {} = ({}) => {call}{semi}", c.name, params.join(", "))
+    } else {
+        format!(
+            "function {}({}) {{\n  return {call}{semi}\n}}",
+            c.name,
+            params.join(", ")
+        )
+    })
+}
+
+fn callee_name(c: &CallExpr) -> Option<&str> {
+    super::ast_util::callee_expr(c).and_then(ident_name)
+}
+
+/// What a `runMiddleware` callback does with the middleware's result.
+struct CallbackShape {
+    result: String,
+    resolve: String,
+    reject: String,
+    tests_error: bool,
+    resolves: bool,
+    rejects: bool,
+}
+
+impl Visit for CallbackShape {
+    fn visit_bin_expr(&mut self, b: &BinExpr) {
+        if b.op == BinaryOp::InstanceOf
+            && ident_name(&b.left) == Some(self.result.as_str())
+            && ident_name(&b.right) == Some("Error")
+        {
+            self.tests_error = true;
+        }
+        b.visit_children_with(self);
+    }
+    fn visit_call_expr(&mut self, c: &CallExpr) {
+        let passes_result =
+            c.args.len() == 1 && ident_name(&c.args[0].expr) == Some(self.result.as_str());
+        match callee_name(c) {
+            Some(n) if n == self.resolve && passes_result => self.resolves = true,
+            Some(n) if n == self.reject && passes_result => self.rejects = true,
+            _ => {}
+        }
+        c.visit_children_with(self);
+    }
+}

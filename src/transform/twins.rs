@@ -306,6 +306,7 @@ pub fn analyse(
                             result: String::new(),
                             awaits: t.is_async,
                             answers: t.answers,
+                            connect: false,
                         }),
                         dispatcher: None,
                     },
@@ -313,6 +314,43 @@ pub fn analyse(
                     &top,
                 );
                 continue;
+            }
+            // The Next.js example's `runMiddleware(req, res, fn)`: a twin over `pages.connect`.
+            if let Some(c) = middleware_candidates.iter().find(|c| c.name == name) {
+                if let Ok(text) = super::middleware::connect_runner(c, &ctx) {
+                    let text = format!(
+                        "{}// Runs the middleware on the Request: its headers go to `headers`, and its own answer\n// (a CORS preflight's) is what it resolves; otherwise undefined.\nexport {text}",
+                        leading_comments(&module, src, &name)
+                    );
+                    out.admit(
+                        TwinHelper {
+                            name: name.clone(),
+                            param_count: c.params.len(),
+                            required: c.required,
+                            res_pos: c.res_pos,
+                            req_pos: c.req_pos,
+                            sets_headers_only: false,
+                            reader: false,
+                            state_params: Needs::default(),
+                            text,
+                            needs: Needs::HELPER_CONNECT,
+                            references: Vec::new(),
+                            offset,
+                            wrapper: None,
+                            middleware: Some(MiddlewareUse {
+                                fields: Vec::new(),
+                                result: String::new(),
+                                awaits: true,
+                                answers: true,
+                                connect: true,
+                            }),
+                            dispatcher: None,
+                        },
+                        lang,
+                        &top,
+                    );
+                    continue;
+                }
             }
             // A dispatcher of per-method functions: its routes become one export per method.
             if let Some((c, Ok(d))) = middleware_candidates

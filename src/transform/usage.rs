@@ -355,10 +355,10 @@ impl PreScan<'_> {
 impl Visit for PreScan<'_> {
     fn visit_call_expr(&mut self, c: &CallExpr) {
         let name = callee_expr(c).and_then(ident_name);
-        let header_delegate = self
-            .delegates
-            .iter()
-            .find(|d| d.sets_headers_only && Some(d.name.as_str()) == name);
+        let header_delegate = self.delegates.iter().find(|d| {
+            (d.sets_headers_only || d.middleware.as_ref().is_some_and(|m| m.connect))
+                && Some(d.name.as_str()) == name
+        });
         let session_call = name.is_some() && name == self.get_server_session && c.args.len() == 3;
         if session_call
             && c.args
@@ -986,10 +986,13 @@ impl<'a> UsageVisitor<'a> {
     /// `await useSession(req, res);` as a statement, where `useSession` never answers and only
     /// puts fields on `req` (or throws): `const session = await useSession(request);`, and
     /// `req.user` after it `session.user`. 1 when it is such a call, else 0.
-    fn decorating_call(&mut self, e: &Expr) -> usize {
+    fn decorating_call(&mut self, e: &Expr, stmt: &Stmt) -> usize {
         let Some((d, c, awaited)) = self.middleware_call(e) else {
             return 0;
         };
+        if d.middleware.as_ref().is_some_and(|m| m.connect) {
+            return self.connect_call(d, c, awaited, stmt);
+        }
         let Some(m) = d.middleware.clone().filter(|m| !m.answers) else {
             return 0;
         };
@@ -998,6 +1001,56 @@ impl<'a> UsageVisitor<'a> {
         self.add(r, format!("const {} = {call}", m.result), needs);
         *self.out.delegate_calls.entry(d.name.clone()).or_default() += 1;
         self.decorated.push((m.fields, m.result));
+        1
+    }
+
+    /// `await runMiddleware(req, res, cors);`: the middleware's headers go to the route's
+    /// `headers`, and its own answer (a preflight's) is returned:
+    /// `const answer = await runMiddleware(request, headers, cors);` and
+    /// `if (answer) return answer;`. 1.
+    fn connect_call(
+        &mut self,
+        d: &super::delegates::Delegate,
+        c: &CallExpr,
+        awaited: bool,
+        stmt: &Stmt,
+    ) -> usize {
+        let Some(m) = d.middleware.clone() else {
+            return 0;
+        };
+        if !awaited {
+            return 0;
+        }
+        let n = self.names();
+        let mut needs = Needs::HEADERS_VAR | Needs::RESPONDS;
+        let mut args = Vec::new();
+        for (i, a) in c.args.iter().enumerate() {
+            if Some(i) == d.req_pos {
+                args.push(n.request.clone());
+            } else if i == d.res_pos {
+                args.push(n.headers.clone());
+            } else {
+                self.visit_expr(&a.expr);
+                args.push(self.text(range(a.expr.span()), &mut needs));
+            }
+        }
+        let src = self.src();
+        let r = range(stmt.span());
+        let semi = if src[r.clone()].trim_end().ends_with(';') {
+            ";"
+        } else {
+            ""
+        };
+        let nl = crate::text::newline_of(src);
+        let indent = crate::text::indent_of_line(src, r.start);
+        let result = &m.result;
+        let text = format!(
+            "const {result} = await {}({}){semi}{nl}{indent}if ({result}) return {result}{semi}",
+            d.name,
+            args.join(", ")
+        );
+        self.add(r, text, needs);
+        *self.out.delegate_calls.entry(d.name.clone()).or_default() += 1;
         1
     }
 
@@ -1021,7 +1074,7 @@ impl<'a> UsageVisitor<'a> {
             bare_return_of(&ifs.cons).map(|r| (ifs, test, r))
         }
         if let Stmt::Expr(e) = &stmts[i] {
-            return self.decorating_call(&e.expr);
+            return self.decorating_call(&e.expr, &stmts[i]);
         }
         let (ifs, test, ret, decl) = match &stmts[i] {
             s @ Stmt::If(_) => {

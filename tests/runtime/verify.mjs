@@ -99,7 +99,7 @@ function assemble({ preamble, blocks }, wanted) {
   return preamble + blocks.filter((b) => inc.has(b.name)).map((b) => b.text).join('')
 }
 
-const PUBLIC = ['query', 'body', 'rawBody', 'cookies', 'headers', 'url', 'setHeader', 'json', 'send', 'end', 'redirect', 'withHeaders']
+const PUBLIC = ['query', 'body', 'rawBody', 'cookies', 'headers', 'url', 'setHeader', 'json', 'send', 'end', 'redirect', 'withHeaders', 'connect']
 
 function staticChecks(tc) {
   const ts = fs.readFileSync(path.join(runtimeDir, 'compat.ts'), 'utf8')
@@ -764,6 +764,19 @@ async function jsExtracts(J, dir) {
       return own.headers.get('x-v') === '1' && own.headers.get('cache-control') === 'no-store'
         && own.headers.getSetCookie().join('|') === 'a=1|b=2' && (await own.text()) === 'x'
         && locked.status === 302 && locked.headers.get('location') === 'http://x/y' && locked.headers.get('x-v') === '2'
+    },
+    // The `cors` package through `connect`: its headers land in the bag and it calls next();
+    // a preflight is its own 204 Response; next(error) rejects.
+    connect: async (m) => {
+      const cors = createRequire(path.join(dir, 'package.json'))('cors')({ origin: 'https://a.example' })
+      const h = new Headers()
+      const passed = await m.connect(new Request('http://x/api/a', { headers: { origin: 'https://b.example' } }), h, cors)
+      const preflight = await m.connect(new Request('http://x/api/a', { method: 'OPTIONS', headers: { origin: 'https://a.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-y' } }), new Headers(), cors)
+      const failed = await m.connect(r.clone(), new Headers(), (_req, _res, next) => next(new Error('no'))).then(() => false, (e) => e.message === 'no')
+      return passed === undefined && h.get('access-control-allow-origin') === 'https://a.example' && h.get('vary') === 'Origin'
+        && preflight instanceof Response && preflight.status === 204 && preflight.headers.get('content-length') === '0'
+        && preflight.headers.get('access-control-allow-headers') === 'x-y' && preflight.headers.get('access-control-allow-methods') === 'GET,HEAD,PUT,PATCH,POST,DELETE'
+        && failed
     },
   }
   for (const p of PUBLIC) {
