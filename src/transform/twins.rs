@@ -288,19 +288,6 @@ pub fn analyse(
                 );
                 out.admit(
                     TwinHelper {
-                        name: name.clone(),
-                        param_count: c.params.len(),
-                        required: c.required,
-                        res_pos: c.res_pos,
-                        req_pos: c.req_pos,
-                        sets_headers_only: false,
-                        reader: false,
-                        state_params: Needs::default(),
-                        text,
-                        needs: t.needs,
-                        references: Vec::new(),
-                        offset,
-                        wrapper: None,
                         middleware: Some(MiddlewareUse {
                             fields: t.fields,
                             result: String::new(),
@@ -308,7 +295,7 @@ pub fn analyse(
                             answers: t.answers,
                             connect: false,
                         }),
-                        dispatcher: None,
+                        ..candidate_twin(c, offset, text, t.needs)
                     },
                     lang,
                     &top,
@@ -324,19 +311,6 @@ pub fn analyse(
                     );
                     out.admit(
                         TwinHelper {
-                            name: name.clone(),
-                            param_count: c.params.len(),
-                            required: c.required,
-                            res_pos: c.res_pos,
-                            req_pos: c.req_pos,
-                            sets_headers_only: false,
-                            reader: false,
-                            state_params: Needs::default(),
-                            text,
-                            needs: Needs::HELPER_CONNECT,
-                            references: Vec::new(),
-                            offset,
-                            wrapper: None,
                             middleware: Some(MiddlewareUse {
                                 fields: Vec::new(),
                                 result: String::new(),
@@ -344,7 +318,7 @@ pub fn analyse(
                                 answers: true,
                                 connect: true,
                             }),
-                            dispatcher: None,
+                            ..candidate_twin(c, offset, text, Needs::HELPER_CONNECT)
                         },
                         lang,
                         &top,
@@ -359,21 +333,8 @@ pub fn analyse(
                 .map(|c| (c, super::method_map::dispatcher(c, src)))
             {
                 out.helpers.push(TwinHelper {
-                    name: name.clone(),
-                    param_count: c.params.len(),
-                    required: c.required,
-                    res_pos: c.res_pos,
-                    req_pos: c.req_pos,
-                    sets_headers_only: false,
-                    reader: false,
-                    state_params: Needs::default(),
-                    text: String::new(),
-                    needs: Needs::default(),
-                    references: Vec::new(),
-                    offset,
-                    wrapper: None,
-                    middleware: None,
                     dispatcher: Some(d),
+                    ..candidate_twin(c, offset, String::new(), Needs::default())
                 });
                 continue;
             }
@@ -537,6 +498,33 @@ pub fn analyse(
         }
     }
     Ok(out)
+}
+
+/// The twin of the exported function `c` (declared at `offset`) with `text`: not a reader, a
+/// wrapper, a middleware or a dispatcher, and taking no response state.
+fn candidate_twin(
+    c: &delegates::Candidate,
+    offset: usize,
+    text: String,
+    needs: Needs,
+) -> TwinHelper {
+    TwinHelper {
+        name: c.name.clone(),
+        param_count: c.params.len(),
+        required: c.required,
+        res_pos: c.res_pos,
+        req_pos: c.req_pos,
+        sets_headers_only: false,
+        reader: false,
+        state_params: Needs::default(),
+        text,
+        needs,
+        references: Vec::new(),
+        offset,
+        wrapper: None,
+        middleware: None,
+        dispatcher: None,
+    }
 }
 
 /// The import declarations of `module` as written in `src`, with the names each binds.

@@ -756,17 +756,10 @@ impl<'a> UsageVisitor<'a> {
         &self,
         e: &'e Expr,
     ) -> Option<(&'a super::delegates::Delegate, &'e CallExpr, bool)> {
-        let (e, awaited) = match unwrap_expr(e) {
-            Expr::Await(a) => (unwrap_expr(&a.arg), true),
-            other => (other, false),
-        };
-        let Expr::Call(c) = e else { return None };
-        let name = callee_expr(c).and_then(ident_name)?;
-        let d = self
-            .input
-            .delegates
-            .iter()
-            .find(|d| d.name == name && !d.sets_headers_only && !d.reader)?;
+        let (c, awaited, name) = named_call(e)?;
+        let d = self.input.delegates.iter().find(|d| {
+            d.name == name && !d.sets_headers_only && !d.reader && d.middleware.is_none()
+        })?;
         if c.args.iter().any(|a| a.spread.is_some()) || !takes(d, c.args.len()) {
             return None;
         }
@@ -932,12 +925,7 @@ impl<'a> UsageVisitor<'a> {
         &self,
         e: &'e Expr,
     ) -> Option<(&'a super::delegates::Delegate, &'e CallExpr, bool)> {
-        let (inner, awaited) = match unwrap_expr(e) {
-            Expr::Await(a) => (unwrap_expr(&a.arg), true),
-            other => (other, false),
-        };
-        let Expr::Call(c) = inner else { return None };
-        let name = callee_expr(c).and_then(ident_name)?;
+        let (c, awaited, name) = named_call(e)?;
         let d = self
             .input
             .delegates
@@ -1481,6 +1469,17 @@ impl<'a> UsageVisitor<'a> {
         }
         false
     }
+}
+
+/// `[await] name(...)`: the call, whether it is awaited, and the name.
+fn named_call(e: &Expr) -> Option<(&CallExpr, bool, &str)> {
+    let (e, awaited) = match unwrap_expr(e) {
+        Expr::Await(a) => (unwrap_expr(&a.arg), true),
+        other => (other, false),
+    };
+    let Expr::Call(c) = e else { return None };
+    let name = callee_expr(c).and_then(ident_name)?;
+    Some((c, awaited, name))
 }
 
 /// `return false`, `return null`, `return undefined`, `return void 0`.
