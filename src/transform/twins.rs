@@ -1283,4 +1283,60 @@ mod tests {
         };
         assert_eq!(index.apply("../lib"), "../lib/index.app");
     }
+
+    const GUARDS: &str = "import type { NextApiRequest, NextApiResponse } from 'next';\n\nexport async function useAuth(req: NextApiRequest, res: NextApiResponse) {\n  const user = req.headers['x-user'];\n  if (!user) {\n    res.status(401).json({ error: 'no' });\n    return false;\n  }\n  req.user = user;\n  return true;\n}\n\nexport function late(req: NextApiRequest, res: NextApiResponse) {\n  if (req.headers.a) {\n    req.flag = true;\n    return res.status(400).json({});\n  }\n  return true;\n}\n\nexport function quota(req: NextApiRequest, res: NextApiResponse) {\n  res.setHeader('X-Left', '1');\n  if (req.headers.b) {\n    res.status(429).json({});\n    return false;\n  }\n}\n\nexport async function dispatch(req: NextApiRequest, res: NextApiResponse, map: Record<string, any>) {\n  const handler = map[req.method as string];\n  if (!handler) return res.status(405).json({ allowed: Object.keys(map).join(' ') });\n  return handler(req, res);\n}\n";
+
+    #[test]
+    fn middleware_twins_return_their_answer_or_their_fields() {
+        let t = analyse(GUARDS, Lang::Ts, &[]).unwrap();
+        let auth = t.helpers.iter().find(|h| h.name == "useAuth").unwrap();
+        let m = auth.middleware.as_ref().unwrap();
+        assert_eq!(m.fields, ["user"]);
+        assert!(m.awaits && m.answers && !m.connect);
+        assert_eq!(
+            auth.text,
+            "// Returns its answer (a Response), or what it put on `req`: { user }.\nexport async function useAuth(request: Request) {\n  const user = pages.headers(request)['x-user'];\n  if (!user) {\n    return pages.json(request, { error: 'no' }, { status: 401 });\n  }\n  return { user };\n}"
+        );
+        let why = |n: &str| {
+            t.declined
+                .iter()
+                .find(|d| d.name == n)
+                .map(|d| d.reason.clone())
+                .unwrap_or_default()
+        };
+        // A field set in a check, and headers set for the handler's answer, are declined.
+        assert!(
+            why("late").contains("assigns `req.flag`"),
+            "{}",
+            why("late")
+        );
+        assert_eq!(
+            why("quota"),
+            "it sets a status or response headers that the handler's answer would carry"
+        );
+        let d = t.helpers.iter().find(|h| h.name == "dispatch").unwrap();
+        let d = d.dispatcher.as_ref().unwrap();
+        assert_eq!(d.map_pos, 2);
+        assert_eq!(
+            d.fallback,
+            [
+                super::super::method_map::Piece::Text(
+                    "return res.status(405).json({ allowed: ".into()
+                ),
+                super::super::method_map::Piece::KeysJoined(" ".into()),
+                super::super::method_map::Piece::Text(" });".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn middleware_result_names_read_well_and_stay_free() {
+        use super::super::middleware::result_name;
+        let free = |n: &str| n != "auth";
+        assert_eq!(result_name("useSession", &["user".into()], free), "session");
+        assert_eq!(result_name("useAuth", &["user".into()], free), "authResult");
+        assert_eq!(result_name("useTeam", &["team".into()], free), "teamResult");
+        assert_eq!(result_name("requireJson", &[], free), "answer");
+        assert_eq!(result_name("useNew", &["x".into()], free), "useNewResult");
+    }
 }
