@@ -312,24 +312,11 @@ fn link_twins(
     while i < modules.len() {
         let cur = i;
         i += 1;
-        let (src, lang) = sources[cur].clone();
-        let (src, lang) = (&src, &lang);
         let Some((_, app)) = graph.app_of(&modules[cur].source) else {
             continue;
         };
-        let Ok(module) = crate::parse::parse_module(src, *lang) else {
-            continue;
-        };
         let mut foreign: Vec<ForeignImport> = Vec::new();
-        for item in &module.body {
-            let swc_ecma_ast::ModuleItem::ModuleDecl(swc_ecma_ast::ModuleDecl::Import(d)) = item
-            else {
-                continue;
-            };
-            if d.type_only {
-                continue;
-            }
-            let specifier = d.src.value.to_atom_lossy().to_string();
+        for specifier in modules[cur].twins.value_imports.clone() {
             let is_file = |p: &str| app.files.contains(p);
             let crate::module_graph::Target::File(target) = crate::module_graph::resolve(
                 &specifier,
@@ -374,6 +361,7 @@ fn link_twins(
         if foreign.is_empty() {
             continue;
         }
+        let (src, lang) = &sources[cur];
         let Ok(twins) = analyse(src, *lang, &foreign) else {
             continue;
         };
@@ -453,12 +441,10 @@ pub fn render(m: &HelperModule, src: &str, compat_spec: &str) -> Option<String> 
             out.push_str(text);
             out.push_str(nl);
         }
-        let mut specifiers: Vec<&str> = twinned.iter().map(|ti| ti.specifier.as_str()).collect();
-        specifiers.dedup();
-        for spec in specifiers {
+        // One import declaration, one module: its twinned names come from that module's twin.
+        if let Some(first) = twinned.first() {
             let names: Vec<String> = twinned
                 .iter()
-                .filter(|ti| ti.specifier == spec)
                 .map(|ti| {
                     if ti.imported == ti.local {
                         ti.local.clone()
@@ -468,8 +454,9 @@ pub fn render(m: &HelperModule, src: &str, compat_spec: &str) -> Option<String> 
                 })
                 .collect();
             out.push_str(&format!(
-                "import {{ {} }} from {q}{spec}{q}{semi}{nl}",
-                names.join(", ")
+                "import {{ {} }} from {q}{}{q}{semi}{nl}",
+                names.join(", "),
+                first.specifier
             ));
         }
     }

@@ -56,6 +56,14 @@ pub struct Delegate {
     pub middleware: Option<MiddlewareUse>,
 }
 
+impl Delegate {
+    /// It answers for its caller (`return helper(res, ...)`): not a helper that only sets
+    /// headers or reads the request, nor a middleware (whose answer the caller checks).
+    pub fn answers_for_its_caller(&self) -> bool {
+        !self.sets_headers_only && !self.reader && self.middleware.is_none()
+    }
+}
+
 /// How a route calls a middleware's twin.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MiddlewareUse {

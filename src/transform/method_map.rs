@@ -325,7 +325,12 @@ impl Desugared {
 /// app with a map literal. None when it does not; `Err` with why its call cannot be one.
 pub fn desugar(input: &RouteInput, module: &Module) -> Option<Result<Desugared, String>> {
     let src = input.src;
-    if input.foreign.is_empty() {
+    // Most routes import no dispatcher: they pay this look only.
+    let imports_dispatcher = input
+        .foreign
+        .iter()
+        .any(|f| f.helpers.iter().any(|h| h.dispatcher.is_some()));
+    if !imports_dispatcher {
         return None;
     }
     let shape = handler::locate(module, src).ok()?;
@@ -347,14 +352,15 @@ pub fn desugar(input: &RouteInput, module: &Module) -> Option<Result<Desugared, 
     };
     let local = callee_expr(call).and_then(ident_name)?.to_string();
     let helper = twins::imported_helper(module, input.foreign, &local)?;
-    let d = helper.dispatcher.as_ref()?;
+    helper.dispatcher.as_ref()?;
     let q = super::imports::import_facts(module, src)
         .quote
         .unwrap_or('\'');
-    Some(desugar_call(input, h, last, call, &local, helper, d, q))
+    Some(desugar_call(input, h, last, call, &local, helper, q))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The switch for the dispatcher call `call` (the handler's last statement `last`) of the
+/// helper `helper`, imported as `local`; `q`: the route's quote.
 fn desugar_call(
     input: &RouteInput,
     h: &handler::Handler,
@@ -362,10 +368,12 @@ fn desugar_call(
     call: &CallExpr,
     local: &str,
     helper: &twins::TwinHelper,
-    d: &Dispatcher,
     q: char,
 ) -> Result<Desugared, String> {
     let src = input.src;
+    let Some(d) = &helper.dispatcher else {
+        return Err(format!("`{local}` is not a dispatcher"));
+    };
     let why = |w: &str| {
         Err(format!(
             "its call of `{local}` cannot become one export per method: {w}"

@@ -181,21 +181,18 @@ pub fn twin(
         }
         _ => None,
     };
-    let mut start = end;
-    while start > 0
-        && req
-            .as_deref()
-            .is_some_and(|q| decoration(&stmts[start - 1], q).is_some())
-    {
-        start -= 1;
+    // The fields: the statements before the end that put one on `req`.
+    let mut decorations: Vec<(String, &Expr, Range<usize>)> = Vec::new();
+    if let Some(q) = req.as_deref() {
+        for s in stmts[..end].iter().rev() {
+            let Some((f, v)) = decoration(s, q) else {
+                break;
+            };
+            decorations.push((f, v, range(s.span())));
+        }
+        decorations.reverse();
     }
-    let decorations: Vec<(String, &Expr, Range<usize>)> = stmts[start..end]
-        .iter()
-        .filter_map(|s| {
-            let (f, v) = decoration(s, req.as_deref()?)?;
-            Some((f, v, range(s.span())))
-        })
-        .collect();
+    let start = end - decorations.len();
     let mut seen = HashSet::new();
     if let Some((f, _, _)) = decorations.iter().find(|(f, _, _)| !seen.insert(f.clone())) {
         return Err(format!("it sets `req.{f}` twice"));
@@ -267,31 +264,12 @@ pub fn twin(
         add(&mut u.edits, super::removal::removal(src, r.clone()))?;
     }
     if let Some(r) = tail_stmt {
-        let semi = if semi { ";" } else { "" };
-        let one_line = format!("return {{ {} }}{semi}", parts.join(", "));
-        let indent = crate::text::indent_of_line(src, r.start);
-        let text = if indent.len() + one_line.len() <= 100 {
-            one_line
-        } else {
-            // One field a line, as a formatter would.
-            let nl = crate::text::newline_of(src);
-            let inner = format!(
-                "{indent}{}",
-                if indent.contains('\t') { "\t" } else { "  " }
-            );
-            let mut t = format!("return {{{nl}");
-            for p in &parts {
-                t.push_str(&format!("{inner}{p},{nl}"));
-            }
-            t.push_str(&format!("{indent}}}{semi}"));
-            t
-        };
         let e = if fields.is_empty() {
             super::removal::removal(src, r)
         } else {
             Edit {
+                text: return_fields(src, r.start, &parts, semi),
                 range: r,
-                text,
                 needs,
             }
         };
@@ -308,8 +286,7 @@ pub fn twin(
                 .into(),
         );
     }
-    let is_async = c.is_async || needs.contains(Needs::AWAIT);
-    if is_async && !c.is_async {
+    if needs.contains(Needs::AWAIT) && !c.is_async {
         return Err(
             "its App Router version would have to be async, and its callers do not await it".into(),
         );
@@ -321,9 +298,28 @@ pub fn twin(
         text,
         needs,
         fields,
-        is_async,
+        is_async: c.is_async,
         answers,
     })
+}
+
+/// `return { user, team: x };` for the statement at `at`, one field a line (as a formatter
+/// would) when that line would pass 100 columns.
+fn return_fields(src: &str, at: usize, parts: &[String], semi: bool) -> String {
+    let semi = if semi { ";" } else { "" };
+    let one_line = format!("return {{ {} }}{semi}", parts.join(", "));
+    let indent = crate::text::indent_of_line(src, at);
+    if indent.len() + one_line.len() <= 100 {
+        return one_line;
+    }
+    let nl = crate::text::newline_of(src);
+    let unit = if indent.contains('\t') { "\t" } else { "  " };
+    let mut t = format!("return {{{nl}");
+    for p in parts {
+        t.push_str(&format!("{indent}{unit}{p},{nl}"));
+    }
+    t.push_str(&format!("{indent}}}{semi}"));
+    t
 }
 
 /// The route's name for what the twin of the middleware `name` returns: `auth` for `useAuth`

@@ -371,22 +371,25 @@ fn plan(
     // (their twins) are known from the start.
     let mut foreign = twins::foreign_delegates(module, input.foreign);
     // What each middleware's twin returns gets a name free in the route (`auth` of `useAuth`).
-    let mut taken: Vec<String> = vec![
-        names.request.clone(),
-        names.context.clone(),
-        names.query.clone(),
-        names.body.clone(),
-        names.headers.clone(),
-        names.status.clone(),
-        names.pages.clone(),
-        names.handler.clone(),
-    ];
+    let mut results: Vec<String> = Vec::new();
     for d in foreign.iter_mut() {
         if let Some(m) = d.middleware.as_mut() {
+            let generated = [
+                &names.request,
+                &names.context,
+                &names.query,
+                &names.body,
+                &names.headers,
+                &names.status,
+                &names.pages,
+                &names.handler,
+            ];
             m.result = middleware::result_name(&d.name, &m.fields, |n| {
-                table.is_free(n, None) && !taken.iter().any(|t| t == n)
+                table.is_free(n, None)
+                    && !generated.iter().any(|g| *g == n)
+                    && !results.iter().any(|r| r == n)
             });
-            taken.push(m.result.clone());
+            results.push(m.result.clone());
         }
     }
     let find_delegates = |state_params: Needs| {
@@ -421,7 +424,7 @@ fn plan(
         find_delegates(Needs::default());
     // Response state (headers, a status) set before a delegate responds must reach it, as it
     // did through Node's `res`: then every response delegate takes it as parameters.
-    if delegates.iter().any(|d| !d.sets_headers_only) {
+    if delegates.iter().any(|d| d.answers_for_its_caller()) {
         let probe = base.input(Some(req.clone()), res.clone(), &delegates);
         let (status, headers) = usage::response_state_reaching_delegates(&probe, body_stmts);
         if status {

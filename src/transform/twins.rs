@@ -111,8 +111,9 @@ pub struct ModuleTwins {
     pub pages: String,
     pub semicolons: bool,
     pub quote: char,
-    /// The module's import declarations as written, with the names each binds.
-    pub imports: Vec<(Vec<String>, String)>,
+    /// The specifiers of the module's value imports, in order (where its helpers may come
+    /// from: see `app_helpers::link_twins`).
+    pub value_imports: Vec<String>,
     /// The names it exports from its own declarations.
     pub exported: HashSet<String>,
     /// The name of the twin module's type of Next's route context (`HandlerContext`), which
@@ -247,7 +248,16 @@ pub fn analyse(
         pages: names.pages.clone(),
         semicolons: ctx.semicolons,
         quote: facts.quote.unwrap_or('\''),
-        imports: import_texts(&module, src),
+        value_imports: module
+            .body
+            .iter()
+            .filter_map(|i| match i {
+                ModuleItem::ModuleDecl(ModuleDecl::Import(d)) if !d.type_only => {
+                    Some(d.src.value.to_atom_lossy().to_string())
+                }
+                _ => None,
+            })
+            .collect(),
         exported: top.exported.clone(),
         ..Default::default()
     };

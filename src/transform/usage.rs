@@ -61,17 +61,25 @@ pub struct UsageInput<'a> {
 /// Whether code keeps response state (a status or headers set before responding), including
 /// through header-only delegates it calls: (status, headers).
 pub fn response_state(input: &UsageInput, body: Result<&[Stmt], &Expr>) -> (bool, bool) {
+    match body {
+        Ok(stmts) => state_set_by(input, stmts),
+        Err(e) => state_set_by(input, e),
+    }
+}
+
+/// (status, headers) a node sets, flow-insensitively (see `PreScan`).
+fn state_set_by<N>(input: &UsageInput, n: &N) -> (bool, bool)
+where
+    N: for<'d> VisitWith<PreScan<'d>> + ?Sized,
+{
     let mut pre = PreScan {
-        res: input.res.clone(),
+        res: input.res.as_deref(),
         status: false,
         headers: false,
         delegates: input.delegates,
         get_server_session: input.get_server_session.as_deref(),
     };
-    match body {
-        Ok(stmts) => stmts.iter().for_each(|s| s.visit_with(&mut pre)),
-        Err(e) => e.visit_with(&mut pre),
-    }
+    n.visit_with(&mut pre);
     (pre.status, pre.headers)
 }
 
@@ -108,15 +116,7 @@ impl StateFlow<'_> {
     where
         N: for<'d> VisitWith<PreScan<'d>>,
     {
-        let mut pre = PreScan {
-            res: self.input.res.clone(),
-            status: false,
-            headers: false,
-            delegates: self.input.delegates,
-            get_server_session: self.input.get_server_session.as_deref(),
-        };
-        n.visit_with(&mut pre);
-        (pre.status, pre.headers)
+        state_set_by(self.input, n)
     }
 
     /// Whether a node calls a response delegate.
@@ -217,7 +217,7 @@ impl StateFlow<'_> {
     }
 }
 
-/// Finds calls of response delegates.
+/// Finds calls of response delegates (middleware carry the state to their answer themselves).
 struct Calls<'d>(&'d [super::delegates::Delegate], bool);
 
 impl Visit for Calls<'_> {
@@ -226,7 +226,7 @@ impl Visit for Calls<'_> {
         if self
             .0
             .iter()
-            .any(|d| !d.sets_headers_only && !d.reader && Some(d.name.as_str()) == name)
+            .any(|d| d.answers_for_its_caller() && Some(d.name.as_str()) == name)
         {
             self.1 = true;
         }
@@ -303,6 +303,7 @@ pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet)
         call: None,
         decorated: Vec::new(),
         state_before: (false, false),
+        has_middleware: input.delegates.iter().any(|d| d.middleware.is_some()),
         out: Usage {
             edits,
             uses_status_var: status || input.state_params.contains(Needs::STATUS_VAR),
@@ -325,7 +326,7 @@ pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet)
 
 /// Finds whether the handler keeps response state across statements (status, headers).
 struct PreScan<'d> {
-    res: Option<String>,
+    res: Option<&'d str>,
     status: bool,
     headers: bool,
     delegates: &'d [super::delegates::Delegate],
@@ -338,7 +339,7 @@ impl PreScan<'_> {
     fn chain_on_res(&self, e: &Expr) -> bool {
         let mut cur = e;
         loop {
-            if self.res.is_some() && ident_name(cur) == self.res.as_deref() {
+            if self.res.is_some() && ident_name(cur) == self.res {
                 return true;
             }
             let Expr::Call(c) = unwrap_expr(cur) else {
@@ -363,14 +364,14 @@ impl Visit for PreScan<'_> {
         if session_call
             && c.args
                 .get(1)
-                .is_some_and(|a| self.res.is_some() && ident_name(&a.expr) == self.res.as_deref())
+                .is_some_and(|a| self.res.is_some() && ident_name(&a.expr) == self.res)
         {
             self.headers = true;
         }
         if let Some(d) = header_delegate {
             if c.args
                 .get(d.res_pos)
-                .is_some_and(|a| self.res.is_some() && ident_name(&a.expr) == self.res.as_deref())
+                .is_some_and(|a| self.res.is_some() && ident_name(&a.expr) == self.res)
             {
                 self.headers = true;
             }
@@ -381,7 +382,7 @@ impl Visit for PreScan<'_> {
         if member_prop_name(m).as_deref() == Some("setHeader") && self.chain_on_res(&m.obj) {
             self.headers = true;
         }
-        if self.res.is_some() && ident_name(&m.obj) == self.res.as_deref() {
+        if self.res.is_some() && ident_name(&m.obj) == self.res {
             match member_prop_name(m).as_deref() {
                 Some("setHeader" | "appendHeader" | "removeHeader" | "getHeader" | "hasHeader") => {
                     self.headers = true
@@ -395,8 +396,7 @@ impl Visit for PreScan<'_> {
     fn visit_expr_stmt(&mut self, s: &ExprStmt) {
         if let Expr::Call(c) = unwrap_expr(&s.expr) {
             if let Some((obj, name)) = method_call(c) {
-                if name == "status" && self.res.is_some() && ident_name(obj) == self.res.as_deref()
-                {
+                if name == "status" && self.res.is_some() && ident_name(obj) == self.res {
                     self.status = true;
                 }
             }
@@ -447,6 +447,8 @@ struct UsageVisitor<'a> {
     /// (status, headers) set by a statement visited before, in source order: an answer of a
     /// middleware after them carried them in Pages. Kept only when a middleware is known.
     state_before: (bool, bool),
+    /// A delegate is a middleware (the route imports one): its checks are looked for.
+    has_middleware: bool,
     out: Usage,
 }
 
@@ -757,9 +759,11 @@ impl<'a> UsageVisitor<'a> {
         e: &'e Expr,
     ) -> Option<(&'a super::delegates::Delegate, &'e CallExpr, bool)> {
         let (c, awaited, name) = named_call(e)?;
-        let d = self.input.delegates.iter().find(|d| {
-            d.name == name && !d.sets_headers_only && !d.reader && d.middleware.is_none()
-        })?;
+        let d = self
+            .input
+            .delegates
+            .iter()
+            .find(|d| d.name == name && d.answers_for_its_caller())?;
         if c.args.iter().any(|a| a.spread.is_some()) || !takes(d, c.args.len()) {
             return None;
         }
@@ -1546,7 +1550,7 @@ impl Visit for UsageVisitor<'_> {
                 skip -= 1;
                 continue;
             }
-            if self.fn_depth == 0 {
+            if self.has_middleware && self.fn_depth == 0 {
                 let taken = self.middleware_check(stmts, i);
                 if taken > 0 {
                     skip = taken - 1;
@@ -1564,19 +1568,10 @@ impl Visit for UsageVisitor<'_> {
             self.converted = false;
             self.list_stmt = Some(range(s.span()).start);
             self.visit_stmt(s);
-            if self.state_before != (true, true)
-                && self.input.delegates.iter().any(|d| d.middleware.is_some())
-            {
-                let mut pre = PreScan {
-                    res: self.input.res.clone(),
-                    status: false,
-                    headers: false,
-                    delegates: self.input.delegates,
-                    get_server_session: self.input.get_server_session.as_deref(),
-                };
-                s.visit_with(&mut pre);
-                self.state_before.0 |= pre.status;
-                self.state_before.1 |= pre.headers;
+            if self.has_middleware && self.state_before != (true, true) {
+                let (status, headers) = state_set_by(self.input, s);
+                self.state_before.0 |= status;
+                self.state_before.1 |= headers;
             }
             if self.converted && exit_next {
                 if let Some(n) = next {
