@@ -236,7 +236,7 @@ pub fn analyse(
         })
         .collect();
     let (found, _, _, blocked) = find_delegates(all, &[], &base, &ctx, Needs::HEADERS_VAR, &preset);
-    let middleware_candidates = delegates::candidates(&module, &(0..0), true);
+    let other_candidates = delegates::candidates(&module, &(0..0), true);
     let top = top_level(&module);
     let context_type = ["HandlerContext", "RouteHandlerContext", "HandlerContext_"]
         .into_iter()
@@ -269,85 +269,18 @@ pub fn analyse(
         };
         let Some(d) = found.iter().find(|d| d.name == name) else {
             // Not a helper that answers on every path: a middleware, perhaps.
-            let as_middleware = middleware_candidates
-                .iter()
-                .find(|c| c.name == name)
-                .map(|c| (c, super::middleware::twin(c, &base, &ctx, &found)));
-            let middleware_reason = match &as_middleware {
-                Some((_, Err(why))) => Some(why.clone()),
-                _ => None,
-            };
-            if let Some((c, Ok(t))) = as_middleware {
-                let returns = if !t.answers {
-                    format!(
-                        "// Returns what it put on `req`: {{ {} }}.",
-                        t.fields.join(", ")
-                    )
-                } else if t.fields.is_empty() {
-                    "// Returns its answer (a Response), or nothing when it lets the request through.".to_string()
-                } else {
-                    format!(
-                        "// Returns its answer (a Response), or what it put on `req`: {{ {} }}.",
-                        t.fields.join(", ")
-                    )
-                };
-                let text = format!(
-                    "{}{returns}\nexport {}",
-                    leading_comments(&module, src, &name),
-                    t.text
-                );
-                out.admit(
-                    TwinHelper {
-                        middleware: Some(MiddlewareUse {
-                            fields: t.fields,
-                            result: String::new(),
-                            awaits: t.is_async,
-                            answers: t.answers,
-                            connect: false,
-                        }),
-                        ..candidate_twin(c, offset, text, t.needs)
-                    },
-                    lang,
-                    &top,
-                );
-                continue;
-            }
-            // The Next.js example's `runMiddleware(req, res, fn)`: a twin over `pages.connect`.
-            if let Some(c) = middleware_candidates.iter().find(|c| c.name == name) {
-                if let Ok(text) = super::middleware::connect_runner(c, &ctx) {
-                    let text = format!(
-                        "{}// Runs the middleware on the Request: its headers go to `headers`, and its own answer\n// (a CORS preflight's) is what it resolves; otherwise undefined.\nexport {text}",
-                        leading_comments(&module, src, &name)
-                    );
-                    out.admit(
-                        TwinHelper {
-                            middleware: Some(MiddlewareUse {
-                                fields: Vec::new(),
-                                result: String::new(),
-                                awaits: true,
-                                answers: true,
-                                connect: true,
-                            }),
-                            ..candidate_twin(c, offset, text, Needs::HELPER_CONNECT)
-                        },
-                        lang,
-                        &top,
-                    );
+            let shaped = other_candidates.iter().find(|c| c.name == name).map(|c| {
+                let comments = leading_comments(&module, src, &name);
+                other_shape_twin(c, offset, &comments, &base, &ctx, &found)
+            });
+            let middleware_reason = match shaped {
+                Some(Ok(helper)) => {
+                    out.admit(helper, lang, &top);
                     continue;
                 }
-            }
-            // A dispatcher of per-method functions: its routes become one export per method.
-            if let Some((c, Ok(d))) = middleware_candidates
-                .iter()
-                .find(|c| c.name == name)
-                .map(|c| (c, super::method_map::dispatcher(c, src)))
-            {
-                out.helpers.push(TwinHelper {
-                    dispatcher: Some(d),
-                    ..candidate_twin(c, offset, String::new(), Needs::default())
-                });
-                continue;
-            }
+                Some(Err(why)) => Some(why),
+                None => None,
+            };
             let first = blocked.get(&name).and_then(|u| u.diagnostics.first());
             // A helper that answers and then goes on is a middleware: its reason says more.
             let why = match (first, middleware_reason) {
@@ -508,6 +441,66 @@ pub fn analyse(
         }
     }
     Ok(out)
+}
+
+/// The twin of the exported function `c` (declared at `offset`, after `comments`) that does not
+/// answer on every path: a middleware, the `runMiddleware` of a Connect-style middleware, or a
+/// method-map dispatcher (which has no twin text). `Err` with why it is no middleware.
+fn other_shape_twin(
+    c: &delegates::Candidate,
+    offset: usize,
+    comments: &str,
+    base: &UsageBase,
+    ctx: &emit::EmitContext,
+    found: &[Delegate],
+) -> Result<TwinHelper, String> {
+    let why = match super::middleware::twin(c, base, ctx, found) {
+        Ok(t) => {
+            let fields = t.fields.join(", ");
+            let returns = match (t.answers, t.fields.is_empty()) {
+                (false, _) => format!("// Returns what it put on `req`: {{ {fields} }}."),
+                (true, true) => "// Returns its answer (a Response), or nothing when it lets the request through.".to_string(),
+                (true, false) => format!(
+                    "// Returns its answer (a Response), or what it put on `req`: {{ {fields} }}."
+                ),
+            };
+            let text = format!("{comments}{returns}\nexport {}", t.text);
+            return Ok(TwinHelper {
+                middleware: Some(MiddlewareUse {
+                    fields: t.fields,
+                    result: String::new(),
+                    awaits: t.is_async,
+                    answers: t.answers,
+                    connect: false,
+                }),
+                ..candidate_twin(c, offset, text, t.needs)
+            });
+        }
+        Err(why) => why,
+    };
+    if let Ok(text) = super::middleware::connect_runner(c, ctx) {
+        let text = format!(
+            "{comments}// Runs the middleware on the Request: its headers go to `headers`, and its own answer\n// (a CORS preflight's) is what it resolves; otherwise undefined.\nexport {text}"
+        );
+        return Ok(TwinHelper {
+            middleware: Some(MiddlewareUse {
+                fields: Vec::new(),
+                result: String::new(),
+                awaits: true,
+                answers: true,
+                connect: true,
+            }),
+            ..candidate_twin(c, offset, text, Needs::HELPER_CONNECT)
+        });
+    }
+    // A dispatcher of per-method functions: its routes become one export per method.
+    if let Ok(d) = super::method_map::dispatcher(c, ctx.src) {
+        return Ok(TwinHelper {
+            dispatcher: Some(d),
+            ..candidate_twin(c, offset, String::new(), Needs::default())
+        });
+    }
+    Err(why)
 }
 
 /// The twin of the exported function `c` (declared at `offset`) with `text`: not a reader, a
