@@ -11,11 +11,15 @@
 //! - [`trpc`]: `export default createNextApiHandler({ router, ... })` becomes
 //!   `const handler = (req: Request) => fetchRequestHandler({ endpoint, req, router, ... })` +
 //!   `export { handler as GET, handler as POST }`.
+//! - [`sentry`]: `export default withSentry(handler)` / `wrapApiHandlerWithSentry(handler, route)`
+//!   loses the wrapper (Sentry's build-time instrumentation wraps Route Handlers itself); the
+//!   handler migrates as without it. Applied by the rewrite, not here: it is no whole-route form.
 //!
 //! The app's dependency versions ([`LibraryVersions`], read once per app from its package.json)
 //! reach every recipe through [`RouteInput::libraries`].
 
 mod next_auth;
+pub mod sentry;
 mod trpc;
 pub mod versions;
 

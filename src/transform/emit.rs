@@ -18,6 +18,10 @@ pub struct EmitContext<'a> {
     pub semicolons: bool,
     /// The wrappers of the app around the handler: each exported function is wrapped.
     pub wrapping: Option<&'a Wrapping>,
+    /// Columns the handler's body lines move left when its functions are written at the top
+    /// level: the handler sat indented inside a call that the migration drops
+    /// (`export default Sentry.wrapApiHandlerWithSentry(\n  async (req, res) => {`).
+    pub dedent: usize,
 }
 
 /// How the exported functions of a wrapped handler are written:
@@ -630,7 +634,14 @@ pub fn render_functions(
                 out.push_str(") {");
             }
         }
-        let indent = body_indent(&g.text);
+        let dedented;
+        let g_text = if ctx.wrapping.is_none() && ctx.dedent > 0 {
+            dedented = dedent_body(&g.text, ctx.dedent);
+            dedented.as_str()
+        } else {
+            g.text.as_str()
+        };
+        let indent = body_indent(g_text);
         // Pages parsed the body before the handler ran, so a 400 (invalid JSON) or 413 came
         // before any of its code; where only a function it calls reads the body, the exported
         // function still parses it first (`pages.body` parses once per request, so the callee
@@ -641,7 +652,7 @@ pub fn render_functions(
             g.needs
         };
         let mut hoisted = hoists(ctx, hoist_needs);
-        let body = bind_request_headers(ctx, &g.text, &mut hoisted);
+        let body = bind_request_headers(ctx, g_text, &mut hoisted);
         let body = declare_status_at_first_set(ctx, body, &mut hoisted, &indent);
         // The comment lines the body starts with describe the function: the generated
         // declarations come after them.
@@ -672,6 +683,27 @@ pub fn render_functions(
             out.push_str(semi);
         }
         export_list(&mut out, &g.methods, &name, semi);
+    }
+    out
+}
+
+/// `text` with its lines after the first moved `width` columns left; as it is when a line is
+/// indented less or may hold a template literal that goes on to the next line (whose lines
+/// are data: a line with an odd number of backticks).
+fn dedent_body(text: &str, width: usize) -> String {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let pad = " ".repeat(width);
+    let movable = lines.iter().all(|l| l.matches('`').count() % 2 == 0)
+        && lines[1..]
+            .iter()
+            .all(|l| l.trim().is_empty() || l.starts_with(&pad));
+    if !movable {
+        return text.to_string();
+    }
+    let mut out = String::from(lines[0]);
+    for l in &lines[1..] {
+        out.push('\n');
+        out.push_str(l.get(width..).unwrap_or_else(|| l.trim_start_matches(' ')));
     }
     out
 }

@@ -35,7 +35,7 @@ pub struct Handler<'a> {
 
 /// A call of a wrapper around the handler: `withProject(handler, { role: 'admin' })`.
 pub struct WrapCall {
-    /// The wrapper's name (an identifier).
+    /// The wrapper's name: an identifier, or `Ns.name` of a namespace import.
     pub callee: String,
     pub callee_offset: usize,
     /// Ranges of the call's arguments.
@@ -287,8 +287,18 @@ fn wrapped<'a>(
         let Callee::Expr(callee) = &c.callee else {
             return Err(not_found());
         };
-        let Expr::Ident(callee) = unwrap_expr(callee) else {
-            return Err(not_found());
+        // `withX(...)`, or `Ns.withX(...)` of a namespace import (`Sentry.withSentry`).
+        let (callee_name, callee_offset) = match unwrap_expr(callee) {
+            Expr::Ident(i) => (i.sym.to_string(), range(i.span).start),
+            Expr::Member(MemberExpr {
+                obj,
+                prop: MemberProp::Ident(prop),
+                span,
+            }) => match unwrap_expr(obj) {
+                Expr::Ident(ns) => (format!("{}.{}", ns.sym, prop.sym), range(*span).start),
+                _ => return Err(not_found()),
+            },
+            _ => return Err(not_found()),
         };
         if c.args.iter().any(|a| a.spread.is_some()) {
             return Err(not_found());
@@ -306,8 +316,8 @@ fn wrapped<'a>(
             return Err(not_found());
         };
         chain.push(WrapCall {
-            callee: callee.sym.to_string(),
-            callee_offset: range(callee.span).start,
+            callee: callee_name,
+            callee_offset,
             args: c.args.iter().map(|a| range(a.expr.span())).collect(),
             handler_arg: k,
         });

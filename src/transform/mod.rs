@@ -278,11 +278,16 @@ fn plan(
             h.offset,
         )]
     };
+    // Sentry's Pages API wrappers only instrument the handler: dropped (see [`crate::recipes::sentry`]).
+    let (sentry, app_wrappers): (Vec<&handler::WrapCall>, Vec<&handler::WrapCall>) = h
+        .wrappers
+        .iter()
+        .partition(|w| crate::recipes::sentry::pages_api_wrapper(module, &w.callee).is_some());
     // The app's wrappers around the handler, through their twins.
-    let wrapped = if h.wrappers.is_empty() {
+    let wrapped = if app_wrappers.is_empty() {
         None
     } else {
-        Some(wrapped_route(input, module, h)?)
+        Some(wrapped_route(input, module, h, &app_wrappers)?)
     };
     let extras = wrapped.as_ref().map_or(0, |w| w.extras);
     if h.params.len() < 2 {
@@ -354,6 +359,13 @@ fn plan(
             .or(facts.semicolons)
             .unwrap_or(false),
         wrapping: wrapping.as_ref(),
+        // Only a dropped wrapper's call leaves the handler indented at the top level.
+        dedent: match (&h.body, sentry.is_empty()) {
+            (handler::HandlerBody::Block(b), false) => {
+                crate::text::indent_of_line(src, range(b.span).start).len()
+            }
+            _ => 0,
+        },
     };
 
     let param_names: Vec<String> = input.params.iter().map(|p| p.name.clone()).collect();
@@ -756,6 +768,14 @@ fn plan(
             h.offset,
         ));
     }
+    for w in &sentry {
+        diagnostics.push(Diagnostic::at(
+            Code::LibraryRecipe,
+            crate::recipes::sentry::dropped_message(&w.callee),
+            src,
+            w.callee_offset,
+        ));
+    }
     diagnostics.push(Diagnostic::at(
         Code::NonStandardMethods,
         NON_STANDARD_METHODS_MESSAGE,
@@ -911,6 +931,7 @@ fn wrapped_route(
     input: &RouteInput,
     module: &Module,
     h: &handler::Handler,
+    wrappers: &[&handler::WrapCall],
 ) -> Result<WrappedRoute, Vec<Diagnostic>> {
     let src = input.src;
     let mut open = String::new();
@@ -919,7 +940,7 @@ fn wrapped_route(
     let mut imports = Vec::new();
     let mut extras = 0;
     let mut typed = true;
-    for (i, w) in h.wrappers.iter().enumerate() {
+    for (i, w) in wrappers.iter().enumerate() {
         let fail = |why: Option<String>| {
             let mut message = format!("the handler is wrapped by `{}(...)`; port the wrapper to take and return web Request/Response (or call it inside each method), then migrate", w.callee);
             if let Some(why) = why {
@@ -940,7 +961,7 @@ fn wrapped_route(
         let Some(shape) = &twin.wrapper else {
             return Err(fail(None));
         };
-        let innermost = i + 1 == h.wrappers.len();
+        let innermost = i + 1 == wrappers.len();
         if w.handler_arg != shape.handler_pos
             || w.args.len() < twin.required
             || w.args.len() > twin.param_count

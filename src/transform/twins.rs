@@ -211,6 +211,7 @@ pub fn analyse(
         body_mode: &body_mode,
         semicolons: facts.semicolons.unwrap_or(false),
         wrapping: None,
+        dedent: 0,
     };
     let base = UsageBase {
         src,
