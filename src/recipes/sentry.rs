@@ -14,6 +14,8 @@
 
 use swc_ecma_ast::*;
 
+use crate::transform::ast_util::imported_name;
+
 /// Sentry's Pages API wrappers, by the name `@sentry/nextjs` exports them under.
 const WRAPPERS: [&str; 2] = ["withSentry", "wrapApiHandlerWithSentry"];
 
@@ -39,11 +41,7 @@ pub fn pages_api_wrapper(module: &Module, callee: &str) -> Option<&'static str> 
                     return WRAPPERS.into_iter().find(|w| *w == name);
                 }
                 (ImportSpecifier::Named(n), None) if n.local.sym == *name && !n.is_type_only => {
-                    let imported = match &n.imported {
-                        Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
-                        Some(ModuleExportName::Str(s)) => s.value.to_atom_lossy().to_string(),
-                        None => n.local.sym.to_string(),
-                    };
+                    let imported = imported_name(n);
                     return WRAPPERS.into_iter().find(|w| *w == imported);
                 }
                 _ => {}

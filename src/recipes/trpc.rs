@@ -74,12 +74,8 @@ fn adapter_import(module: &Module) -> Option<(String, &ImportDecl)> {
         }
         i.specifiers.iter().find_map(|s| match s {
             ImportSpecifier::Named(n) if !n.is_type_only => {
-                let imported = match &n.imported {
-                    Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
-                    Some(ModuleExportName::Str(s)) => s.value.to_atom_lossy().to_string(),
-                    None => n.local.sym.to_string(),
-                };
-                (imported == "createNextApiHandler").then(|| (n.local.sym.to_string(), i))
+                (crate::transform::ast_util::imported_name(n) == "createNextApiHandler")
+                    .then(|| (n.local.sym.to_string(), i))
             }
             _ => None,
         })

@@ -4,6 +4,22 @@ use std::borrow::Cow;
 
 use swc_ecma_ast::*;
 
+/// The name an export or import specifier writes (`x`, or `'x'` as a string).
+pub fn export_name(n: &ModuleExportName) -> String {
+    match n {
+        ModuleExportName::Ident(i) => i.sym.to_string(),
+        ModuleExportName::Str(s) => s.value.to_atom_lossy().to_string(),
+    }
+}
+
+/// The name a named import takes from its module: `a` of `{ a as b }`, `b` of `{ b }`.
+pub fn imported_name(n: &ImportNamedSpecifier) -> String {
+    match &n.imported {
+        Some(name) => export_name(name),
+        None => n.local.sym.to_string(),
+    }
+}
+
 /// Strips parentheses and TypeScript-only wrappers (`as`, `satisfies`, `!`, `<T>x`).
 pub fn unwrap_expr(mut e: &Expr) -> &Expr {
     loop {

@@ -635,7 +635,7 @@ pub fn render_functions(
             }
         }
         let dedented;
-        let g_text = if ctx.wrapping.is_none() && ctx.dedent > 0 {
+        let g_text = if ctx.dedent > 0 {
             dedented = dedent_body(&g.text, ctx.dedent);
             dedented.as_str()
         } else {

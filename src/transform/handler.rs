@@ -6,7 +6,7 @@ use std::ops::Range;
 use swc_common::Spanned;
 use swc_ecma_ast::*;
 
-use super::ast_util::unwrap_expr;
+use super::ast_util::{export_name, unwrap_expr};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::parse::range;
 
@@ -148,13 +148,6 @@ pub fn locate<'a>(module: &'a Module, src: &str) -> Result<ModuleShape<'a>, Vec<
     }
     let handler = handler.ok_or_else(Vec::new)?;
     Ok(ModuleShape { handler, config })
-}
-
-fn export_name(n: &ModuleExportName) -> String {
-    match n {
-        ModuleExportName::Ident(i) => i.sym.to_string(),
-        ModuleExportName::Str(s) => s.value.to_atom_lossy().to_string(),
-    }
 }
 
 fn decl_name(d: &VarDeclarator) -> Option<&str> {

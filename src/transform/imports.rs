@@ -195,15 +195,10 @@ pub fn import_facts(module: &Module, src: &str) -> ImportFacts {
         let from = i.src.value.to_atom_lossy();
         for s in &i.specifiers {
             match (from.as_str(), s) {
-                ("micro", ImportSpecifier::Named(n)) => {
-                    let imported = match &n.imported {
-                        Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
-                        Some(ModuleExportName::Str(s)) => s.value.to_atom_lossy().to_string(),
-                        None => n.local.sym.to_string(),
-                    };
-                    if imported == "buffer" {
-                        f.raw_body_fns.push(n.local.sym.to_string());
-                    }
+                ("micro", ImportSpecifier::Named(n))
+                    if super::ast_util::imported_name(n) == "buffer" =>
+                {
+                    f.raw_body_fns.push(n.local.sym.to_string());
                 }
                 ("raw-body", ImportSpecifier::Default(d)) => {
                     f.raw_body_fns.push(d.local.sym.to_string())

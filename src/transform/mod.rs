@@ -7,7 +7,7 @@
 //! re-parses the result.
 
 pub mod adapter;
-mod ast_util;
+pub(crate) mod ast_util;
 mod codegen;
 mod config;
 pub mod delegates;
@@ -360,7 +360,7 @@ fn plan(
             .unwrap_or(false),
         wrapping: wrapping.as_ref(),
         // Only a dropped wrapper's call leaves the handler indented at the top level.
-        dedent: match (&h.body, sentry.is_empty()) {
+        dedent: match (&h.body, sentry.is_empty() || wrapping.is_some()) {
             (handler::HandlerBody::Block(b), false) => {
                 crate::text::indent_of_line(src, range(b.span).start).len()
             }
