@@ -10,6 +10,23 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The byte offset of 1-based `line` and `column` (in characters) in `src`, the inverse of
+/// [`line_col`]; the end of `src` past its last line, the end of the line past its last column.
+pub fn offset_of(src: &str, line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match src[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return src.len(),
+        }
+    }
+    let end = src[start..].find('\n').map_or(src.len(), |i| start + i);
+    src[start..end]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(end, |(i, _)| start + i)
+}
+
 /// The number of `\n` bytes in `bytes`, counted 32 at a time (a loop the compiler vectorizes;
 /// every diagnostic counts the lines before it).
 fn count_newlines(bytes: &[u8]) -> usize {

@@ -19,6 +19,7 @@
 //! reach every recipe through [`RouteInput::libraries`].
 
 mod next_auth;
+pub mod next_connect;
 pub mod sentry;
 mod trpc;
 pub mod versions;

@@ -582,7 +582,7 @@ fn check_params(
 }
 
 /// Whether a function expression refers to its own `this` or `arguments`.
-fn uses_this(f: &Function) -> bool {
+pub(crate) fn uses_this(f: &Function) -> bool {
     struct Finds(bool);
     impl Visit for Finds {
         fn visit_this_expr(&mut self, _: &ThisExpr) {
@@ -621,7 +621,7 @@ fn block_case(src: &str, stmts: &[Stmt], i1: &str, i2: &str, nl: &str, semi: &st
 
 /// The text at `r`, its lines after the first moved from their indentation (that of the line
 /// `r` starts on) to `to`; as written when a line is indented less (a template literal's).
-fn reindent(src: &str, r: Range<usize>, to: &str) -> String {
+pub(crate) fn reindent(src: &str, r: Range<usize>, to: &str) -> String {
     let text = &src[r.clone()];
     let from = crate::text::indent_of_line(src, r.start);
     let lines: Vec<&str> = text.split('\n').collect();

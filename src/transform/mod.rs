@@ -15,7 +15,7 @@ mod emit;
 mod exits;
 mod handler;
 pub(crate) mod imports;
-mod method_map;
+pub(crate) mod method_map;
 mod middleware;
 mod names;
 mod removal;
@@ -129,40 +129,38 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
             )])
         }
     };
+    // A next-connect router: the route as a switch on the method, or the reason it is not one.
+    let mut recipe_notes = Vec::new();
+    if let Some(d) = crate::recipes::next_connect::desugar(input, &module) {
+        let why = match d {
+            Ok(d) => {
+                match plan_switch(input, &d.text, &d.copied, &d.factory, |x| d.place(src, x)) {
+                    Ok(mut m) => {
+                        m.diagnostics.insert(
+                            0,
+                            Diagnostic::at(Code::LibraryRecipe, d.note.clone(), src, d.export_at),
+                        );
+                        return RouteOutcome::Migrated(m);
+                    }
+                    Err(why) => why,
+                }
+            }
+            Err(why) => why,
+        };
+        recipe_notes.push(Diagnostic::at(
+            Code::RecipeDeclined,
+            format!("a next-connect router the recipe does not take: {why}"),
+            src,
+            crate::recipes::next_connect::export_offset(&module),
+        ));
+    }
     // A method map handed to a dispatcher of the app: the route as a switch on the method.
     let mut foreign_declined: Option<Vec<twins::ForeignImport>> = None;
     if let Some(d) = method_map::desugar(input, &module) {
         let why = match d {
-            Ok(d) => match parse_module(&d.text, input.lang) {
-                Ok(switched) => {
-                    let as_switch = RouteInput {
-                        src: &d.text,
-                        ..*input
-                    };
-                    match plan(&as_switch, &switched, Some(&d.dispatcher)) {
-                        Ok(mut m) => {
-                            m.copied = compose(&d.copied, &m.copied, m.text.len());
-                            m.diagnostics = m.diagnostics.into_iter().map(|x| d.place(x)).collect();
-                            return RouteOutcome::Migrated(m);
-                        }
-                        Err(diags) => {
-                            let first = diags.into_iter().next().map(|x| d.place(x));
-                            first.map_or_else(String::new, |x| {
-                                format!(
-                                    "as one export per method, the route stops at {}:{} with {}: {}",
-                                    x.line,
-                                    x.column,
-                                    x.code.id(),
-                                    x.message
-                                )
-                            })
-                        }
-                    }
-                }
-                Err(e) => format!(
-                    "as one export per method, the route does not parse ({})",
-                    e.message
-                ),
+            Ok(d) => match plan_switch(input, &d.text, &d.copied, &d.dispatcher, |x| d.place(x)) {
+                Ok(m) => return RouteOutcome::Migrated(m),
+                Err(why) => why,
             },
             Err(why) => why,
         };
@@ -179,7 +177,54 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
         }
         None => input,
     };
-    match plan(input, &module, None) {
+    with_notes(rewrite_or_fall_back(input, &module), recipe_notes)
+}
+
+/// The rewrite of the route as the switch on the method `text` (copying `copied` of the route's
+/// source), which no longer calls `dropped`; `place` puts a diagnostic of `text` in the route's
+/// source. `Err` with where and why the rewrite stops.
+fn plan_switch(
+    input: &RouteInput,
+    text: &str,
+    copied: &[Copied],
+    dropped: &str,
+    place: impl Fn(Diagnostic) -> Diagnostic,
+) -> Result<Migrated, String> {
+    let switched = parse_module(text, input.lang).map_err(|e| {
+        format!(
+            "as one export per method, the route does not parse ({})",
+            e.message
+        )
+    })?;
+    let as_switch = RouteInput {
+        src: text,
+        ..*input
+    };
+    match plan(&as_switch, &switched, Some(dropped)) {
+        Ok(mut m) => {
+            m.copied = compose(copied, &m.copied, m.text.len());
+            m.diagnostics = m.diagnostics.into_iter().map(&place).collect();
+            Ok(m)
+        }
+        Err(diags) => Err(diags
+            .into_iter()
+            .next()
+            .map(place)
+            .map_or_else(String::new, |x| {
+                format!(
+                    "as one export per method, the route stops at {}:{} with {}: {}",
+                    x.line,
+                    x.column,
+                    x.code.id(),
+                    x.message
+                )
+            })),
+    }
+}
+
+/// The idiomatic rewrite, else a library recipe, else the adapter or manual.
+fn rewrite_or_fall_back(input: &RouteInput, module: &Module) -> RouteOutcome {
+    match plan(input, module, None) {
         Ok(m) => RouteOutcome::Migrated(m),
         Err(diags) if diags.iter().any(|d| d.code == Code::InternalError) => {
             RouteOutcome::Failed(diags)
@@ -191,15 +236,15 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
                 .first()
                 .is_some_and(|d| d.code == Code::WrappedHandler) =>
         {
-            match crate::recipes::migrate(input, &module) {
+            match crate::recipes::migrate(input, module) {
                 crate::recipes::Recipe::Taken(m) => RouteOutcome::Migrated(m),
                 crate::recipes::Recipe::Declined(notes) => {
-                    with_notes(adapt_or_manual(input, &module, diags), notes)
+                    with_notes(adapt_or_manual(input, module, diags), notes)
                 }
-                crate::recipes::Recipe::NotMine => adapt_or_manual(input, &module, diags),
+                crate::recipes::Recipe::NotMine => adapt_or_manual(input, module, diags),
             }
         }
-        Err(diags) => adapt_or_manual(input, &module, diags),
+        Err(diags) => adapt_or_manual(input, module, diags),
     }
 }
 
