@@ -14,6 +14,10 @@
 //! - [`sentry`]: `export default withSentry(handler)` / `wrapApiHandlerWithSentry(handler, route)`
 //!   loses the wrapper (Sentry's build-time instrumentation wraps Route Handlers itself); the
 //!   handler migrates as without it. Applied by the rewrite, not here: it is no whole-route form.
+//! - [`next_connect`]: a router of one function per method (`createRouter()` of 1.x, `nc()` of
+//!   0.x) becomes the handler switching on the method it stands for, `onError` a `try`/`catch`,
+//!   `onNoMatch` (or the version's default 404) the default branch; the rewrite then gives each
+//!   method its export. Applied by the transform before the rewrite, not here.
 //!
 //! The app's dependency versions ([`LibraryVersions`], read once per app from its package.json)
 //! reach every recipe through [`RouteInput::libraries`].
@@ -77,6 +81,16 @@ mod tests {
     use crate::route_path::{Lang, ParamKind, RouteParam};
 
     fn run(src: &str, url: &str, package_json: &str) -> Recipe {
+        with_input(src, url, package_json, migrate)
+    }
+
+    /// `f` given the route `src` at `url` of an app with `package_json`.
+    fn with_input<T>(
+        src: &str,
+        url: &str,
+        package_json: &str,
+        f: impl FnOnce(&RouteInput, &Module) -> T,
+    ) -> T {
         let module = parse_module(src, Lang::Ts).expect("test source parses");
         let libraries = LibraryVersions::from_package_json(package_json);
         let params: Vec<RouteParam> = url
@@ -107,7 +121,7 @@ mod tests {
             libraries: &libraries,
             foreign: &[],
         };
-        migrate(&input, &module)
+        f(&input, &module)
     }
 
     fn declined_because(r: Recipe) -> String {
@@ -334,5 +348,120 @@ mod tests {
                 .iter()
                 .all(|d| (d.line, d.column) == (last.line, last.column)));
         }
+    }
+
+    const NC1: &str = "import { createRouter } from 'next-connect'\nimport type { NextApiRequest, NextApiResponse } from 'next'\n\nconst router = createRouter<NextApiRequest, NextApiResponse>()\n\n";
+    const NC_PKG1: &str = r#"{ "dependencies": { "next-connect": "^1.0.0" } }"#;
+
+    fn desugar(src: &str, pkg: &str) -> Option<Result<next_connect::Desugared, String>> {
+        with_input(src, "/api/users", pkg, next_connect::desugar)
+    }
+
+    #[test]
+    fn next_connect_router_becomes_a_method_switch() {
+        let src = format!("{NC1}router.get(async (req, res) => {{\n  res.json({{ ok: true }})\n}})\n\nrouter.post(async (req, res) => {{\n  res.status(201).json(req.body)\n}})\n\nexport default router.handler()\n");
+        let d = desugar(&src, NC_PKG1)
+            .expect("a next-connect route")
+            .expect("taken");
+        // HEAD falls into GET; the library's default 404 is the default branch; the 1.x
+        // default onError is Pages' own 500, so no try. The bodies sit at the function's
+        // indent, where the rewrite puts each method's export.
+        assert!(
+            d.text.contains("case 'HEAD':\n  case 'GET':\n  res.json"),
+            "{}",
+            d.text
+        );
+        assert!(d.text.contains("case 'POST':"), "{}", d.text);
+        assert!(
+            d.text
+                .contains("res.status(404).end(`Route ${req.method} ${req.url} not found`)"),
+            "{}",
+            d.text
+        );
+        assert!(!d.text.contains("try {"), "{}", d.text);
+        assert!(!d.text.contains("createRouter<"), "{}", d.text);
+        assert_eq!(d.factory, "createRouter");
+    }
+
+    #[test]
+    fn next_connect_on_error_and_on_no_match_are_spelled_out() {
+        let src = format!("{NC1}router.get((req, res) => {{\n  res.json(read())\n}})\n\nexport default router.handler({{\n  onError(err, req, res) {{\n    res.status(500).json({{ error: String(err) }})\n  }},\n  onNoMatch(req, res) {{\n    res.status(405).end()\n  }},\n}})\n");
+        let d = desugar(&src, NC_PKG1)
+            .expect("next-connect")
+            .expect("taken");
+        assert!(d.text.contains("try {"), "{}", d.text);
+        assert!(d.text.contains("} catch (err) {"), "{}", d.text);
+        assert!(d.text.contains("res.status(405).end()"), "{}", d.text);
+        assert!(!d.text.contains("not found"), "{}", d.text);
+    }
+
+    #[test]
+    fn next_connect_zero_has_its_own_defaults() {
+        let src = "import nc from 'next-connect'\n\nexport default nc().get((req, res) => {\n  res.send('now')\n})\n";
+        let pkg = r#"{ "dependencies": { "next-connect": "0.13.0" } }"#;
+        let d = desugar(src, pkg).expect("next-connect").expect("taken");
+        assert!(
+            d.text.contains("res.status(404).end('not found')"),
+            "{}",
+            d.text
+        );
+        assert!(
+            d.text
+                .contains("res.status(err.status || 500).end(err.message)"),
+            "{}",
+            d.text
+        );
+    }
+
+    #[test]
+    fn next_connect_shapes_it_does_not_take_say_why() {
+        let export = "export default router.handler()\n";
+        for (body, why) in [
+            (
+                "router.use(auth)\nrouter.get((req, res) => {\n  res.end()\n})\n",
+                "`.use(...)`",
+            ),
+            (
+                "router.all((req, res) => {\n  res.end()\n})\n",
+                "`.all(...)`",
+            ),
+            (
+                "router.get('/a', (req, res) => {\n  res.end()\n})\n",
+                "path pattern",
+            ),
+            (
+                "router.get(check, (req, res) => {\n  res.end()\n})\n",
+                "",
+            ),
+            (
+                "router.get((req, res, next) => {\n  next()\n})\n",
+                "`next`",
+            ),
+            (
+                "router.get((req, res) => {\n  res.end()\n})\nrouter.get((req, res) => {\n  res.end()\n})\n",
+                "twice",
+            ),
+        ] {
+            let src = format!("{NC1}{body}\n{export}");
+            match desugar(&src, NC_PKG1) {
+                Some(Err(reason)) => assert!(reason.contains(why), "{body}: {reason}"),
+                other => panic!("{body}: expected a decline, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn next_connect_version_must_match_the_import() {
+        let src = format!("{NC1}router.get((req, res) => {{\n  res.end()\n}})\n\nexport default router.handler()\n");
+        for pkg in [
+            r#"{ "dependencies": { "next-connect": "^0.13.0" } }"#,
+            r#"{ "dependencies": { "next-connect": "^2.0.0" } }"#,
+        ] {
+            assert!(matches!(desugar(&src, pkg), Some(Err(_))), "{pkg}");
+        }
+        // No package.json version: the import says which.
+        assert!(matches!(desugar(&src, "{}"), Some(Ok(_))));
+        // Not next-connect at all.
+        assert!(desugar("export default function h(req, res) { res.end() }\n", "{}").is_none());
     }
 }
