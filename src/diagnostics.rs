@@ -75,6 +75,7 @@ pub enum Code {
     LibraryRecipe,
     TrpcMethods,
     RecipeDeclined,
+    HelperDefaultArgument,
 }
 
 pub struct CodeInfo {
@@ -151,6 +152,7 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo { code: Code::DelegationReexported, id: "P2A314", name: "delegation-reexported", severity: Severity::Info, summary: "The route only handed its requests to another route's handler; it now re-exports that route's migrated methods (`export { GET, POST } from '../other/route'`)." },
     CodeInfo { code: Code::LibraryRecipe, id: "P2A316", name: "library-recipe", severity: Severity::Info, summary: "The handler is a well-known library's Pages API handler; it became the App Router form that library documents (see README, Library recipes)." },
     CodeInfo { code: Code::RecipeDeclined, id: "P2A317", name: "library-recipe-declined", severity: Severity::Info, summary: "The handler is a well-known library's Pages API handler, but in a form or version its recipe does not take (the message says why: a createContext reading Pages' req/res, a tRPC option only its Node adapters have, ...); the route goes on as it would without the recipe." },
+    CodeInfo { code: Code::HelperDefaultArgument, id: "P2A318", name: "helper-default-argument", severity: Severity::Info, summary: "A library response helper spelled out as the answer it sends (next-basics' `ok(res, data)`, `badRequest(res, msg)`) was given an argument that may be undefined at run time: the helper then answered its default (`{}`, `400 Bad Request`), the migrated answer is an empty body." },
     CodeInfo { code: Code::ExportsMoved, id: "P2A313", name: "exports-moved", severity: Severity::Info, summary: "Exports route.ts may not carry (values such as authOptions, helpers, types other modules import) moved to a module beside the route; the route imports them from there." },
 ];
 

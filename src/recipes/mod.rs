@@ -14,6 +14,9 @@
 //! - [`sentry`]: `export default withSentry(handler)` / `wrapApiHandlerWithSentry(handler, route)`
 //!   loses the wrapper (Sentry's build-time instrumentation wraps Route Handlers itself); the
 //!   handler migrates as without it. Applied by the rewrite, not here: it is no whole-route form.
+//! - [`next_basics`]: calls of next-basics' response helpers (`ok(res, data)`,
+//!   `badRequest(res)`, ...) become the `res` answers they stand for before the rewrite, taken
+//!   when the route then gets the idiomatic rewrite. Applied by the transform, not here.
 //! - [`next_connect`]: a router of one function per method (`createRouter()` of 1.x, `nc()` of
 //!   0.x) becomes the handler switching on the method it stands for, `onError` a `try`/`catch`,
 //!   `onNoMatch` (or the version's default 404) the default branch; the rewrite then gives each
@@ -23,6 +26,7 @@
 //! reach every recipe through [`RouteInput::libraries`].
 
 mod next_auth;
+pub mod next_basics;
 pub mod next_connect;
 pub mod sentry;
 mod trpc;
@@ -463,5 +467,80 @@ mod tests {
         assert!(matches!(desugar(&src, "{}"), Some(Ok(_))));
         // Not next-connect at all.
         assert!(desugar("export default function h(req, res) { res.end() }\n", "{}").is_none());
+    }
+
+    fn spelled(src: &str) -> Option<Result<next_basics::Desugared, (usize, String)>> {
+        let module = parse_module(src, Lang::Ts).expect("test source parses");
+        next_basics::desugar(&module, src)
+    }
+
+    #[test]
+    fn next_basics_calls_become_the_answers_they_send() {
+        let src = "import { badRequest, ok, methodNotAllowed } from 'next-basics';\nimport { db } from '../lib/db';\n\nexport default async (req, res) => {\n  if (!req.query.id) return badRequest(res);\n  if (req.method === 'GET') return ok(res, { id: 1 });\n  return methodNotAllowed(res, 'no');\n};\n";
+        let d = spelled(src).expect("next-basics").expect("taken");
+        assert_eq!(
+            d.text,
+            "import { db } from '../lib/db';\n\nexport default async (req, res) => {\n  if (!req.query.id) return res.status(400).end('400 Bad Request');\n  if (req.method === 'GET') return res.status(200).json({ id: 1 });\n  return res.status(405).end('no');\n};\n"
+        );
+        // Literal arguments cannot be undefined: no P2A318.
+        assert!(d.defaulted.is_empty());
+    }
+
+    #[test]
+    fn next_basics_keeps_other_imports_and_notes_arguments_that_may_be_undefined() {
+        let src = "import { ok as sendOk, getRandomChars } from \"next-basics\"\n\nexport default function h(req, res) {\n  return sendOk(res, load())\n}\n";
+        let d = spelled(src).expect("next-basics").expect("taken");
+        assert!(
+            d.text
+                .starts_with("import { getRandomChars } from \"next-basics\"\n"),
+            "{}",
+            d.text
+        );
+        assert!(
+            d.text.contains("return res.status(200).json(load())"),
+            "{}",
+            d.text
+        );
+        assert_eq!(d.defaulted.len(), 1);
+        assert!(
+            d.defaulted[0].1.contains("`ok(res, load())`"),
+            "{:?}",
+            d.defaulted
+        );
+    }
+
+    #[test]
+    fn next_basics_uses_it_does_not_take_say_why_and_where() {
+        let import = "import { ok, send } from 'next-basics';\n";
+        for (body, why) in [
+            ("export default (req, res) => send(res, 'x');\n", "`send`"),
+            (
+                "export default (req, res) => [ok].map((f) => f(res));\n",
+                "other than by calling it",
+            ),
+            ("export default (req, res) => ok(...args);\n", "spreads"),
+            (
+                "export default (req, res) => ok(res, 1, 2);\n",
+                "more arguments",
+            ),
+            (
+                "export default (req, res) => ok(res.x, 1);\n",
+                "first argument",
+            ),
+        ] {
+            let src = format!("{import}{body}");
+            match spelled(&src) {
+                Some(Err((at, reason))) => {
+                    assert!(reason.contains(why), "{body}: {reason}");
+                    assert!(
+                        at >= import.len(),
+                        "{body}: the note points into the code, not at {at}"
+                    );
+                }
+                other => panic!("{body}: expected a decline, got {other:?}"),
+            }
+        }
+        // No helper imported: not the recipe's.
+        assert!(spelled("import { getRandomChars } from 'next-basics';\nexport default (req, res) => res.end(getRandomChars(3));\n").is_none());
     }
 }

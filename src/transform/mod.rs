@@ -129,9 +129,100 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
             )])
         }
     };
+    // next-basics' response helpers: the route with their calls spelled out, migrated as that
+    // when it then gets the idiomatic rewrite; else as it is, with the reason.
+    let mut recipe_notes = Vec::new();
+    if let Some(d) = crate::recipes::next_basics::desugar(&module, src) {
+        let (at, why) = match d {
+            Ok(d) => match spelled_out(input, &d) {
+                Ok(m) => return RouteOutcome::Migrated(m),
+                Err(why) => (d.note_at, why),
+            },
+            Err(e) => e,
+        };
+        recipe_notes.push(Diagnostic::at(
+            Code::RecipeDeclined,
+            format!("next-basics' response helpers are not spelled out: {why}"),
+            src,
+            at,
+        ));
+    }
+    with_notes(migrate_module(input, &module), recipe_notes)
+}
+
+/// The route with next-basics' calls spelled out (`d`), when it then gets the idiomatic
+/// rewrite; `Err` with where and why it does not.
+fn spelled_out(
+    input: &RouteInput,
+    d: &crate::recipes::next_basics::Desugared,
+) -> Result<Migrated, String> {
+    let module = parse_module(&d.text, input.lang).map_err(|e| {
+        format!(
+            "with the calls spelled out, the route does not parse ({})",
+            e.message
+        )
+    })?;
+    let spelled = RouteInput {
+        src: &d.text,
+        ..*input
+    };
+    let src = input.src;
+    match migrate_module(&spelled, &module) {
+        RouteOutcome::Migrated(mut m) if m.mode == Mode::Rewrite => {
+            m.copied = compose(&d.copied, &m.copied, m.text.len());
+            let mut diagnostics = vec![Diagnostic::at(
+                Code::LibraryRecipe,
+                d.note.clone(),
+                src,
+                d.note_at,
+            )];
+            diagnostics.extend(d.defaulted.iter().map(|(at, message)| {
+                Diagnostic::at(Code::HelperDefaultArgument, message.clone(), src, *at)
+            }));
+            diagnostics.extend(m.diagnostics.into_iter().map(|x| d.place(src, x)));
+            m.diagnostics = diagnostics;
+            Ok(m)
+        }
+        RouteOutcome::Migrated(m) => Err(m
+            .diagnostics
+            .into_iter()
+            .find(|x| x.code == Code::AdapterRoute)
+            .map_or_else(
+                || "with the calls spelled out, the route still needs the adapter".to_string(),
+                |x| {
+                    let x = d.place(src, x);
+                    format!(
+                        "with the calls spelled out, at {}:{}: {}",
+                        x.line, x.column, x.message
+                    )
+                },
+            )),
+        RouteOutcome::Manual(diags) | RouteOutcome::Failed(diags) => Err(diags
+            .into_iter()
+            .next()
+            .map(|x| d.place(src, x))
+            .map_or_else(
+                || "with the calls spelled out, the route is not migrated".to_string(),
+                |x| {
+                    format!(
+                        "with the calls spelled out, the route stops at {}:{} with {}: {}",
+                        x.line,
+                        x.column,
+                        x.code.id(),
+                        x.message
+                    )
+                },
+            )),
+    }
+}
+
+/// Migrates one parsed route: a library's router as the switch it stands for, a method map as
+/// a switch, else the route as it is.
+fn migrate_module(input: &RouteInput, module: &Module) -> RouteOutcome {
+    let src = input.src;
     // A next-connect router: the route as a switch on the method, or the reason it is not one.
     let mut recipe_notes = Vec::new();
-    if let Some(d) = crate::recipes::next_connect::desugar(input, &module) {
+    if let Some(d) = crate::recipes::next_connect::desugar(input, module) {
         let why = match d {
             Ok(d) => {
                 match plan_switch(input, &d.text, &d.copied, &d.factory, |x| d.place(src, x)) {
@@ -151,12 +242,12 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
             Code::RecipeDeclined,
             format!("a next-connect router the recipe does not take: {why}"),
             src,
-            crate::recipes::next_connect::export_offset(&module),
+            crate::recipes::next_connect::export_offset(module),
         ));
     }
     // A method map handed to a dispatcher of the app: the route as a switch on the method.
     let mut foreign_declined: Option<Vec<twins::ForeignImport>> = None;
-    if let Some(d) = method_map::desugar(input, &module) {
+    if let Some(d) = method_map::desugar(input, module) {
         let why = match d {
             Ok(d) => match plan_switch(input, &d.text, &d.copied, &d.dispatcher, |x| d.place(x)) {
                 Ok(m) => return RouteOutcome::Migrated(m),
@@ -177,7 +268,7 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
         }
         None => input,
     };
-    with_notes(rewrite_or_fall_back(input, &module), recipe_notes)
+    with_notes(rewrite_or_fall_back(input, module), recipe_notes)
 }
 
 /// The rewrite of the route as the switch on the method `text` (copying `copied` of the route's
