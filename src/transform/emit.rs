@@ -674,6 +674,10 @@ pub fn render_functions(
             out.push('\n');
             out.push_str(&indent);
             out.push_str(text.trim_start());
+        } else if hoisted.is_empty() {
+            // A branch the method does not take, dropped from the top of the body, leaves the
+            // blank line that followed it: the body starts at its first line of code.
+            out.push_str(without_leading_blank_lines(text));
         } else {
             out.push_str(text);
         }
@@ -685,6 +689,31 @@ pub fn render_functions(
         export_list(&mut out, &g.methods, &name, semi);
     }
     out
+}
+
+/// `text` (a body after its `{`) from its last line break before the first line that is not
+/// blank: `{\n\n  return x` becomes `{\n  return x`.
+fn without_leading_blank_lines(text: &str) -> &str {
+    let mut start = 0;
+    let mut first_break = None;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'\n' => {
+                first_break.get_or_insert(i);
+                start = i;
+            }
+            b' ' | b'\t' | b'\r' => {}
+            _ => break,
+        }
+    }
+    match first_break {
+        // Keep the line break itself (and a CR before it).
+        Some(f) if start > f => {
+            let cr = usize::from(start > 0 && text.as_bytes()[start - 1] == b'\r');
+            &text[start - cr..]
+        }
+        _ => text,
+    }
 }
 
 /// `text` with its lines after the first moved `width` columns left; as it is when a line is
@@ -750,6 +779,23 @@ fn concise_return(text: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_starts_at_its_first_line_of_code() {
+        assert_eq!(
+            without_leading_blank_lines("\n\n  return x\n"),
+            "\n  return x\n"
+        );
+        assert_eq!(
+            without_leading_blank_lines("\r\n  \r\n  return x"),
+            "\r\n  return x"
+        );
+        assert_eq!(
+            without_leading_blank_lines("\n  return x\n\n  y\n"),
+            "\n  return x\n\n  y\n"
+        );
+        assert_eq!(without_leading_blank_lines(" return x "), " return x ");
+    }
 
     fn b(m: &'static str, t: &str, responds: bool) -> (&'static str, String, Needs) {
         (
