@@ -192,6 +192,15 @@ pub struct Copied {
     pub len: usize,
 }
 
+/// The offset in the source of offset `at` of the edited text, when `at` is in a stretch
+/// `copied` verbatim from it.
+pub fn source_offset(copied: &[Copied], at: usize) -> Option<usize> {
+    copied
+        .iter()
+        .find(|c| c.out <= at && at < c.out + c.len)
+        .map(|c| c.src + (at - c.out))
+}
+
 /// The stretches of `c` copied verbatim from `a`, where `second` maps `b` into `c` and `first`
 /// maps `a` into `b`. Only the bytes `c` has (`c_len`) count.
 pub fn compose(first: &[Copied], second: &[Copied], c_len: usize) -> Vec<Copied> {

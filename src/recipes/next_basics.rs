@@ -85,11 +85,7 @@ impl Desugared {
         mut d: crate::diagnostics::Diagnostic,
     ) -> crate::diagnostics::Diagnostic {
         let at = crate::text::offset_of(&self.text, d.line, d.column);
-        let mapped = self
-            .copied
-            .iter()
-            .find(|c| c.out <= at && at < c.out + c.len)
-            .map(|c| c.src + (at - c.out))
+        let mapped = crate::edit::source_offset(&self.copied, at)
             .or_else(|| {
                 self.replaced
                     .iter()
