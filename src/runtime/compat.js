@@ -199,7 +199,12 @@ function _respond(body, status, statusText, headers) {
 }
 // @pages2app-helper-end _respond
 
-// @pages2app-helper _parseBody requires=_querystring,_parseBytes,_parseContentType,_decoder,_readLimited,_respond
+// @pages2app-helper _bodyErrors
+/** The body parser's own answers (400/413), which Pages sent before any wrapper of the handler ran. */
+const _bodyErrors = new WeakSet()
+// @pages2app-helper-end _bodyErrors
+
+// @pages2app-helper _parseBody requires=_querystring,_parseBytes,_parseContentType,_decoder,_readLimited,_respond,_bodyErrors
 /**
  * `req.body` with the default bodyParser (server/api-utils/node/parse-body.ts). A missing or malformed
  * Content-Type means text/plain; JSON (also ld+json): '' -> {}, invalid -> 400 "Invalid JSON";
@@ -210,7 +215,11 @@ function _respond(body, status, statusText, headers) {
  */
 async function _parseBody(request, options) {
   const limit = options?.sizeLimit || '1mb'
-  const error = (status, message) => _respond(message, status, message, new Headers())
+  const error = (status, message) => {
+    const answer = _respond(message, status, message, new Headers())
+    _bodyErrors.add(answer)
+    return answer
+  }
   let contentType
   try {
     contentType = _parseContentType(request.headers.get('content-type') || 'text/plain')
@@ -451,14 +460,16 @@ export function redirect(url, status = 307, init) {
 }
 // @pages2app-helper-end redirect
 
-// @pages2app-helper withHeaders
+// @pages2app-helper withHeaders requires=_bodyErrors
 /**
  * The Response of a handler whose wrapper set response headers before calling it: those headers
  * where the handler's Response left them unset, as Pages' `res` carried them to the handler (a
- * header the handler set replaces the wrapper's; several `Set-Cookie` lines stay several).
+ * header the handler set replaces the wrapper's; several `Set-Cookie` lines stay several). The body
+ * parser's 400/413 stays as it is: Pages sent it before the wrapper ran.
  */
 export async function withHeaders(response, headers) {
   let out = await response
+  if (_bodyErrors.has(out)) return out
   const missing = []
   headers.forEach((value, name) => {
     if (!out.headers.has(name)) missing.push([name, value])

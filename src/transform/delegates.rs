@@ -50,6 +50,9 @@ pub struct Delegate {
     /// The handler a wrapper calls after setting response headers (`withCors`): its Response
     /// gets those headers where it left them unset (`pages.withHeaders(handler(...), headers)`).
     pub merges_headers: bool,
+    /// An argument its calls get after the ones written: the fields a wrapper put on `req`,
+    /// which its twin passes its handler (`handler(request, context, { user })`).
+    pub extra_arg: Option<String>,
     /// A middleware of another module (`await useAuth(req, res)`) that may answer and may put
     /// fields on `req` (see [`super::middleware`]): its twin returns the Response it answered
     /// with, or the fields. None for every other delegate.

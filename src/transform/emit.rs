@@ -39,6 +39,9 @@ pub struct Wrapping {
     /// The handler was an arrow with an expression body: a function that only returns stays
     /// one (`withProject((request, _context, project) => ok(request, project))`).
     pub concise: bool,
+    /// The fields the wrapper's twin passes in its last argument (what it put on `req`), which
+    /// each function destructures as far as it reads them: `(request, _context, { user })`.
+    pub fields: Vec<String>,
 }
 
 /// Methods that share one specialized body.
@@ -173,14 +176,25 @@ fn wrapped_params(ctx: &EmitContext, w: &Wrapping, needs_context: bool, text: &s
                 !text[..i].ends_with(ident) && !text[i + name.len()..].starts_with(ident)
             })
     };
-    let keep = w.extras.iter().rposition(|e| used(e)).map_or(0, |i| i + 1);
+    let read: Vec<&str> = w
+        .fields
+        .iter()
+        .map(String::as_str)
+        .filter(|f| used(f))
+        .collect();
+    let destructured = (!read.is_empty()).then(|| format!("{{ {} }}", read.join(", ")));
+    let keep = if destructured.is_some() {
+        w.extras.len()
+    } else {
+        w.extras.iter().rposition(|e| used(e)).map_or(0, |i| i + 1)
+    };
     let extras = &w.extras[..keep];
     let mut params = vec![if w.annotate && ts {
         format!("{}: Request", n.request)
     } else {
         n.request.clone()
     }];
-    if needs_context || !extras.is_empty() {
+    if needs_context || !extras.is_empty() || destructured.is_some() {
         let name = if needs_context {
             n.context.clone()
         } else {
@@ -193,6 +207,7 @@ fn wrapped_params(ctx: &EmitContext, w: &Wrapping, needs_context: bool, text: &s
         });
     }
     params.extend(extras.iter().cloned());
+    params.extend(destructured);
     if params.len() == 1 && !used(&n.request) {
         // `withProject(async () => new Response(null, { status: 405 }))`
         params.clear();
@@ -592,9 +607,17 @@ pub fn render_functions(
         } else {
             g.needs
         };
+        // What the function reads, its hoisted declarations (`const query =
+        // pages.query(request)`) included: the parameters it needs.
+        let hoisted = hoists(ctx, early_hoists);
+        let reads = if hoisted.is_empty() || ctx.wrapping.is_none() {
+            std::borrow::Cow::Borrowed(g.text.as_str())
+        } else {
+            std::borrow::Cow::Owned(format!("{}\n{}", hoisted.join("\n"), g.text))
+        };
         let concise = ctx
             .wrapping
-            .filter(|w| w.concise && hoists(ctx, early_hoists).is_empty())
+            .filter(|w| w.concise && hoisted.is_empty())
             .and_then(|w| Some((w, concise_return(&g.text)?)));
         if let Some((w, expr)) = concise {
             wrapped_head(
@@ -602,7 +625,7 @@ pub fn render_functions(
                 &name,
                 w,
                 is_async,
-                &wrapped_params(ctx, w, needs_query_params, &g.text),
+                &wrapped_params(ctx, w, needs_query_params, &reads),
             );
             out.push(' ');
             out.push_str(expr);
@@ -619,7 +642,7 @@ pub fn render_functions(
                     &name,
                     w,
                     is_async,
-                    &wrapped_params(ctx, w, needs_query_params, &g.text),
+                    &wrapped_params(ctx, w, needs_query_params, &reads),
                 );
                 out.push_str(" {");
             }

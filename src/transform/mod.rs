@@ -476,6 +476,40 @@ fn plan(
     };
     let names = names::Names::choose(&table, Some(&req), h.name.as_deref());
     let facts = imports::import_facts(module, src);
+    // What each middleware's twin returns and the wrapper's fields get names free in the route.
+    let mut results: Vec<String> = Vec::new();
+    // The fields the wrapper put on `req` come in a parameter of the wrapped function,
+    // destructured where their names are free in the route (`{ user }`), else named like a
+    // middleware's result (`session` of `withSession`): `req.user` → `session.user`.
+    let mut wrapping = wrapping;
+    let mut decorated = Vec::new();
+    if let (Some((wrapper, fields)), Some(w)) = (
+        wrapped.as_ref().and_then(|w| w.decorates.as_ref()),
+        wrapping.as_mut(),
+    ) {
+        let generated = [
+            &names.request,
+            &names.context,
+            &names.query,
+            &names.body,
+            &names.headers,
+            &names.status,
+            &names.pages,
+            &names.handler,
+        ];
+        let free = |n: &str| table.is_free(n, None) && !generated.iter().any(|g| *g == n);
+        if fields.iter().all(|f| free(f)) {
+            // `withUser(async (request, _context, { user }) => ...)`, `req.user` → `user`.
+            w.fields = fields.clone();
+            results.extend(fields.iter().cloned());
+            decorated.push((fields.clone(), String::new()));
+        } else {
+            let name = middleware::result_name(wrapper, fields, free);
+            w.extras.push(name.clone());
+            results.push(name.clone());
+            decorated.push((fields.clone(), name));
+        }
+    }
 
     // Relative imports follow the file; these edits go in first so that every later edit that
     // covers one renders it.
@@ -519,7 +553,6 @@ fn plan(
     // (their twins) are known from the start.
     let mut foreign = twins::foreign_delegates(module, input.foreign);
     // What each middleware's twin returns gets a name free in the route (`auth` of `useAuth`).
-    let mut results: Vec<String> = Vec::new();
     for d in foreign.iter_mut() {
         if let Some(m) = d.middleware.as_mut() {
             let generated = [
@@ -586,7 +619,8 @@ fn plan(
         }
     }
 
-    let handler_input = base.input(Some(req.clone()), res.clone(), &delegates);
+    let mut handler_input = base.input(Some(req.clone()), res.clone(), &delegates);
+    handler_input.decorated = decorated;
     let usage = usage::analyse(&handler_input, body_stmts, base_edits);
     // The delegates the handler uses, directly or through another; each is migrated only when
     // every use of it is such a call.
@@ -1055,6 +1089,9 @@ struct WrappedRoute {
     wrapping: emit::Wrapping,
     /// The arguments the innermost wrapper passes the handler after `req` and `res`.
     extras: usize,
+    /// The innermost wrapper's name and the fields it puts on `req`, which its twin passes the
+    /// handler as one more argument.
+    decorates: Option<(String, Vec<String>)>,
     /// The wrappers' names, outermost first (for messages).
     names: Vec<String>,
     /// The wrappers as the route imports them (for [`twins::import_edits`]).
@@ -1076,6 +1113,7 @@ fn wrapped_route(
     let mut imports = Vec::new();
     let mut extras = 0;
     let mut typed = true;
+    let mut decorates = None;
     for (i, w) in wrappers.iter().enumerate() {
         let fail = |why: Option<String>| {
             let mut message = format!("the handler is wrapped by `{}(...)`; port the wrapper to take and return web Request/Response (or call it inside each method), then migrate", w.callee);
@@ -1101,7 +1139,7 @@ fn wrapped_route(
         if w.handler_arg != shape.handler_pos
             || w.args.len() < twin.required
             || w.args.len() > twin.param_count
-            || (!innermost && shape.extras > 0)
+            || (!innermost && (shape.extras > 0 || !shape.decorates.is_empty()))
         {
             return Err(fail(Some(format!(
                 "this call does not pass the handler as its {} argument",
@@ -1127,6 +1165,8 @@ fn wrapped_route(
         if innermost {
             extras = shape.extras;
             typed = shape.typed;
+            decorates = Some((w.callee.clone(), shape.decorates.clone()))
+                .filter(|(_, fields)| !fields.is_empty());
         }
         names.push(w.callee.clone());
         imports.push(delegates::Delegate {
@@ -1147,6 +1187,7 @@ fn wrapped_route(
             }),
             reader: false,
             merges_headers: false,
+            extra_arg: None,
             middleware: None,
         });
     }
@@ -1158,8 +1199,10 @@ fn wrapped_route(
             extras: Vec::new(),
             annotate: !typed,
             concise: matches!(h.body, handler::HandlerBody::Expr(_)),
+            fields: Vec::new(),
         },
         extras,
+        decorates,
         names,
         imports,
     })
@@ -1286,6 +1329,7 @@ fn find_delegates(
                 foreign: None,
                 reader: false,
                 merges_headers: false,
+                extra_arg: None,
                 middleware: None,
             });
         }
@@ -1327,6 +1371,7 @@ impl UsageBase<'_> {
             delegates,
             state_params: Needs::default(),
             middleware_body: false,
+            decorated: Vec::new(),
         }
     }
 }

@@ -700,6 +700,7 @@ fn reader_twin(
         delegates: &[],
         state_params: Needs::default(),
         middleware_body: false,
+        decorated: Vec::new(),
     };
     let u = usage::analyse(&input, r.body, crate::edit::EditSet::new());
     if let Some(d) = u
@@ -775,6 +776,7 @@ pub fn foreign_delegates(module: &Module, foreign: &[ForeignImport]) -> Vec<Dele
             }),
             reader: h.reader,
             merges_headers: false,
+            extra_arg: None,
             middleware: h.middleware.clone(),
         });
     }

@@ -56,6 +56,10 @@ pub struct UsageInput<'a> {
     /// when none answers, so no response is in a tail position, and `return false` (`null`,
     /// `undefined`) after a response ends the check like a bare `return`.
     pub middleware_body: bool,
+    /// Fields a wrapper of the app put on `req` before it called the handler, and the name of
+    /// the parameter its twin passes them in (`req.user` → `session.user`, see
+    /// [`super::wrappers`]), or empty where the function destructures it (`req.user` → `user`).
+    pub decorated: Vec<(Vec<String>, String)>,
 }
 
 /// Whether code keeps response state (a status or headers set before responding), including
@@ -301,7 +305,7 @@ pub fn analyse(input: &UsageInput, body: Result<&[Stmt], &Expr>, edits: EditSet)
         list_stmt: None,
         split_at: None,
         call: None,
-        decorated: Vec::new(),
+        decorated: input.decorated.clone(),
         state_before: (false, false),
         has_middleware: input.delegates.iter().any(|d| d.middleware.is_some()),
         out: Usage {
@@ -568,6 +572,7 @@ impl<'a> UsageVisitor<'a> {
                 .rev()
                 .find(|(fields, _)| fields.iter().any(|f| f == key))
             {
+                Some((_, result)) if result.is_empty() => (key.to_string(), Needs::default()),
                 Some((_, result)) => (format!("{result}.{key}"), Needs::default()),
                 None => return None,
             },
@@ -892,6 +897,7 @@ impl<'a> UsageVisitor<'a> {
             self.visit_expr(&a.expr);
             args.push(self.text(range(a.expr.span()), &mut needs));
         }
+        args.extend(d.extra_arg.iter().cloned());
         if d.needs.any(Needs::BODY_VAR | Needs::BODY_VIA_CALL) {
             needs |= Needs::BODY_VIA_CALL;
         }
@@ -1745,6 +1751,23 @@ impl Visit for UsageVisitor<'_> {
         t.visit_children_with(self);
     }
 
+    /// `{ query: req.query }` becomes `{ query }` where the request's field is now a variable
+    /// of the same name, as a person would write it.
+    fn visit_prop(&mut self, p: &Prop) {
+        if let Prop::KeyValue(kv) = p {
+            if let (PropName::Ident(key), Expr::Member(m)) = (&kv.key, &*kv.value) {
+                if self.is_req(&m.obj) && member_prop_name(m).as_deref() == Some(key.sym.as_ref()) {
+                    if let Some((text, needs)) = self.req_member(&key.sym, range(m.span).start) {
+                        if text == *key.sym {
+                            self.add(range(p.span()), text, needs);
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+        p.visit_children_with(self);
+    }
     fn visit_member_expr(&mut self, m: &MemberExpr) {
         if self.is_req(&m.obj) {
             self.handle_req_member(m);

@@ -14,6 +14,12 @@
 //! cookie `getServerSession(req, res, options)` refreshes) reach the handler's Response where it
 //! left them unset: `return pages.withHeaders(handler(request, context), headers)`.
 //!
+//! Fields it puts on `req` right before it calls the handler (`(req as SessionRequest).user =
+//! user; return handler(req as SessionRequest, res)`) go to the handler as one more argument,
+//! `return handler(request, context, { user })`, typed from the `req` type the handler takes; the
+//! route's functions destructure what they read (`withSession(async (request, _context, { user
+//! }) => ...)`, `req.user` → `user`).
+//!
 //! Declined, with the reason: a wrapper that reads the request body or `req.url` (they depend
 //! on the route's body config and params), sets a status before calling the handler (its
 //! Response has its own), uses its handler other than by calling it, or whose handler
@@ -42,6 +48,9 @@ pub struct WrapperShape {
     /// Its twin types the handler's parameters (so a route's wrapped function needs no
     /// annotations of its own).
     pub typed: bool,
+    /// The fields it puts on `req` before it calls the handler (`req.user = user`), which its
+    /// twin passes the handler as one more argument (`handler(request, context, { user })`).
+    pub decorates: Vec<String>,
 }
 
 /// A wrapper's twin.
@@ -252,12 +261,13 @@ enum HandlerType {
 }
 
 /// The twin's handler type; `Err` with why it cannot be written. `extras`: the arguments the
-/// wrapper passes after `req` and `res`.
+/// wrapper passes after `req` and `res`, and the name and fields of the one its twin passes
+/// for the fields it put on `req`.
 fn handler_type(
     module: &Module,
     src: &str,
     param: &Pat,
-    extras: usize,
+    (extras, decorated): (usize, Option<(String, &[String])>),
     context_type: &str,
     names: &super::names::Names,
 ) -> Result<HandlerType, String> {
@@ -275,10 +285,16 @@ fn handler_type(
                 &src[range(f.span)]
             ));
         }
-        let extra: Vec<String> = f.params[2..]
+        let mut extra: Vec<String> = f.params[2..]
             .iter()
             .map(|p| src[range(p.span())].to_string())
             .collect();
+        if let Some((name, fields)) = &decorated {
+            extra.push(format!(
+                "{name}: {}",
+                decorated_type(module, src, &f.params[0], fields)?
+            ));
+        }
         Ok(handler_fn_type(
             context_type,
             &names.request,
@@ -301,6 +317,9 @@ fn handler_type(
                 ));
             };
             if id.sym == "NextApiHandler" {
+                if let Some((_, fields)) = decorated {
+                    return Err(format!("its handler parameter is typed `NextApiHandler`, whose `req` has no `{}`", fields[0]));
+                }
                 if extras > 0 {
                     return Err("its handler parameter is typed `NextApiHandler`, but it passes the handler more than `req` and `res`".into());
                 }
@@ -454,6 +473,15 @@ fn twin(
         ));
     }
     let extras = args - 2;
+    let decoration = match c.inner.body {
+        Ok(stmts) => decoration(stmts, (req, res), handler, src)?,
+        Err(_) => None,
+    };
+    if decoration.is_some() && extras > 0 {
+        return Err(format!(
+            "it puts fields on `{req}` and also passes `{handler}` more than `({req}, {res})`"
+        ));
+    }
     // The handler, as a delegate of the returned function: `return handler(req, res, x)`
     // becomes `return handler(request, context, x)`.
     let mut all: Vec<Delegate> = delegates
@@ -487,10 +515,32 @@ fn twin(
         foreign: None,
         reader: false,
         merges_headers: headers,
+        extra_arg: decoration.as_ref().map(|d| d.object.clone()),
         middleware: None,
     });
     let input = base.input(Some(req.to_string()), res.to_string(), &all);
-    let u = usage::analyse(&input, c.inner.body, EditSet::new());
+    // The fields it puts on `req` go to the handler call: their statements go.
+    let mut removed = EditSet::new();
+    let kept: Option<Vec<Stmt>> = match (&decoration, c.inner.body) {
+        (Some(d), Ok(stmts)) => {
+            for r in &d.stmts {
+                removed.add(super::removal::removal(src, r.clone()));
+            }
+            Some(
+                stmts
+                    .iter()
+                    .filter(|s| !d.stmts.contains(&range(s.span())))
+                    .cloned()
+                    .collect(),
+            )
+        }
+        _ => None,
+    };
+    let body = match &kept {
+        Some(stmts) => Ok(stmts.as_slice()),
+        None => c.inner.body,
+    };
+    let u = usage::analyse(&input, body, removed);
     if let Some(d) = u
         .diagnostics
         .iter()
@@ -579,15 +629,27 @@ fn twin(
     if let Some(r) = &c.return_type {
         add(&mut edits, r.clone(), String::new())?;
     }
-    let (alias, typed) =
-        match handler_type(module, src, c.params[handler_pos], extras, context_type, n)? {
-            HandlerType::Untyped => (String::new(), false),
-            HandlerType::Replace { range, text } => {
-                add(&mut edits, range, text)?;
-                (String::new(), true)
-            }
-            HandlerType::Alias { text } => (text, true),
-        };
+    let decorated = decoration.as_ref().map(|d| {
+        (
+            super::middleware::result_name(&c.name, &d.fields, |_| true),
+            d.fields.as_slice(),
+        )
+    });
+    let (alias, typed) = match handler_type(
+        module,
+        src,
+        c.params[handler_pos],
+        (extras, decorated),
+        context_type,
+        n,
+    )? {
+        HandlerType::Untyped => (String::new(), false),
+        HandlerType::Replace { range, text } => {
+            add(&mut edits, range, text)?;
+            (String::new(), true)
+        }
+        HandlerType::Alias { text } => (text, true),
+    };
     let mut text_needs = Needs::default();
     let text = edits.render(src, c.range.clone(), &mut text_needs);
     let text = crate::edit::finalize_inits(&text, text_needs | needs);
@@ -606,6 +668,7 @@ fn twin(
             handler_pos,
             extras,
             typed,
+            decorates: decoration.map(|d| d.fields).unwrap_or_default(),
         },
         text,
         alias,
@@ -635,4 +698,213 @@ fn body_indent(text: &str) -> String {
         }
     }
     "  ".to_string()
+}
+
+/// The fields a wrapper puts on `req` right before it returns its handler's call
+/// (`(req as SessionRequest).user = user;`): its twin passes them to the handler as one object.
+struct Decoration {
+    fields: Vec<String>,
+    /// The argument: `{ user }`, `{ user: value }`.
+    object: String,
+    /// The statements that put them, which the twin drops.
+    stmts: Vec<Range<usize>>,
+}
+
+/// The fields the statements right before the body's last one, `return handler(...)`, put on
+/// `req`; `Err` with why they cannot go to the handler as an argument. Their values are moved
+/// into the call, so they may not read `req` or `res` (the call comes right after them, so
+/// nothing else runs in between).
+fn decoration(
+    stmts: &[Stmt],
+    (req, res): (&str, &str),
+    handler: &str,
+    src: &str,
+) -> Result<Option<Decoration>, String> {
+    let Some((
+        Stmt::Return(ReturnStmt {
+            arg: Some(last), ..
+        }),
+        before,
+    )) = stmts.split_last()
+    else {
+        return Ok(None);
+    };
+    let called = match unwrap_expr(last) {
+        Expr::Await(a) => unwrap_expr(&a.arg),
+        e => e,
+    };
+    if !matches!(called, Expr::Call(c) if matches!(&c.callee, Callee::Expr(e) if super::ast_util::ident_name(e) == Some(handler)))
+    {
+        return Ok(None);
+    }
+    let mut found: Vec<(String, &Expr, Range<usize>)> = Vec::new();
+    for s in before.iter().rev() {
+        let Stmt::Expr(ExprStmt { expr, .. }) = s else {
+            break;
+        };
+        let Expr::Assign(a) = &**expr else { break };
+        if a.op != AssignOp::Assign {
+            break;
+        }
+        let Some(m) = a.left.as_simple().and_then(|t| t.as_member()) else {
+            break;
+        };
+        if super::ast_util::ident_name(&m.obj) != Some(req) {
+            break;
+        }
+        let Some(field) = super::ast_util::member_prop_name(m) else {
+            break;
+        };
+        found.push((field.to_string(), &a.right, range(s.span())));
+    }
+    if found.is_empty() {
+        return Ok(None);
+    }
+    found.reverse();
+    let mut fields: Vec<String> = Vec::new();
+    let mut parts = Vec::new();
+    for (field, value, _) in &found {
+        if fields.contains(field) {
+            return Err(format!("it sets `{req}.{field}` twice"));
+        }
+        if mentions(value, &[req, res]) {
+            return Err(format!(
+                "the value it puts on `{req}.{field}` reads `{req}` or `{res}`; set it in a variable first"
+            ));
+        }
+        let ident = |c: char| c == '_' || c == '$' || c.is_alphanumeric();
+        if !field.chars().all(ident) || field.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(format!(
+                "it puts `{field}` on `{req}`, which is not a plain name"
+            ));
+        }
+        parts.push(match unwrap_expr(value) {
+            Expr::Ident(i) if i.sym == **field => field.clone(),
+            _ => format!("{field}: {}", &src[range(value.span())]),
+        });
+        fields.push(field.clone());
+    }
+    Ok(Some(Decoration {
+        fields,
+        object: format!("{{ {} }}", parts.join(", ")),
+        stmts: found.into_iter().map(|(_, _, r)| r).collect(),
+    }))
+}
+
+/// `e` refers to one of `names`.
+fn mentions(e: &Expr, names: &[&str]) -> bool {
+    struct V<'n> {
+        names: &'n [&'n str],
+        found: bool,
+    }
+    impl Visit for V<'_> {
+        fn visit_ident(&mut self, i: &Ident) {
+            self.found |= self.names.iter().any(|n| i.sym == **n);
+        }
+    }
+    let mut v = V {
+        names,
+        found: false,
+    };
+    e.visit_with(&mut v);
+    v.found
+}
+
+/// The type of the object of `fields` a twin passes its handler, read from the type of the
+/// handler's `req` parameter (`req: SessionRequest`, `type SessionRequest = NextApiRequest & {
+/// user: string | null }` or `interface SessionRequest extends NextApiRequest { user: ... }`):
+/// `{ user: string | null }`.
+fn decorated_type(
+    module: &Module,
+    src: &str,
+    req: &TsFnParam,
+    fields: &[String],
+) -> Result<String, String> {
+    let ann = match req {
+        TsFnParam::Ident(b) => b.type_ann.as_ref(),
+        _ => None,
+    };
+    let mut members: Vec<&TsTypeElement> = Vec::new();
+    if let Some(ann) = ann {
+        collect_members(module, &ann.type_ann, &mut members, 0);
+    }
+    let mut out = Vec::new();
+    for f in fields {
+        let found = members.iter().find_map(|m| match m {
+            TsTypeElement::TsPropertySignature(p) if !p.computed => match &*p.key {
+                Expr::Ident(i) if i.sym == **f => Some(p),
+                _ => None,
+            },
+            _ => None,
+        });
+        let Some(p) = found else {
+            return Err(format!(
+                "the type of `req` its handler takes does not declare the `{f}` it puts on `req`"
+            ));
+        };
+        let text = src[range(p.span)].trim_end_matches([';', ',']).trim_end();
+        out.push(text.to_string());
+    }
+    Ok(format!("{{ {} }}", out.join("; ")))
+}
+
+/// The members of the object types `t` is made of: a type literal, an intersection, a local
+/// type alias or interface (through the local interfaces it extends too).
+fn collect_members<'m>(
+    module: &'m Module,
+    t: &'m TsType,
+    out: &mut Vec<&'m TsTypeElement>,
+    depth: usize,
+) {
+    if depth > 8 {
+        return;
+    }
+    match t {
+        TsType::TsTypeLit(l) => out.extend(l.members.iter()),
+        TsType::TsUnionOrIntersectionType(TsUnionOrIntersectionType::TsIntersectionType(i)) => {
+            for t in &i.types {
+                collect_members(module, t, out, depth + 1);
+            }
+        }
+        TsType::TsParenthesizedType(p) => collect_members(module, &p.type_ann, out, depth + 1),
+        TsType::TsTypeRef(TsTypeRef {
+            type_name: TsEntityName::Ident(id),
+            type_params: None,
+            ..
+        }) => named_members(module, &id.sym, out, depth + 1),
+        _ => {}
+    }
+}
+
+/// [`collect_members`] of the local type alias or interface `name`.
+fn named_members<'m>(
+    module: &'m Module,
+    name: &str,
+    out: &mut Vec<&'m TsTypeElement>,
+    depth: usize,
+) {
+    if depth > 8 {
+        return;
+    }
+    for item in &module.body {
+        let decl = match item {
+            ModuleItem::Stmt(Stmt::Decl(d)) => d,
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => &e.decl,
+            _ => continue,
+        };
+        match decl {
+            Decl::TsTypeAlias(a) if a.id.sym == *name && a.type_params.is_none() => {
+                collect_members(module, &a.type_ann, out, depth + 1);
+            }
+            Decl::TsInterface(i) if i.id.sym == *name && i.type_params.is_none() => {
+                out.extend(i.body.body.iter());
+                for e in &i.extends {
+                    if let Expr::Ident(parent) = &*e.expr {
+                        named_members(module, &parent.sym, out, depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
