@@ -1234,6 +1234,60 @@ fn exported_candidates<'a>(module: &'a Module) -> Vec<delegates::Candidate<'a>> 
 mod tests {
     use super::*;
 
+    /// A wrapper's twin, or why it has none.
+    fn wrapper(src: &str, lang: Lang, name: &str) -> Result<TwinHelper, String> {
+        let t = analyse(src, lang, &[]).unwrap();
+        if let Some(h) = t.helpers.iter().find(|h| h.name == name) {
+            return Ok(h.clone());
+        }
+        Err(t
+            .declined
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| d.reason.clone())
+            .unwrap_or_default())
+    }
+
+    #[test]
+    fn decorating_wrapper_passes_its_fields_to_the_handler() {
+        let src = "import type { NextApiRequest, NextApiResponse } from 'next';\n\ntype AuthedRequest = NextApiRequest & { user: string; role?: 'admin' };\n\nexport function withAuth(handler: (req: AuthedRequest, res: NextApiResponse) => unknown) {\n  return (req: NextApiRequest, res: NextApiResponse) => {\n    const user = req.headers['x-user'];\n    if (typeof user !== 'string') return res.status(401).end();\n    (req as AuthedRequest).user = user;\n    (req as AuthedRequest).role = user === 'root' ? 'admin' : undefined;\n    return handler(req as AuthedRequest, res);\n  };\n}\n";
+        let h = wrapper(src, Lang::Ts, "withAuth").unwrap();
+        let shape = h.wrapper.unwrap();
+        assert_eq!(shape.decorates, ["user", "role"]);
+        assert_eq!(shape.extras, 0);
+        assert!(h.text.contains(
+            "handler: (request: Request, context: HandlerContext, auth: { user: string; role?: 'admin' }) => Response | Promise<Response>"
+        ), "{}", h.text);
+        assert!(h.text.contains(
+            "    return handler(request, context, { user, role: user === 'root' ? 'admin' : undefined });\n"
+        ), "{}", h.text);
+        assert!(!h.text.contains(".user ="), "{}", h.text);
+    }
+
+    #[test]
+    fn decorating_wrapper_is_declined_with_why() {
+        let reads = "export function withToken(handler) {\n  return (req, res) => {\n    req.token = req.headers.authorization;\n    return handler(req, res);\n  };\n}\n";
+        assert_eq!(
+            wrapper(reads, Lang::Js, "withToken").unwrap_err(),
+            "the value it puts on `req.token` reads `req` or `res`; set it in a variable first"
+        );
+        let extras = "export function withTeam(handler) {\n  return (req, res) => {\n    req.team = 't';\n    return handler(req, res, 1);\n  };\n}\n";
+        assert_eq!(
+            wrapper(extras, Lang::Js, "withTeam").unwrap_err(),
+            "it puts fields on `req` and also passes `handler` more than `(req, res)`"
+        );
+        let untyped = "import type { NextApiHandler } from 'next';\nexport function withTeam(handler: NextApiHandler) {\n  return (req, res) => {\n    const team = 't';\n    (req as any).team = team;\n    return handler(req, res);\n  };\n}\n";
+        assert_eq!(
+            wrapper(untyped, Lang::Ts, "withTeam").unwrap_err(),
+            "its handler parameter is typed `NextApiHandler`, whose `req` has no `team`"
+        );
+        // Not right before the call: the assignment stays, and blocks as before.
+        let early = "export function withTeam(handler) {\n  return (req, res) => {\n    req.team = 't';\n    console.log('x');\n    return handler(req, res);\n  };\n}\n";
+        assert!(wrapper(early, Lang::Js, "withTeam")
+            .unwrap_err()
+            .contains("assigns `req.team`"));
+    }
+
     const API: &str = "import type { NextApiResponse } from 'next';\n\n// Response helpers shared by the routes.\nexport const ok = (res: NextApiResponse, data: unknown) => res.status(200).json(data);\n\nexport function methodNotAllowed(res: NextApiResponse, allowed: string[]) {\n  res.setHeader('Allow', allowed.join(', '));\n  return res.status(405).json({ error: 'Method not allowed' });\n}\n\nconst secret = 'x';\nexport const leak = (res: NextApiResponse) => res.json({ secret });\n\nexport const echo = (req: any, res: NextApiResponse) => res.json(req.query);\n";
 
     #[test]
