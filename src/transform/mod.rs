@@ -974,6 +974,55 @@ fn plan(
             },
         )?;
     }
+    // A wrapper of the route's own file becomes its twin where it was declared, when the
+    // handler's call is its only use.
+    for name in wrapped.iter().flat_map(|w| w.local.iter()) {
+        let fail = |why: String| {
+            vec![Diagnostic::at(
+                Code::WrappedHandler,
+                format!("the handler is wrapped by `{name}(...)`; port the wrapper to take and return web Request/Response (or call it inside each method), then migrate; `{name}` gets no App Router version ({why})"),
+                src,
+                h.offset,
+            )]
+        };
+        if table.count(name) != 2 {
+            return Err(fail("it is used elsewhere in this file too".into()));
+        }
+        let context_type = ["HandlerContext", "RouteHandlerContext", "HandlerContext_"]
+            .into_iter()
+            .find(|n| table.is_free(n, None))
+            .unwrap_or("HandlerContext_");
+        let Some((r, Ok(twin))) = local_wrapper(input, module, name, &names, context_type) else {
+            return Err(fail("its App Router version cannot be written".into()));
+        };
+        let semi = if ctx.semicolons { ";" } else { "" };
+        let declared = if input.lang.is_typescript() {
+            format!("// What Next passes a Route Handler after the Request: the route's params.{nl}type {context_type} = {{ params: Promise<Record<string, string | string[] | undefined>> }}{semi}{nl}{nl}")
+        } else {
+            String::new()
+        };
+        helpers |= twin.needs;
+        if !declared.is_empty() {
+            // Above the wrapper's own comment, which describes the wrapper.
+            let at = removal::comments_above(src, r.start);
+            add_or_bug(
+                &mut edits,
+                Edit {
+                    range: at..at,
+                    text: declared,
+                    needs: Needs::default(),
+                },
+            )?;
+        }
+        add_or_bug(
+            &mut edits,
+            Edit {
+                range: r,
+                text: to_newlines(&twin.text, nl),
+                needs: twin.needs,
+            },
+        )?;
+    }
     let fn_text = to_newlines(&functions, nl);
     add_or_bug(
         &mut edits,
@@ -1096,6 +1145,8 @@ struct WrappedRoute {
     names: Vec<String>,
     /// The wrappers as the route imports them (for [`twins::import_edits`]).
     imports: Vec<delegates::Delegate>,
+    /// The wrappers declared in the route's own file, whose declarations become their twins.
+    local: Vec<String>,
 }
 
 /// The twins of the wrappers around the handler; the usual WrappedHandler diagnostic (with why
@@ -1114,6 +1165,7 @@ fn wrapped_route(
     let mut extras = 0;
     let mut typed = true;
     let mut decorates = None;
+    let mut local = Vec::new();
     for (i, w) in wrappers.iter().enumerate() {
         let fail = |why: Option<String>| {
             let mut message = format!("the handler is wrapped by `{}(...)`; port the wrapper to take and return web Request/Response (or call it inside each method), then migrate", w.callee);
@@ -1130,15 +1182,48 @@ fn wrapped_route(
                 w.callee_offset,
             )]
         };
-        let (k, exported, twin) =
-            twins::wrapper_twin(module, input.foreign, &w.callee).map_err(fail)?;
-        let Some(shape) = &twin.wrapper else {
-            return Err(fail(None));
+        // Imported from a module of the app with twins, or declared in the route's own file.
+        let (foreign, shape, required, param_count) = match twins::wrapper_twin(
+            module,
+            input.foreign,
+            &w.callee,
+        ) {
+            Ok((k, exported, twin)) => {
+                let Some(shape) = twin.wrapper.clone() else {
+                    return Err(fail(None));
+                };
+                (
+                    Some(delegates::Foreign {
+                        import: k,
+                        exported,
+                    }),
+                    shape,
+                    twin.required,
+                    twin.param_count,
+                )
+            }
+            Err(None) => {
+                let names = provisional_names(module);
+                match local_wrapper(input, module, &w.callee, &names, "HandlerContext") {
+                        Some((_, Ok(t))) if t.alias.is_empty() => {
+                            (None, t.shape, t.required, t.param_count)
+                        }
+                        Some((_, Ok(_))) => return Err(fail(Some("its handler is typed by a type alias of this file, which the route's own code may use too".into()))),
+                        Some((r, Err(why))) => {
+                            let (line, col) = crate::text::line_col(src, r.start);
+                            return Err(fail(Some(format!("{line}:{col}: {why}"))));
+                        }
+                        None => return Err(fail(None)),
+                    }
+            }
+            Err(why) => return Err(fail(why)),
         };
+        let shape = &shape;
+        let twin = (required, param_count);
         let innermost = i + 1 == wrappers.len();
         if w.handler_arg != shape.handler_pos
-            || w.args.len() < twin.required
-            || w.args.len() > twin.param_count
+            || w.args.len() < twin.0
+            || w.args.len() > twin.1
             || (!innermost && (shape.extras > 0 || !shape.decorates.is_empty()))
         {
             return Err(fail(Some(format!(
@@ -1169,10 +1254,14 @@ fn wrapped_route(
                 .filter(|(_, fields)| !fields.is_empty());
         }
         names.push(w.callee.clone());
+        let Some(foreign) = foreign else {
+            local.push(w.callee.clone());
+            continue;
+        };
         imports.push(delegates::Delegate {
             name: w.callee.clone(),
-            param_count: twin.param_count,
-            required: twin.required,
+            param_count: twin.1,
+            required: twin.0,
             res_pos: 0,
             req_pos: None,
             needs_context: false,
@@ -1181,10 +1270,7 @@ fn wrapped_route(
             needs: Needs::default(),
             state_params: Needs::default(),
             sets_headers_only: false,
-            foreign: Some(delegates::Foreign {
-                import: k,
-                exported,
-            }),
+            foreign: Some(foreign),
             reader: false,
             merges_headers: false,
             extra_arg: None,
@@ -1205,7 +1291,54 @@ fn wrapped_route(
         decorates,
         names,
         imports,
+        local,
     })
+}
+
+/// Names for analysing a wrapper of the route's own file before the route's names are chosen
+/// (its shape does not depend on them; its text is written again with the route's).
+fn provisional_names(module: &Module) -> names::Names {
+    let tracked = reparse::imported_locals(module);
+    let mut per_item = vec![0; tracked.len() * module.body.len()];
+    let table = names::IdentTable::of_module_counting(module, &[], &tracked, &mut per_item);
+    names::Names::choose(&table, None, None)
+}
+
+/// [`wrappers::analyse_local`] of the wrapper `name` of the route's own file, written with
+/// `names`; `context_type`: the name of the route-context type its twin uses.
+fn local_wrapper(
+    input: &RouteInput,
+    module: &Module,
+    name: &str,
+    names: &names::Names,
+    context_type: &str,
+) -> Option<(
+    std::ops::Range<usize>,
+    Result<wrappers::WrapperTwin, String>,
+)> {
+    let src = input.src;
+    let facts = imports::import_facts(module, src);
+    let body_mode = usage::BodyMode::Parsed { size_limit: None };
+    let ctx = emit::EmitContext {
+        src,
+        lang: input.lang,
+        names,
+        params: &[],
+        is_async: false,
+        body_mode: &body_mode,
+        semicolons: facts.semicolons.unwrap_or(false),
+        wrapping: None,
+        dedent: 0,
+    };
+    let base = UsageBase {
+        src,
+        names,
+        body_mode: body_mode.clone(),
+        raw_body_fns: facts.raw_body_fns.clone(),
+        get_server_session: facts.get_server_session.clone(),
+        param_names: Vec::new(),
+    };
+    wrappers::analyse_local(module, src, input.lang, &base, &ctx, context_type, name)
 }
 
 fn ordinal(n: usize) -> String {

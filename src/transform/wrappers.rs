@@ -20,6 +20,9 @@
 //! route's functions destructure what they read (`withSession(async (request, _context, { user
 //! }) => ...)`, `req.user` → `user`).
 //!
+//! A wrapper declared in the route's own file is analysed the same way ([`analyse_local`]); the
+//! route replaces its declaration with the twin.
+//!
 //! Declined, with the reason: a wrapper that reads the request body or `req.url` (they depend
 //! on the route's body config and params), sets a status before calling the handler (its
 //! Response has its own), uses its handler other than by calling it, or whose handler
@@ -135,14 +138,17 @@ fn returned(stmts: &[Stmt]) -> Option<Inner<'_>> {
     }
 }
 
-/// The module's exported functions that return a function (a wrapper's shape).
-fn candidates(module: &Module) -> Vec<Candidate<'_>> {
+/// The module's exported functions that return a function (a wrapper's shape), or with
+/// `exported` false its functions declared without `export` (a wrapper in a route's own file).
+fn candidates(module: &Module, exported: bool) -> Vec<Candidate<'_>> {
     let mut out = Vec::new();
     for item in &module.body {
-        let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) = item else {
-            continue;
+        let decl = match item {
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) if exported => &e.decl,
+            ModuleItem::Stmt(Stmt::Decl(d)) if !exported => d,
+            _ => continue,
         };
-        let found = match &e.decl {
+        let found = match decl {
             Decl::Fn(f) if !f.function.is_generator && !f.function.is_async => {
                 f.function.body.as_ref().and_then(|b| {
                     Some(Candidate {
@@ -404,8 +410,50 @@ pub fn analyse(
         delegates,
         context_type,
     };
+    analyse_candidates(&scope, candidates(module, true))
+        .into_iter()
+        .map(|(name, r, result)| (name, r.start, result))
+        .collect()
+}
+
+/// The twin of the wrapper `name` declared without `export` in the route's own module `module`
+/// (`function withLogging(handler) { ... }`): where its declaration is and the twin, or why it
+/// gets none; None when the module declares no wrapper of that name.
+pub fn analyse_local(
+    module: &Module,
+    src: &str,
+    lang: Lang,
+    base: &UsageBase,
+    ctx: &emit::EmitContext,
+    context_type: &str,
+    name: &str,
+) -> Option<(Range<usize>, Result<WrapperTwin, String>)> {
+    let scope = Scope {
+        module,
+        src,
+        lang,
+        base,
+        ctx,
+        delegates: &[],
+        context_type,
+    };
+    let found: Vec<Candidate> = candidates(module, false)
+        .into_iter()
+        .filter(|c| c.name == name)
+        .collect();
+    analyse_candidates(&scope, found)
+        .into_iter()
+        .next()
+        .map(|(_, r, result)| (r, result))
+}
+
+/// [`twin`] of each candidate shaped like a wrapper: (name, its declaration, the twin or why not).
+fn analyse_candidates(
+    scope: &Scope,
+    found: Vec<Candidate>,
+) -> Vec<(String, Range<usize>, Result<WrapperTwin, String>)> {
     let mut out = Vec::new();
-    for c in candidates(module) {
+    for c in found {
         let Some((req, res)) = req_res(&c.inner.params) else {
             continue;
         };
@@ -424,14 +472,13 @@ pub fn analyse(
         let [(handler_pos, handler, calls, refs)] = called.as_slice() else {
             continue;
         };
-        let offset = c.range.start;
         let result = twin(
-            &scope,
+            scope,
             &c,
             (&req, &res),
             (*handler_pos, handler, calls, *refs),
         );
-        out.push((c.name.clone(), offset, result));
+        out.push((c.name.clone(), c.range.clone(), result));
     }
     out
 }
