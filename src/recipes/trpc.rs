@@ -204,12 +204,7 @@ fn check_function(e: &Expr, module: &Module, allowed: &[&str]) -> Result<(), Str
         Expr::Paren(p) => return check_function(&p.expr, module, allowed),
         Expr::Ident(i) => {
             // A function of the route's own module.
-            for item in &module.body {
-                let decl = match item {
-                    ModuleItem::Stmt(Stmt::Decl(d)) => d,
-                    ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => &e.decl,
-                    _ => continue,
-                };
+            for decl in crate::transform::ast_util::module_decls(module) {
                 match decl {
                     Decl::Fn(f) if f.ident.sym == i.sym => {
                         let params: Vec<&Pat> = f.function.params.iter().map(|p| &p.pat).collect();

@@ -159,3 +159,12 @@ pub fn string_array_literal(a: &ArrayLit) -> Option<Vec<String>> {
         })
         .collect()
 }
+
+/// The module's top-level declarations, exported or not.
+pub fn module_decls(module: &Module) -> impl Iterator<Item = &Decl> {
+    module.body.iter().filter_map(|item| match item {
+        ModuleItem::Stmt(Stmt::Decl(d)) => Some(d),
+        ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => Some(&e.decl),
+        _ => None,
+    })
+}

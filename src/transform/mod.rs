@@ -478,6 +478,16 @@ fn plan(
     let facts = imports::import_facts(module, src);
     // What each middleware's twin returns and the wrapper's fields get names free in the route.
     let mut results: Vec<String> = Vec::new();
+    let generated = [
+        &names.request,
+        &names.context,
+        &names.query,
+        &names.body,
+        &names.headers,
+        &names.status,
+        &names.pages,
+        &names.handler,
+    ];
     // The fields the wrapper put on `req` come in a parameter of the wrapped function,
     // destructured where their names are free in the route (`{ user }`), else named like a
     // middleware's result (`session` of `withSession`): `req.user` → `session.user`.
@@ -487,16 +497,6 @@ fn plan(
         wrapped.as_ref().and_then(|w| w.decorates.as_ref()),
         wrapping.as_mut(),
     ) {
-        let generated = [
-            &names.request,
-            &names.context,
-            &names.query,
-            &names.body,
-            &names.headers,
-            &names.status,
-            &names.pages,
-            &names.handler,
-        ];
         let free = |n: &str| table.is_free(n, None) && !generated.iter().any(|g| *g == n);
         if fields.iter().all(|f| free(f)) {
             // `withUser(async (request, _context, { user }) => ...)`, `req.user` → `user`.
@@ -555,16 +555,6 @@ fn plan(
     // What each middleware's twin returns gets a name free in the route (`auth` of `useAuth`).
     for d in foreign.iter_mut() {
         if let Some(m) = d.middleware.as_mut() {
-            let generated = [
-                &names.request,
-                &names.context,
-                &names.query,
-                &names.body,
-                &names.headers,
-                &names.status,
-                &names.pages,
-                &names.handler,
-            ];
             m.result = middleware::result_name(&d.name, &m.fields, |n| {
                 table.is_free(n, None)
                     && !generated.iter().any(|g| *g == n)
@@ -1338,7 +1328,7 @@ fn local_wrapper(
         get_server_session: facts.get_server_session.clone(),
         param_names: Vec::new(),
     };
-    wrappers::analyse_local(module, src, input.lang, &base, &ctx, context_type, name)
+    wrappers::analyse_local(module, (&base, &ctx), context_type, name)
 }
 
 fn ordinal(n: usize) -> String {

@@ -388,7 +388,7 @@ const NOT_IN_WRAPPER: Needs = Needs(
         | Needs::HELPER_ADAPT.0,
 );
 
-/// The twins of the module's wrappers, or why each gets none: (name, offset of its
+/// The twins of the module's exported wrappers, or why each gets none: (name, offset of its
 /// declaration, the twin or the reason). `delegates`: the module's response helpers that have
 /// twins (a wrapper's check may answer through one); `context_type`: the name of the twin
 /// module's route-context type.
@@ -421,17 +421,14 @@ pub fn analyse(
 /// gets none; None when the module declares no wrapper of that name.
 pub fn analyse_local(
     module: &Module,
-    src: &str,
-    lang: Lang,
-    base: &UsageBase,
-    ctx: &emit::EmitContext,
+    (base, ctx): (&UsageBase, &emit::EmitContext),
     context_type: &str,
     name: &str,
 ) -> Option<(Range<usize>, Result<WrapperTwin, String>)> {
     let scope = Scope {
         module,
-        src,
-        lang,
+        src: ctx.src,
+        lang: ctx.lang,
         base,
         ctx,
         delegates: &[],
@@ -933,12 +930,7 @@ fn named_members<'m>(
     if depth > 8 {
         return;
     }
-    for item in &module.body {
-        let decl = match item {
-            ModuleItem::Stmt(Stmt::Decl(d)) => d,
-            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => &e.decl,
-            _ => continue,
-        };
+    for decl in super::ast_util::module_decls(module) {
         match decl {
             Decl::TsTypeAlias(a) if a.id.sym == *name && a.type_params.is_none() => {
                 collect_members(module, &a.type_ann, out, depth + 1);
