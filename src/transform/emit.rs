@@ -602,6 +602,10 @@ pub fn render_functions(
             out.push_str("\n\n");
         }
         out.push_str(export);
+        // Pages parsed the body before the handler ran, so a 400 (invalid JSON) or 413 came
+        // before any of its code; where only a function it calls reads the body, the exported
+        // function still parses it first (`pages.body` parses once per request, so the callee
+        // reads the same result).
         let early_hoists = if g.needs.contains(Needs::BODY_VIA_CALL) {
             g.needs | Needs::BODY_VAR
         } else {
@@ -665,16 +669,7 @@ pub fn render_functions(
             g.text.as_str()
         };
         let indent = body_indent(g_text);
-        // Pages parsed the body before the handler ran, so a 400 (invalid JSON) or 413 came
-        // before any of its code; where only a function it calls reads the body, the exported
-        // function still parses it first (`pages.body` parses once per request, so the callee
-        // reads the same result).
-        let hoist_needs = if g.needs.contains(Needs::BODY_VIA_CALL) {
-            g.needs | Needs::BODY_VAR
-        } else {
-            g.needs
-        };
-        let mut hoisted = hoists(ctx, hoist_needs);
+        let mut hoisted = hoisted;
         let body = bind_request_headers(ctx, g_text, &mut hoisted);
         let body = declare_status_at_first_set(ctx, body, &mut hoisted, &indent);
         // The comment lines the body starts with describe the function: the generated

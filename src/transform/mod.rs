@@ -978,10 +978,7 @@ fn plan(
         if table.count(name) != 2 {
             return Err(fail("it is used elsewhere in this file too".into()));
         }
-        let context_type = ["HandlerContext", "RouteHandlerContext", "HandlerContext_"]
-            .into_iter()
-            .find(|n| table.is_free(n, None))
-            .unwrap_or("HandlerContext_");
+        let context_type = twins::context_type_name(|n| table.is_free(n, None));
         let Some((r, Ok(twin))) = local_wrapper(input, module, name, &names, context_type) else {
             return Err(fail("its App Router version cannot be written".into()));
         };
@@ -1194,26 +1191,26 @@ fn wrapped_route(
             }
             Err(None) => {
                 let names = provisional_names(module);
+                let aliased = "its handler is typed by a type alias of this file, which the route's own code may use too";
                 match local_wrapper(input, module, &w.callee, &names, "HandlerContext") {
-                        Some((_, Ok(t))) if t.alias.is_empty() => {
-                            (None, t.shape, t.required, t.param_count)
-                        }
-                        Some((_, Ok(_))) => return Err(fail(Some("its handler is typed by a type alias of this file, which the route's own code may use too".into()))),
-                        Some((r, Err(why))) => {
-                            let (line, col) = crate::text::line_col(src, r.start);
-                            return Err(fail(Some(format!("{line}:{col}: {why}"))));
-                        }
-                        None => return Err(fail(None)),
+                    Some((_, Ok(t))) if t.alias.is_empty() => {
+                        (None, t.shape, t.required, t.param_count)
                     }
+                    Some((_, Ok(_))) => return Err(fail(Some(aliased.into()))),
+                    Some((r, Err(why))) => {
+                        let (line, col) = crate::text::line_col(src, r.start);
+                        return Err(fail(Some(format!("{line}:{col}: {why}"))));
+                    }
+                    None => return Err(fail(None)),
+                }
             }
             Err(why) => return Err(fail(why)),
         };
         let shape = &shape;
-        let twin = (required, param_count);
         let innermost = i + 1 == wrappers.len();
         if w.handler_arg != shape.handler_pos
-            || w.args.len() < twin.0
-            || w.args.len() > twin.1
+            || w.args.len() < required
+            || w.args.len() > param_count
             || (!innermost && (shape.extras > 0 || !shape.decorates.is_empty()))
         {
             return Err(fail(Some(format!(
@@ -1250,8 +1247,8 @@ fn wrapped_route(
         };
         imports.push(delegates::Delegate {
             name: w.callee.clone(),
-            param_count: twin.1,
-            required: twin.0,
+            param_count,
+            required,
             res_pos: 0,
             req_pos: None,
             needs_context: false,

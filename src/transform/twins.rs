@@ -153,6 +153,15 @@ impl ModuleTwins {
     }
 }
 
+/// The name of the route-context type a module with wrapper twins declares: the first of
+/// `HandlerContext`, `RouteHandlerContext` that is `free` in it.
+pub fn context_type_name(free: impl Fn(&str) -> bool) -> &'static str {
+    ["HandlerContext", "RouteHandlerContext"]
+        .into_iter()
+        .find(|n| free(n))
+        .unwrap_or("HandlerContext_")
+}
+
 /// A route's import of a helper module that has twins.
 #[derive(Clone, Debug)]
 pub struct ForeignImport {
@@ -239,11 +248,7 @@ pub fn analyse(
     let (found, _, _, blocked) = find_delegates(all, &[], &base, &ctx, Needs::HEADERS_VAR, &preset);
     let other_candidates = delegates::candidates(&module, &(0..0), true);
     let top = top_level(&module);
-    let context_type = ["HandlerContext", "RouteHandlerContext", "HandlerContext_"]
-        .into_iter()
-        .find(|n| table.is_free(n, None))
-        .unwrap_or("HandlerContext_")
-        .to_string();
+    let context_type = context_type_name(|n| table.is_free(n, None)).to_string();
     let mut out = ModuleTwins {
         context_type: context_type.clone(),
         pages: names.pages.clone(),
