@@ -41,6 +41,8 @@ impl Needs {
     pub const HELPER_GET_HEADER: Needs = Needs(1 << 22);
     /// next-auth's three-argument `getServerSession(req, res, options)` keeps its req and res.
     pub const HELPER_NEXT_AUTH: Needs = Needs(1 << 23);
+    /// `cookies()` of next/headers (iron-session's cookie store): the route imports it.
+    pub const NEXT_COOKIES: Needs = Needs(1 << 26);
     /// The rendered code contains a response (a `return` of a `Response`).
     pub const RESPONDS: Needs = Needs(1 << 17);
     /// The Pages req/res adapter (`pages.adapt`).

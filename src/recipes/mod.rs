@@ -21,14 +21,18 @@
 //!   0.x) becomes the handler switching on the method it stands for, `onError` a `try`/`catch`,
 //!   `onNoMatch` (or the version's default 404) the default branch; the rewrite then gives each
 //!   method its export. Applied by the transform before the rewrite, not here.
+//! - [`iron_session`]: v8's `getIronSession(req, res, options)` becomes
+//!   `getIronSession(await cookies(), options)`. Applied by the rewrite, at the call.
 //!
 //! The app's dependency versions ([`LibraryVersions`], read once per app from its package.json)
 //! reach every recipe through [`RouteInput::libraries`].
 
+pub mod iron_session;
 mod next_auth;
 pub mod next_basics;
 pub mod next_connect;
 pub mod sentry;
+pub mod spelled;
 mod trpc;
 pub mod versions;
 
@@ -469,7 +473,7 @@ mod tests {
         assert!(desugar("export default function h(req, res) { res.end() }\n", "{}").is_none());
     }
 
-    fn spelled(src: &str) -> Option<Result<next_basics::Desugared, (usize, String)>> {
+    fn spelled(src: &str) -> Option<Result<spelled::Spelled, (usize, String)>> {
         let module = parse_module(src, Lang::Ts).expect("test source parses");
         next_basics::desugar(&module, src)
     }

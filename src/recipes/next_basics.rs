@@ -29,9 +29,8 @@ use swc_common::Spanned;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
-use crate::edit::Copied;
+use super::spelled::Spelled;
 use crate::parse::range;
-use crate::text::line_col;
 use crate::transform::ast_util::imported_name;
 
 const PACKAGE: &str = "next-basics";
@@ -61,46 +60,9 @@ const HELPERS: [(&str, Answer); 9] = [
 /// Helpers that set a header before they answer: not taken.
 const TWO_STEP: [&str; 2] = ["send", "redirect"];
 
-/// The route with next-basics' calls spelled out.
-#[derive(Debug)]
-pub struct Desugared {
-    pub text: String,
-    /// Stretches of `text` copied from the route's source.
-    pub copied: Vec<Copied>,
-    /// Each replaced stretch of `text` and where it was in the source.
-    replaced: Vec<(Range<usize>, usize)>,
-    /// What the recipe did (the P2A316 note) and where it goes: the import.
-    pub note: String,
-    pub note_at: usize,
-    /// Calls whose argument may be `undefined` (P2A318): source offset and message.
-    pub defaulted: Vec<(usize, String)>,
-}
-
-impl Desugared {
-    /// A diagnostic of `text` placed in the route's source `src`: where `text` copies the
-    /// source, at the same code; in a spelled-out call, at the call.
-    pub fn place(
-        &self,
-        src: &str,
-        mut d: crate::diagnostics::Diagnostic,
-    ) -> crate::diagnostics::Diagnostic {
-        let at = crate::text::offset_of(&self.text, d.line, d.column);
-        let mapped = crate::edit::source_offset(&self.copied, at)
-            .or_else(|| {
-                self.replaced
-                    .iter()
-                    .find(|(r, _)| r.start <= at && at <= r.end)
-                    .map(|(_, s)| *s)
-            })
-            .unwrap_or(self.note_at);
-        (d.line, d.column) = line_col(src, mapped);
-        d
-    }
-}
-
 /// The route with its calls of next-basics' response helpers spelled out; `Err` with where and
 /// why the recipe declines; None when the route imports none of them.
-pub fn desugar(module: &Module, src: &str) -> Option<Result<Desugared, (usize, String)>> {
+pub fn desugar(module: &Module, src: &str) -> Option<Result<Spelled, (usize, String)>> {
     let mut imports: Vec<&ImportDecl> = Vec::new();
     let mut helpers: Vec<(String, &'static str, Answer)> = Vec::new();
     let mut two_step: Vec<String> = Vec::new();
@@ -147,7 +109,7 @@ fn spell_out(
     imports: &[&ImportDecl],
     helpers: &[(String, &'static str, Answer)],
     two_step: &[String],
-) -> Result<Desugared, (Option<usize>, String)> {
+) -> Result<Spelled, (Option<usize>, String)> {
     let mut uses = Uses {
         helpers,
         two_step,
@@ -230,53 +192,23 @@ fn spell_out(
     for i in imports {
         edits.push(import_edit(src, i, helpers));
     }
-    edits.sort_by_key(|(r, _)| r.start);
-    if let Some(w) = edits.windows(2).find(|w| w[0].0.end > w[1].0.start) {
-        return Err((
-            Some(w[1].0.start),
-            "a call of a next-basics helper is inside another's arguments".into(),
-        ));
-    }
-    let mut text = String::with_capacity(src.len());
-    let mut copied = Vec::new();
-    let mut replaced = Vec::new();
-    let mut at = 0;
-    for (r, new) in edits {
-        if r.start > at {
-            copied.push(Copied {
-                src: at,
-                out: text.len(),
-                len: r.start - at,
-            });
-            text.push_str(&src[at..r.start]);
-        }
-        replaced.push((text.len()..text.len() + new.len(), r.start));
-        text.push_str(&new);
-        at = r.end;
-    }
-    if at < src.len() {
-        copied.push(Copied {
-            src: at,
-            out: text.len(),
-            len: src.len() - at,
-        });
-        text.push_str(&src[at..]);
-    }
     let list = names
         .iter()
         .map(|n| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    Ok(Desugared {
-        text,
-        copied,
-        replaced,
-        note: format!(
-            "next-basics' response helpers ({list}) became the answers they send (`ok(res, x)` is `res.status(200).json(x)`, `badRequest(res)` is `res.status(400).end('400 Bad Request')`), written the App Router way"
-        ),
-        note_at: imports.first().map_or(0, |i| range(i.span).start),
-        defaulted,
-    })
+    let note = format!(
+        "next-basics' response helpers ({list}) became the answers they send (`ok(res, x)` is `res.status(200).json(x)`, `badRequest(res)` is `res.status(400).end('400 Bad Request')`), written the App Router way"
+    );
+    let note_at = imports.first().map_or(0, |i| range(i.span).start);
+    let mut spelled = Spelled::from_edits(src, edits, note, note_at).map_err(|at| {
+        (
+            Some(at),
+            "a call of a next-basics helper is inside another's arguments".to_string(),
+        )
+    })?;
+    spelled.defaulted = defaulted;
+    Ok(spelled)
 }
 
 /// The import without the helpers (the whole line when nothing else is left).

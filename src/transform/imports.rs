@@ -284,13 +284,41 @@ pub fn compat_import(
     spec: &str,
     nl: &str,
 ) -> (Range<usize>, String) {
+    import_after_imports(facts, src, &format!("* as {name}"), spec, nl)
+}
+
+/// Where to insert `import { cookies } from 'next/headers'` (`cookies as <name>` where the
+/// route uses `cookies` itself), and the text to insert there.
+pub fn next_cookies_import(
+    facts: &ImportFacts,
+    src: &str,
+    name: &str,
+    nl: &str,
+) -> (Range<usize>, String) {
+    let what = if name == "cookies" {
+        "{ cookies }".to_string()
+    } else {
+        format!("{{ cookies as {name} }}")
+    };
+    import_after_imports(facts, src, &what, "next/headers", nl)
+}
+
+/// `import <what> from '<spec>'` in the file's quotes and semicolons, after its last import
+/// (else at its top, after a shebang): where, and the text.
+fn import_after_imports(
+    facts: &ImportFacts,
+    src: &str,
+    what: &str,
+    spec: &str,
+    nl: &str,
+) -> (Range<usize>, String) {
     let q = facts.quote.unwrap_or('\'');
     let semi = if facts.semicolons.unwrap_or(false) {
         ";"
     } else {
         ""
     };
-    let stmt = format!("import * as {name} from {q}{spec}{q}{semi}");
+    let stmt = format!("import {what} from {q}{spec}{q}{semi}");
     match facts.last_import_end {
         Some(end) => {
             // after the last import's line

@@ -147,6 +147,12 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
             at,
         ));
     }
+    // iron-session of a version without the cookie-store form: its calls are left as they are.
+    if let Some(crate::recipes::iron_session::SessionGetter::Declined { at, why }) =
+        crate::recipes::iron_session::session_getter(&module, input.libraries)
+    {
+        recipe_notes.push(Diagnostic::at(Code::RecipeDeclined, why, src, at));
+    }
     with_notes(migrate_module(input, &module), recipe_notes)
 }
 
@@ -154,7 +160,7 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
 /// rewrite; `Err` with where and why it does not.
 fn spelled_out(
     input: &RouteInput,
-    d: &crate::recipes::next_basics::Desugared,
+    d: &crate::recipes::spelled::Spelled,
 ) -> Result<Migrated, String> {
     let module = parse_module(&d.text, input.lang).map_err(|e| {
         format!(
@@ -545,6 +551,13 @@ fn plan(
         body_mode: cfg.body_mode.clone(),
         raw_body_fns: facts.raw_body_fns.clone(),
         get_server_session: facts.get_server_session.clone(),
+        get_iron_session: match crate::recipes::iron_session::session_getter(
+            module,
+            input.libraries,
+        ) {
+            Some(crate::recipes::iron_session::SessionGetter::Taken(name)) => Some(name),
+            _ => None,
+        },
         param_names,
     };
 
@@ -1041,6 +1054,17 @@ fn plan(
         let edit = config::segment_exports_edit(src, c.item_range.clone(), &cfg, semi, nl);
         add_or_bug(&mut edits, edit)?;
     }
+    if helpers.contains(Needs::NEXT_COOKIES) {
+        let (at, text) = imports::next_cookies_import(&facts, src, &names.cookies, nl);
+        add_or_bug(
+            &mut edits,
+            Edit {
+                range: at,
+                text,
+                needs: Needs::default(),
+            },
+        )?;
+    }
     if !helpers.helper_names().is_empty() {
         let (at, text) = imports::compat_import(&facts, src, &names.pages, input.compat_spec, nl);
         add_or_bug(
@@ -1323,6 +1347,7 @@ fn local_wrapper(
         body_mode: body_mode.clone(),
         raw_body_fns: facts.raw_body_fns.clone(),
         get_server_session: facts.get_server_session.clone(),
+        get_iron_session: None,
         param_names: Vec::new(),
     };
     wrappers::analyse_local(module, (&base, &ctx), context_type, name)
@@ -1468,6 +1493,7 @@ struct UsageBase<'a> {
     body_mode: usage::BodyMode,
     raw_body_fns: Vec<String>,
     get_server_session: Option<String>,
+    get_iron_session: Option<String>,
     param_names: Vec<String>,
 }
 
@@ -1487,6 +1513,7 @@ impl UsageBase<'_> {
             body_mode: self.body_mode.clone(),
             raw_body_fns: self.raw_body_fns.clone(),
             get_server_session: self.get_server_session.clone(),
+            get_iron_session: self.get_iron_session.clone(),
             param_names: self.param_names.clone(),
             delegates,
             state_params: Needs::default(),

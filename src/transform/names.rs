@@ -39,7 +39,7 @@ trait Tally {
 }
 
 /// The names every route's walk watches besides its own: the candidates of [`Names::choose`].
-const CANDIDATES: [&[&str]; 10] = [
+const CANDIDATES: [&[&str]; 11] = [
     &["handler", "routeHandler"],
     &["request", "nextRequest"],
     &["context", "routeContext"],
@@ -50,6 +50,7 @@ const CANDIDATES: [&[&str]; 10] = [
     &["pages", "pagesCompat", "pagesApi"],
     &["methodNotAllowed", "notAllowed"],
     &["requestHeaders", "reqHeaders"],
+    &["cookies", "nextCookies", "cookieStore"],
 ];
 
 impl<'m> IdentTable<'m> {
@@ -262,6 +263,8 @@ pub struct Names {
     pub method_not_allowed: String,
     /// `pages.headers(request)` bound once in a function that reads it more than once.
     pub request_headers: String,
+    /// `cookies` of next/headers, where the route imports it (iron-session's cookie store).
+    pub cookies: String,
 }
 
 impl Names {
@@ -282,7 +285,7 @@ impl Names {
                 .find(|c| table.is_free(c, None))
                 .unwrap_or_else(|| format!("{base}_"))
         };
-        let [handler, request, context, query, body, headers, status, pages, method_not_allowed, request_headers] =
+        let [handler, request, context, query, body, headers, status, pages, method_not_allowed, request_headers, cookies] =
             CANDIDATES;
         let handler = match handler_name {
             Some(h) => h.to_string(),
@@ -298,6 +301,7 @@ impl Names {
             pages: pick(pages, None),
             method_not_allowed: pick(method_not_allowed, None),
             request_headers: pick(request_headers, None),
+            cookies: pick(cookies, None),
             handler,
         }
     }

@@ -228,6 +228,8 @@ pub fn analyse(
         body_mode: body_mode.clone(),
         raw_body_fns: facts.raw_body_fns.clone(),
         get_server_session: facts.get_server_session.clone(),
+        // A helper module's calls stay (its twin would need next/headers' import).
+        get_iron_session: None,
         param_names: Vec::new(),
     };
     let all = delegates::candidates(&module, &(0..0), true);
@@ -701,6 +703,7 @@ fn reader_twin(
         body_mode: base.body_mode.clone(),
         raw_body_fns: base.raw_body_fns.clone(),
         get_server_session: base.get_server_session.clone(),
+        get_iron_session: None,
         param_names: Vec::new(),
         delegates: &[],
         state_params: Needs::default(),

@@ -47,6 +47,9 @@ pub struct UsageInput<'a> {
     pub param_names: Vec<String>,
     /// Local name of next-auth's `getServerSession`, when imported.
     pub get_server_session: Option<String>,
+    /// Local name of iron-session's `getIronSession` when the app's version has the cookie-store
+    /// form (see [`crate::recipes::iron_session`]).
+    pub get_iron_session: Option<String>,
     /// Functions of this module that respond through `res` for the handler (see `delegates`).
     pub delegates: &'a [super::delegates::Delegate],
     /// Response state a delegate receives from its caller (`headers`, `status` parameters):
@@ -1837,6 +1840,38 @@ impl Visit for UsageVisitor<'_> {
                         h = n.headers
                     ),
                     needs,
+                );
+                return;
+            }
+            // (In a nested function the `await` would need that function async: left as is.)
+            if self.input.get_iron_session.as_deref() == Some(callee)
+                && self.fn_depth == 0
+                && c.args.len() == 3
+                && self.is_req(&c.args[0].expr)
+                && self.is_res(&c.args[1].expr)
+                && c.args.iter().all(|a| a.spread.is_none())
+            {
+                // iron-session v8: the App Router form reads and sets the session cookie
+                // through Next's cookie store.
+                self.visit_expr(&c.args[2].expr);
+                let mut needs = Needs::AWAIT | Needs::NEXT_COOKIES;
+                let opts = self.text(range(c.args[2].expr.span()), &mut needs);
+                let callee_end = c
+                    .type_args
+                    .as_ref()
+                    .map_or(c.callee.span().hi, |t| t.span.hi);
+                let callee_text =
+                    self.src()[range(c.callee.span().with_hi(callee_end))].to_string();
+                let text = crate::recipes::iron_session::cookie_store_call(
+                    &callee_text,
+                    &self.names().cookies,
+                    &opts,
+                );
+                self.add(r.clone(), text, needs);
+                self.diag(
+                    Code::LibraryRecipe,
+                    crate::recipes::iron_session::taken_message(&callee_text),
+                    r.start,
                 );
                 return;
             }
