@@ -21,6 +21,9 @@
 //!   0.x) becomes the handler switching on the method it stands for, `onError` a `try`/`catch`,
 //!   `onNoMatch` (or the version's default 404) the default branch; the rewrite then gives each
 //!   method its export. Applied by the transform before the rewrite, not here.
+//! - [`micro_cors`]: `export default cors(handler)` with `const cors = Cors(options)` becomes the
+//!   headers micro-cors set, at the top of the handler, before the rewrite; taken when the route
+//!   then gets the idiomatic rewrite. Applied by the transform, not here.
 //! - [`iron_session`]: v8's `getIronSession(req, res, options)` becomes
 //!   `getIronSession(await cookies(), options)`. Applied by the rewrite, at the call.
 //!
@@ -28,6 +31,7 @@
 //! reach every recipe through [`RouteInput::libraries`].
 
 pub mod iron_session;
+pub mod micro_cors;
 mod next_auth;
 pub mod next_basics;
 pub mod next_connect;

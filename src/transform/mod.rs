@@ -132,9 +132,26 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
     // next-basics' response helpers: the route with their calls spelled out, migrated as that
     // when it then gets the idiomatic rewrite; else as it is, with the reason.
     let mut recipe_notes = Vec::new();
+    // micro-cors' wrapper: the route with the headers it set at the top of the handler, the
+    // same way.
+    if let Some(d) = crate::recipes::micro_cors::desugar(&module, src) {
+        let (at, why) = match d {
+            Ok(d) => match spelled_out(input, &d, "the wrapper") {
+                Ok(m) => return RouteOutcome::Migrated(m),
+                Err(why) => (d.note_at, why),
+            },
+            Err(e) => e,
+        };
+        recipe_notes.push(Diagnostic::at(
+            Code::RecipeDeclined,
+            format!("micro-cors' wrapper is not spelled out: {why}"),
+            src,
+            at,
+        ));
+    }
     if let Some(d) = crate::recipes::next_basics::desugar(&module, src) {
         let (at, why) = match d {
-            Ok(d) => match spelled_out(input, &d) {
+            Ok(d) => match spelled_out(input, &d, "the calls") {
                 Ok(m) => return RouteOutcome::Migrated(m),
                 Err(why) => (d.note_at, why),
             },
@@ -156,15 +173,16 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
     with_notes(migrate_module(input, &module), recipe_notes)
 }
 
-/// The route with next-basics' calls spelled out (`d`), when it then gets the idiomatic
-/// rewrite; `Err` with where and why it does not.
+/// The route with a library's calls or wrapper (`what`) spelled out (`d`), when it then gets the
+/// idiomatic rewrite; `Err` with where and why it does not.
 fn spelled_out(
     input: &RouteInput,
     d: &crate::recipes::spelled::Spelled,
+    what: &str,
 ) -> Result<Migrated, String> {
     let module = parse_module(&d.text, input.lang).map_err(|e| {
         format!(
-            "with the calls spelled out, the route does not parse ({})",
+            "with {what} spelled out, the route does not parse ({})",
             e.message
         )
     })?;
@@ -194,11 +212,11 @@ fn spelled_out(
             .into_iter()
             .find(|x| x.code == Code::AdapterRoute)
             .map_or_else(
-                || "with the calls spelled out, the route still needs the adapter".to_string(),
+                || format!("with {what} spelled out, the route still needs the adapter"),
                 |x| {
                     let x = d.place(src, x);
                     format!(
-                        "with the calls spelled out, at {}:{}: {}",
+                        "with {what} spelled out, at {}:{}: {}",
                         x.line, x.column, x.message
                     )
                 },
@@ -208,10 +226,10 @@ fn spelled_out(
             .next()
             .map(|x| d.place(src, x))
             .map_or_else(
-                || "with the calls spelled out, the route is not migrated".to_string(),
+                || format!("with {what} spelled out, the route is not migrated"),
                 |x| {
                     format!(
-                        "with the calls spelled out, the route stops at {}:{} with {}: {}",
+                        "with {what} spelled out, the route stops at {}:{} with {}: {}",
                         x.line,
                         x.column,
                         x.code.id(),
