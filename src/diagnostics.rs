@@ -76,6 +76,7 @@ pub enum Code {
     TrpcMethods,
     RecipeDeclined,
     HelperDefaultArgument,
+    DraftMode,
 }
 
 pub struct CodeInfo {
@@ -135,7 +136,7 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo { code: Code::ComputedRouteImport, id: "P2A210", name: "computed-route-import", severity: Severity::Warning, summary: "An import()/require() with a computed path may load this route from pages/api; after the move it is no longer there." },
     CodeInfo { code: Code::AdapterRoute, id: "P2A213", name: "adapter-route", severity: Severity::Warning, summary: "The route runs its original handler through the Pages req/res adapter (pages.adapt), because the idiomatic rewrite could not take its shape; behaviour is kept, the code is not yet idiomatic." },
     CodeInfo { code: Code::RevalidateIsLazy, id: "P2A214", name: "revalidate-is-lazy", severity: Severity::Warning, summary: "res.revalidate(path) runs as revalidatePath(path): the page is regenerated on its next visit, not before the call resolves, and failures are no longer reported." },
-    CodeInfo { code: Code::PreviewDataUnsupported, id: "P2A215", name: "preview-data-unsupported", severity: Severity::Warning, summary: "res.setPreviewData() has no App Router equivalent; through the adapter it throws at run time (draft mode works)." },
+    CodeInfo { code: Code::PreviewDataUnsupported, id: "P2A215", name: "preview-data-unsupported", severity: Severity::Warning, summary: "res.setPreviewData() has no App Router equivalent: the route stays in pages/api, where it keeps working (through the adapter it would throw at run time; draft mode works)." },
     CodeInfo { code: Code::BodyNotParsed, id: "P2A301", name: "body-not-parsed", severity: Severity::Info, summary: "Pages parsed every request body (400 on invalid JSON, 413 over 1mb); the migrated functions that never read the body ignore it." },
     CodeInfo { code: Code::NonStandardMethods, id: "P2A302", name: "non-standard-methods", severity: Severity::Info, summary: "Pages ran the handler for any method; Route Handlers answer 400 to methods outside GET HEAD POST PUT PATCH DELETE OPTIONS (TRACE: 500)." },
     CodeInfo { code: Code::PrivateSegmentEscaped, id: "P2A303", name: "private-segment-escaped", severity: Severity::Info, summary: "A path segment starting with `_` is private in the App Router; its folder is written as %5F... to keep the URL." },
@@ -153,6 +154,7 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo { code: Code::LibraryRecipe, id: "P2A316", name: "library-recipe", severity: Severity::Info, summary: "The handler is a well-known library's Pages API handler; it became the App Router form that library documents (see README, Library recipes)." },
     CodeInfo { code: Code::RecipeDeclined, id: "P2A317", name: "library-recipe-declined", severity: Severity::Info, summary: "The handler is a well-known library's Pages API handler, but in a form or version its recipe does not take (the message says why: a createContext reading Pages' req/res, a tRPC option only its Node adapters have, ...); the route goes on as it would without the recipe." },
     CodeInfo { code: Code::HelperDefaultArgument, id: "P2A318", name: "helper-default-argument", severity: Severity::Info, summary: "A library response helper spelled out as the answer it sends (next-basics' `ok(res, data)`, `badRequest(res, msg)`) was given an argument that may be undefined at run time: the helper then answered its default (`{}`, `400 Bad Request`), the migrated answer is an empty body." },
+    CodeInfo { code: Code::DraftMode, id: "P2A319", name: "draft-mode", severity: Severity::Info, summary: "`res.setDraftMode({ enable })` became `(await draftMode()).enable()` / `.disable()` from next/headers: the same `__prerender_bypass` cookie, written by Next's cookie store (attributes in its order, `SameSite=none` for `None`; cleared with an empty value where Pages sent the expired cookie with the preview id)." },
     CodeInfo { code: Code::ExportsMoved, id: "P2A313", name: "exports-moved", severity: Severity::Info, summary: "Exports route.ts may not carry (values such as authOptions, helpers, types other modules import) moved to a module beside the route; the route imports them from there." },
 ];
 

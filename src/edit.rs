@@ -43,6 +43,8 @@ impl Needs {
     pub const HELPER_NEXT_AUTH: Needs = Needs(1 << 23);
     /// `cookies()` of next/headers (iron-session's cookie store): the route imports it.
     pub const NEXT_COOKIES: Needs = Needs(1 << 26);
+    /// `draftMode()` of next/headers (`res.setDraftMode`): the route imports it.
+    pub const NEXT_DRAFT_MODE: Needs = Needs(1 << 27);
     /// The rendered code contains a response (a `return` of a `Response`).
     pub const RESPONDS: Needs = Needs(1 << 17);
     /// The Pages req/res adapter (`pages.adapt`).

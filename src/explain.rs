@@ -376,7 +376,7 @@ pub fn explanation(code: Code) -> Explanation {
         },
         Code::PreviewDataUnsupported => Explanation {
             meaning: "The handler calls `res.setPreviewData(...)`: Pages' preview mode with data, which the App Router does not have.",
-            why: "Through the adapter `res.setPreviewData()` throws at run time (the request gets Pages' 500) instead of setting the preview cookies. Draft mode (`res.setDraftMode`) and `res.clearPreviewData()` work.",
+            why: "Through the adapter `res.setPreviewData()` would throw at run time (the request would get a 500) instead of setting the preview cookies, so pages2app leaves the route in pages/api, where it keeps working beside the migrated routes. Draft mode (`res.setDraftMode`) and `res.clearPreviewData()` work through the adapter.",
             fix: "Switch to draft mode: `(await draftMode()).enable()` from next/headers, and keep what the preview data carried in a cookie of your own.",
             before: ex("pages/api/preview.ts", "export default function handler(req, res) {\n  res.setPreviewData({ user: 'a' })\n  res.redirect('/')\n}"),
             after: ex("app/(api)/api/preview/route.ts", "import { draftMode } from 'next/headers'\nimport { redirect } from 'next/navigation'\n\nexport async function GET() {\n  ;(await draftMode()).enable()\n  redirect('/')\n}"),
@@ -527,6 +527,13 @@ export const POST = withAuth(async (request) => {
             fix: "Where the value can be undefined, write the default yourself: `pages.json(request, data ?? {}, { status: 200 })` (mind `null`, which the helper sent as `null`), or `pages.end(msg ?? '400 Bad Request', { status: 400 })`.",
             before: ex("pages/api/website.ts", "import { ok, badRequest } from 'next-basics'\n\nexport default async (req, res) => {\n  const site = await findSite(req.query.id)\n  if (!site) return badRequest(res)\n  return ok(res, site)\n}"),
             after: ex("app/(api)/api/website/route.ts", "export async function GET(request: Request) {\n  const query = pages.query(request)\n  const site = await findSite(query.id)\n  if (!site) return pages.end('400 Bad Request', { status: 400 })\n  return pages.json(request, site, { status: 200 })\n}"),
+        },
+        Code::DraftMode => Explanation {
+            meaning: "The handler turned draft mode on or off with `res.setDraftMode({ enable })`. The App Router's form is `draftMode()` from next/headers: `(await draftMode()).enable()` and `.disable()`, which set and clear the same `__prerender_bypass` cookie (its value is the build's preview id, as before).",
+            why: "Next's cookie store writes the Set-Cookie header itself: the attributes come in its order (`Path` first, `Secure` before `HttpOnly`) and `SameSite` as `none` where Pages wrote `None`; to clear the cookie Pages sent it with the preview id and an expiry in 1970, Next with an empty value and the same expiry. Browsers read both the same (the cookie is set, or deleted).",
+            fix: "Nothing to do.",
+            before: ex("pages/api/draft.ts", "export default function handler(req, res) {\n  res.setDraftMode({ enable: true })\n  res.redirect(307, '/')\n}"),
+            after: ex("app/(api)/api/draft/route.ts", "import { draftMode } from 'next/headers'\n\nexport async function GET(request: Request) {\n  ;(await draftMode()).enable()\n  return pages.redirect(request, 307, '/')\n}"),
         },
         Code::ExportsMoved => Explanation {
             meaning: "The route exported values or types besides its handler and config. route.ts may export only HTTP methods and segment config, so those exports moved to a module beside route.ts (in the route's folder, which the App Router does not serve), with the imports and local declarations they need; route.ts imports back what it uses.",

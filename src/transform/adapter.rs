@@ -156,7 +156,12 @@ pub fn migrate(
         let edit = config::segment_exports_edit(src, item, &cfg, semi, nl);
         add(&mut edits, edit, src)?;
     }
-    let (at, text) = imports::compat_import(&facts, src, &names.pages, input.compat_spec, nl);
+    let (at, text) = imports::insert_imports(
+        &facts,
+        src,
+        &[imports::compat_import_stmt(&names.pages, input.compat_spec)],
+        nl,
+    );
     add(&mut edits, replace(at, text), src)?;
 
     // The adapter's options: bodyParser as the config said, and the params Pages drops from req.url.
@@ -239,14 +244,6 @@ pub fn migrate(
             at + 1,
         ));
     }
-    if let Some(at) = src.find(".setPreviewData(") {
-        diagnostics.push(Diagnostic::at(
-            Code::PreviewDataUnsupported,
-            "`res.setPreviewData()` has no App Router equivalent: through the adapter it throws at run time; use draft mode (`res.setDraftMode({ enable: true })`)",
-            src,
-            at + 1,
-        ));
-    }
     diagnostics.push(Diagnostic::at(
         Code::NonStandardMethods,
         super::NON_STANDARD_METHODS_MESSAGE,
@@ -263,6 +260,30 @@ pub fn migrate(
         mode: Mode::Adapter,
         twins: Vec::new(),
     })
+}
+
+/// Where the module calls `x.setPreviewData(...)` (Pages' preview mode with data), which the App
+/// Router cannot do: through the adapter the call would throw where Pages set the preview
+/// cookies, so such a route is not adapted.
+pub fn preview_data_call(module: &Module) -> Option<usize> {
+    struct Finder(Option<usize>);
+    impl swc_ecma_visit::Visit for Finder {
+        fn visit_call_expr(&mut self, c: &CallExpr) {
+            if self.0.is_none() {
+                if let Callee::Expr(e) = &c.callee {
+                    if let Expr::Member(m) = &**e {
+                        if matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == "setPreviewData") {
+                            self.0 = Some(range(m.prop.span()).start);
+                        }
+                    }
+                }
+            }
+            swc_ecma_visit::VisitWith::visit_children_with(c, self);
+        }
+    }
+    let mut f = Finder(None);
+    swc_ecma_visit::VisitWith::visit_with(module, &mut f);
+    f.0
 }
 
 /// `export { default } from './x'`, `export { h as default } from './x'` and `export { h as default }`.

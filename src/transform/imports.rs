@@ -276,40 +276,34 @@ pub fn remove_unused_imports(out: &Reparsed, out_src: &str, imported: &ImportedN
     edits
 }
 
-/// Where to insert the compat import, and the text to insert there.
-pub fn compat_import(
-    facts: &ImportFacts,
-    src: &str,
-    name: &str,
-    spec: &str,
-    nl: &str,
-) -> (Range<usize>, String) {
-    import_after_imports(facts, src, &format!("* as {name}"), spec, nl)
+/// `import * as <name> from '<spec>'`: the compat import.
+pub fn compat_import_stmt(name: &str, spec: &str) -> (String, String) {
+    (format!("* as {name}"), spec.to_string())
 }
 
-/// Where to insert `import { cookies } from 'next/headers'` (`cookies as <name>` where the
-/// route uses `cookies` itself), and the text to insert there.
-pub fn next_cookies_import(
-    facts: &ImportFacts,
-    src: &str,
-    name: &str,
-    nl: &str,
-) -> (Range<usize>, String) {
-    let what = if name == "cookies" {
-        "{ cookies }".to_string()
-    } else {
-        format!("{{ cookies as {name} }}")
-    };
-    import_after_imports(facts, src, &what, "next/headers", nl)
+/// `import { cookies, draftMode as nextDraftMode } from 'next/headers'` of next/headers' `names`
+/// (imported name, local name).
+pub fn next_headers_import_stmt(names: &[(&str, &str)]) -> (String, String) {
+    let list = names
+        .iter()
+        .map(|(imported, local)| {
+            if imported == local {
+                imported.to_string()
+            } else {
+                format!("{imported} as {local}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    (format!("{{ {list} }}"), "next/headers".to_string())
 }
 
-/// `import <what> from '<spec>'` in the file's quotes and semicolons, after its last import
-/// (else at its top, after a shebang): where, and the text.
-fn import_after_imports(
+/// Where to insert the imports `stmts` (what, from) in the file's quotes and semicolons: after
+/// its last import (else at its top, after a shebang), in one edit; and the text.
+pub fn insert_imports(
     facts: &ImportFacts,
     src: &str,
-    what: &str,
-    spec: &str,
+    stmts: &[(String, String)],
     nl: &str,
 ) -> (Range<usize>, String) {
     let q = facts.quote.unwrap_or('\'');
@@ -318,7 +312,10 @@ fn import_after_imports(
     } else {
         ""
     };
-    let stmt = format!("import {what} from {q}{spec}{q}{semi}");
+    let lines: Vec<String> = stmts
+        .iter()
+        .map(|(what, from)| format!("import {what} from {q}{from}{q}{semi}"))
+        .collect();
     match facts.last_import_end {
         Some(end) => {
             // after the last import's line
@@ -326,14 +323,13 @@ fn import_after_imports(
             if line_end > end && src.as_bytes()[line_end - 1] == b'\r' {
                 line_end -= 1;
             }
-            (line_end..line_end, format!("{nl}{stmt}"))
+            let text = lines.iter().map(|l| format!("{nl}{l}")).collect::<String>();
+            (line_end..line_end, text)
         }
         None => {
             let at = leading_preamble_end(src);
-            (
-                at..at,
-                format!("{stmt}{nl}{}", if at == 0 { nl } else { "" }),
-            )
+            let text = lines.iter().map(|l| format!("{l}{nl}")).collect::<String>();
+            (at..at, format!("{text}{}", if at == 0 { nl } else { "" }))
         }
     }
 }

@@ -386,6 +386,18 @@ fn adapt_or_manual(input: &RouteInput, module: &Module, diags: Vec<Diagnostic>) 
     if !(input.adapter && !diags.is_empty() && diags.iter().all(|d| adapter::can_adapt(d.code))) {
         return RouteOutcome::Manual(diags);
     }
+    // Preview data: through the adapter the route would throw where Pages set the cookies; in
+    // pages/api it keeps working.
+    if let Some(at) = adapter::preview_data_call(module) {
+        let mut diags = diags;
+        diags.push(Diagnostic::at(
+            Code::PreviewDataUnsupported,
+            "`res.setPreviewData()` (preview mode with data) has no App Router equivalent, so the route stays in pages/api, where it keeps working (through the adapter it would throw at run time); to migrate it, switch it to draft mode (`res.setDraftMode({ enable: true })`, which has no data) and keep the data in a cookie of your own",
+            input.src,
+            at,
+        ));
+        return RouteOutcome::Manual(diags);
+    }
     match adapter::migrate(input, module, &diags[0]) {
         Ok(m) => RouteOutcome::Migrated(m),
         Err(more) if more.iter().any(|d| d.code == Code::InternalError) => {
@@ -1072,19 +1084,23 @@ fn plan(
         let edit = config::segment_exports_edit(src, c.item_range.clone(), &cfg, semi, nl);
         add_or_bug(&mut edits, edit)?;
     }
+    // The imports the rewrite needs: next/headers' functions, the compat helpers.
+    let mut from_next_headers = Vec::new();
     if helpers.contains(Needs::NEXT_COOKIES) {
-        let (at, text) = imports::next_cookies_import(&facts, src, &names.cookies, nl);
-        add_or_bug(
-            &mut edits,
-            Edit {
-                range: at,
-                text,
-                needs: Needs::default(),
-            },
-        )?;
+        from_next_headers.push(("cookies", names.cookies.as_str()));
+    }
+    if helpers.contains(Needs::NEXT_DRAFT_MODE) {
+        from_next_headers.push(("draftMode", names.draft_mode.as_str()));
+    }
+    let mut new_imports = Vec::new();
+    if !from_next_headers.is_empty() {
+        new_imports.push(imports::next_headers_import_stmt(&from_next_headers));
     }
     if !helpers.helper_names().is_empty() {
-        let (at, text) = imports::compat_import(&facts, src, &names.pages, input.compat_spec, nl);
+        new_imports.push(imports::compat_import_stmt(&names.pages, input.compat_spec));
+    }
+    if !new_imports.is_empty() {
+        let (at, text) = imports::insert_imports(&facts, src, &new_imports, nl);
         add_or_bug(
             &mut edits,
             Edit {

@@ -39,7 +39,7 @@ trait Tally {
 }
 
 /// The names every route's walk watches besides its own: the candidates of [`Names::choose`].
-const CANDIDATES: [&[&str]; 11] = [
+const CANDIDATES: [&[&str]; 12] = [
     &["handler", "routeHandler"],
     &["request", "nextRequest"],
     &["context", "routeContext"],
@@ -51,6 +51,7 @@ const CANDIDATES: [&[&str]; 11] = [
     &["methodNotAllowed", "notAllowed"],
     &["requestHeaders", "reqHeaders"],
     &["cookies", "nextCookies", "cookieStore"],
+    &["draftMode", "nextDraftMode"],
 ];
 
 impl<'m> IdentTable<'m> {
@@ -265,6 +266,8 @@ pub struct Names {
     pub request_headers: String,
     /// `cookies` of next/headers, where the route imports it (iron-session's cookie store).
     pub cookies: String,
+    /// `draftMode` of next/headers, where the route imports it.
+    pub draft_mode: String,
 }
 
 impl Names {
@@ -285,7 +288,7 @@ impl Names {
                 .find(|c| table.is_free(c, None))
                 .unwrap_or_else(|| format!("{base}_"))
         };
-        let [handler, request, context, query, body, headers, status, pages, method_not_allowed, request_headers, cookies] =
+        let [handler, request, context, query, body, headers, status, pages, method_not_allowed, request_headers, cookies, draft_mode] =
             CANDIDATES;
         let handler = match handler_name {
             Some(h) => h.to_string(),
@@ -302,6 +305,7 @@ impl Names {
             method_not_allowed: pick(method_not_allowed, None),
             request_headers: pick(request_headers, None),
             cookies: pick(cookies, None),
+            draft_mode: pick(draft_mode, None),
             handler,
         }
     }

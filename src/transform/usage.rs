@@ -819,6 +819,64 @@ impl<'a> UsageVisitor<'a> {
     }
 
     /// `setCors(res)` where `setCors` only sets headers: it now sets them on the `headers` bag.
+    /// `res.setDraftMode({ enable: true })` (`false`; no argument is on, as in Pages) as a
+    /// statement: `(await draftMode()).enable()` / `.disable()` with next/headers' `draftMode`,
+    /// which set and clear the same `__prerender_bypass` cookie.
+    fn rewrite_draft_mode_stmt(&mut self, s: &ExprStmt) -> bool {
+        let Expr::Call(c) = unwrap_expr(&s.expr) else {
+            return false;
+        };
+        let Some((obj, name)) = method_call(c) else {
+            return false;
+        };
+        if name != "setDraftMode" || !self.is_res(obj) {
+            return false;
+        }
+        let enable = match c.args.as_slice() {
+            [] => true,
+            [a] if a.spread.is_none() => {
+                let Expr::Object(o) = unwrap_expr(&a.expr) else {
+                    return false;
+                };
+                let [PropOrSpread::Prop(p)] = o.props.as_slice() else {
+                    return false;
+                };
+                let Prop::KeyValue(kv) = &**p else {
+                    return false;
+                };
+                let key = matches!(&kv.key, PropName::Ident(i) if &*i.sym == "enable")
+                    || matches!(&kv.key, PropName::Str(s) if s.value.to_atom_lossy().as_str() == "enable");
+                match unwrap_expr(&kv.value) {
+                    Expr::Lit(Lit::Bool(b)) if key => b.value,
+                    _ => return false,
+                }
+            }
+            _ => return false,
+        };
+        let r = range(s.span);
+        let semi = self.src()[r.clone()].trim_end().ends_with(';');
+        // A statement starting with `(` continues the one before unless that one ended.
+        let before = self.src()[..r.start].trim_end();
+        let ended = semi || before.is_empty() || before.ends_with(['{', ';']);
+        let text = format!(
+            "{lead}(await {draft}()).{call}(){end}",
+            lead = if ended { "" } else { ";" },
+            draft = self.names().draft_mode,
+            call = if enable { "enable" } else { "disable" },
+            end = if semi { ";" } else { "" },
+        );
+        self.add(r.clone(), text, Needs::AWAIT | Needs::NEXT_DRAFT_MODE);
+        self.diag(
+            Code::DraftMode,
+            format!(
+                "`res.setDraftMode(...)` became `(await draftMode()).{}()` (next/headers): the same `__prerender_bypass` cookie, written by Next's cookie store (attributes in its order, `SameSite=none` for `None`; cleared with an empty value where Pages sent the expired cookie with the preview id)",
+                if enable { "enable" } else { "disable" }
+            ),
+            r.start,
+        );
+        true
+    }
+
     fn rewrite_header_delegate_call(&mut self, e: &Expr) -> bool {
         let (inner, awaited) = match unwrap_expr(e) {
             Expr::Await(a) => (unwrap_expr(&a.arg), true),
@@ -1614,6 +1672,9 @@ impl Visit for UsageVisitor<'_> {
             return;
         }
         if self.fn_depth == 0 && self.rewrite_header_delegate_call(&s.expr) {
+            return;
+        }
+        if self.fn_depth == 0 && self.rewrite_draft_mode_stmt(s) {
             return;
         }
         s.visit_children_with(self);
