@@ -733,14 +733,16 @@ fn run_keeping(opts: &Options, hooks: RunHooks, sink: Option<&mut dyn FnMut(Stri
     };
     let mut first: HashMap<String, (FileReport, Option<Transformed>)> =
         first.into_iter().map(|r| (r.0.source.clone(), r)).collect();
+    // Files the run may add: route.ts files, the compat module, the twins of the app's helper
+    // modules (a route the importers' check sees may import one).
     let planned_targets: HashSet<String> = planned
         .iter()
         .filter_map(|p| p.mapping.as_ref().ok().map(|m| m.target.clone()))
         .chain(compat.iter().map(|(p, _)| p.clone()))
+        .chain(helpers.modules.iter().map(|m| m.twin_path.clone()))
         .collect();
     let follow = plan_importers(root, &graph, &planned, &mut first, &planned_targets);
-    let mut added = follow.added.clone();
-    added.extend(helpers.modules.iter().map(|m| m.twin_path.clone()));
+    let added = follow.added.clone();
     let check = ImportCheck {
         root,
         graph: &graph,
