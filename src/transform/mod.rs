@@ -32,6 +32,7 @@ use swc_ecma_ast::*;
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::edit::{compose, Copied, Edit, EditSet, Needs};
 use crate::parse::{parse_module, range};
+use crate::recipes::spelled::Spelled;
 use crate::route_path::{Lang, RouteParam};
 use crate::text::newline_of;
 
@@ -129,14 +130,30 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
             )])
         }
     };
-    // next-basics' response helpers: the route with their calls spelled out, migrated as that
-    // when it then gets the idiomatic rewrite; else as it is, with the reason.
+    // Libraries spelled out before the rewrite: micro-cors' wrapper (the headers it set at the
+    // top of the handler), next-basics' response helpers (the answers they send). The route
+    // spelled out is migrated as that when it then gets the idiomatic rewrite; else as it is,
+    // with the reason.
+    type Spell = fn(&Module, &str) -> Option<Result<Spelled, (usize, String)>>;
+    let spelled_recipes: [(Spell, &str, &str); 2] = [
+        (
+            crate::recipes::micro_cors::desugar,
+            "the wrapper",
+            "micro-cors' wrapper is not spelled out",
+        ),
+        (
+            crate::recipes::next_basics::desugar,
+            "the calls",
+            "next-basics' response helpers are not spelled out",
+        ),
+    ];
     let mut recipe_notes = Vec::new();
-    // micro-cors' wrapper: the route with the headers it set at the top of the handler, the
-    // same way.
-    if let Some(d) = crate::recipes::micro_cors::desugar(&module, src) {
+    for (desugar, what, declined) in spelled_recipes {
+        let Some(d) = desugar(&module, src) else {
+            continue;
+        };
         let (at, why) = match d {
-            Ok(d) => match spelled_out(input, &d, "the wrapper") {
+            Ok(d) => match spelled_out(input, &d, what) {
                 Ok(m) => return RouteOutcome::Migrated(m),
                 Err(why) => (d.note_at, why),
             },
@@ -144,22 +161,7 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
         };
         recipe_notes.push(Diagnostic::at(
             Code::RecipeDeclined,
-            format!("micro-cors' wrapper is not spelled out: {why}"),
-            src,
-            at,
-        ));
-    }
-    if let Some(d) = crate::recipes::next_basics::desugar(&module, src) {
-        let (at, why) = match d {
-            Ok(d) => match spelled_out(input, &d, "the calls") {
-                Ok(m) => return RouteOutcome::Migrated(m),
-                Err(why) => (d.note_at, why),
-            },
-            Err(e) => e,
-        };
-        recipe_notes.push(Diagnostic::at(
-            Code::RecipeDeclined,
-            format!("next-basics' response helpers are not spelled out: {why}"),
+            format!("{declined}: {why}"),
             src,
             at,
         ));
@@ -175,11 +177,7 @@ pub fn migrate_route(input: &RouteInput) -> RouteOutcome {
 
 /// The route with a library's calls or wrapper (`what`) spelled out (`d`), when it then gets the
 /// idiomatic rewrite; `Err` with where and why it does not.
-fn spelled_out(
-    input: &RouteInput,
-    d: &crate::recipes::spelled::Spelled,
-    what: &str,
-) -> Result<Migrated, String> {
+fn spelled_out(input: &RouteInput, d: &Spelled, what: &str) -> Result<Migrated, String> {
     let module = parse_module(&d.text, input.lang).map_err(|e| {
         format!(
             "with {what} spelled out, the route does not parse ({})",
