@@ -518,10 +518,45 @@ mod tests {
     }
 
     #[test]
+    fn next_basics_send_and_redirect_set_their_header_then_answer() {
+        let src = "import { send, redirect } from 'next-basics';\n\nexport default async (req, res) => {\n  if (!req.query.id) return redirect(res, '/login');\n  if (req.query.js) return send(res, 'x()', 'application/javascript');\n  return send(res, req.query.id);\n};\n";
+        let d = spelled(src).expect("next-basics").expect("taken");
+        assert!(
+            d.text
+                .contains("return res.setHeader('Location', '/login').status(303).end();"),
+            "{}",
+            d.text
+        );
+        assert!(
+            d.text.contains(
+                "return res.setHeader('Content-Type', 'application/javascript').status(200).send('x()');"
+            ),
+            "{}",
+            d.text
+        );
+        assert!(
+            d.text
+                .contains("return res.setHeader('Content-Type', 'text/plain').status(200).send(req.query.id);"),
+            "{}",
+            d.text
+        );
+        // Neither has a default for its data or URL; a type that may be undefined is noted.
+        assert!(d.defaulted.is_empty(), "{:?}", d.defaulted);
+        let typed = "import { send } from 'next-basics';\nexport default (req, res) => send(res, 'x', req.query.type);\n";
+        let d = spelled(typed).expect("next-basics").expect("taken");
+        assert_eq!(d.defaulted.len(), 1);
+        assert!(
+            d.defaulted[0].1.contains("`text/plain`"),
+            "{:?}",
+            d.defaulted
+        );
+    }
+
+    #[test]
     fn next_basics_uses_it_does_not_take_say_why_and_where() {
-        let import = "import { ok, send } from 'next-basics';\n";
+        let import = "import { ok, redirect } from 'next-basics';\n";
         for (body, why) in [
-            ("export default (req, res) => send(res, 'x');\n", "`send`"),
+            ("export default (req, res) => redirect(res);\n", "no URL"),
             (
                 "export default (req, res) => [ok].map((f) => f(res));\n",
                 "other than by calling it",

@@ -13,15 +13,19 @@
 //! ([`desugar`]): `return ok(res, user)` → `return res.status(200).json(user)` →
 //! `return pages.json(request, user, { status: 200 })`. The import goes with the calls.
 //!
+//! `send(res, data, type = 'text/plain')` and `redirect(res, url)` set a header and then answer;
+//! they are spelled out as the chain Node allows (`setHeader` returns the response):
+//! `res.setHeader('Content-Type', type).status(200).send(data)`,
+//! `res.setHeader('Location', url).status(303).end()`.
+//!
 //! Taken: every use of an imported helper is a call of it with an identifier (the response) and
-//! at most the one argument it takes. The argument's text is kept; an argument left off gets the
+//! at most the arguments it takes. The arguments' text is kept; an argument left off gets the
 //! helper's default. One difference is said (P2A318): a helper's default applied to an argument
 //! that is `undefined` at run time (`ok(res, maybeUndefined)` sent `{}`), and the migrated call
 //! sends what `res.json(undefined)` sends, an empty body; so every call whose argument is not a
-//! literal gets the note. Declined (P2A317, the route goes on as before): `send` and `redirect`
-//! (they set a header and then answer: two statements), a helper used other than by calling it
-//! (passed on, renamed), a call with a spread or more arguments, a call inside another's
-//! arguments.
+//! literal gets the note (for `send`, its type). Declined (P2A317, the route goes on as before):
+//! a helper used other than by calling it (passed on, renamed), a call with a spread or more
+//! arguments, a `redirect` without a URL, a call inside another's arguments.
 
 use std::ops::Range;
 
@@ -35,14 +39,20 @@ use crate::transform::ast_util::imported_name;
 
 const PACKAGE: &str = "next-basics";
 
-/// What a helper answers: `res.status(200).json(data)` or `res.status(code).end(msg)`.
-#[derive(Clone, Copy)]
+/// What a helper answers: `res.status(200).json(data)`, `res.status(code).end(msg)`, or a header
+/// and then an answer (`send`: its Content-Type, `redirect`: its Location).
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Answer {
     Json,
     End(u16, &'static str),
+    /// `res.setHeader('Content-Type', type).status(200).send(data)`, `type` defaulting to
+    /// `text/plain`.
+    Send,
+    /// `res.setHeader('Location', url).status(303).end()`.
+    Redirect,
 }
 
-const HELPERS: [(&str, Answer); 9] = [
+const HELPERS: [(&str, Answer); 11] = [
     ("ok", Answer::Json),
     ("json", Answer::Json),
     ("badRequest", Answer::End(400, "400 Bad Request")),
@@ -55,17 +65,15 @@ const HELPERS: [(&str, Answer); 9] = [
     ),
     ("tooManyRequest", Answer::End(429, "429 Too Many Request")),
     ("serverError", Answer::End(500, "500 Internal Server Error")),
+    ("send", Answer::Send),
+    ("redirect", Answer::Redirect),
 ];
-
-/// Helpers that set a header before they answer: not taken.
-const TWO_STEP: [&str; 2] = ["send", "redirect"];
 
 /// The route with its calls of next-basics' response helpers spelled out; `Err` with where and
 /// why the recipe declines; None when the route imports none of them.
 pub fn desugar(module: &Module, src: &str) -> Option<Result<Spelled, (usize, String)>> {
     let mut imports: Vec<&ImportDecl> = Vec::new();
     let mut helpers: Vec<(String, &'static str, Answer)> = Vec::new();
-    let mut two_step: Vec<String> = Vec::new();
     for item in &module.body {
         let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item else {
             continue;
@@ -85,8 +93,6 @@ pub fn desugar(module: &Module, src: &str) -> Option<Result<Spelled, (usize, Str
             if let Some((h, a)) = HELPERS.iter().find(|(h, _)| *h == name) {
                 helpers.push((n.local.sym.to_string(), h, *a));
                 any = true;
-            } else if TWO_STEP.contains(&name.as_str()) {
-                two_step.push(n.local.sym.to_string());
             }
         }
         if any {
@@ -97,10 +103,7 @@ pub fn desugar(module: &Module, src: &str) -> Option<Result<Spelled, (usize, Str
         return None;
     }
     let at = imports.first().map_or(0, |i| range(i.span).start);
-    Some(
-        spell_out(module, src, &imports, &helpers, &two_step)
-            .map_err(|(o, why)| (o.unwrap_or(at), why)),
-    )
+    Some(spell_out(module, src, &imports, &helpers).map_err(|(o, why)| (o.unwrap_or(at), why)))
 }
 
 fn spell_out(
@@ -108,14 +111,11 @@ fn spell_out(
     src: &str,
     imports: &[&ImportDecl],
     helpers: &[(String, &'static str, Answer)],
-    two_step: &[String],
 ) -> Result<Spelled, (Option<usize>, String)> {
     let mut uses = Uses {
         helpers,
-        two_step,
         calls: Vec::new(),
         other: None,
-        two_step_call: None,
     };
     for item in &module.body {
         if !matches!(item, ModuleItem::ModuleDecl(ModuleDecl::Import(_))) {
@@ -124,12 +124,6 @@ fn spell_out(
     }
     if let Some((at, why)) = uses.other {
         return Err((Some(at), why));
-    }
-    if let Some((at, name)) = uses.two_step_call {
-        return Err((
-            Some(at),
-            format!("the route calls next-basics' `{name}`, which sets a header before it answers"),
-        ));
     }
     let quote = imports
         .first()
@@ -153,14 +147,30 @@ fn spell_out(
                 format!("a call of `{name}` is not given the response as its first argument"),
             ));
         };
-        if c.args > 2 {
+        let takes = if c.answer == Answer::Send { 3 } else { 2 };
+        if c.args > takes {
             return Err((
                 Some(c.span.start),
                 format!("a call of `{name}` has more arguments than it takes"),
             ));
         }
         let arg = c.arg.as_ref().map(|(r, _)| &src[r.clone()]);
+        let third = c.third.as_ref().map(|(r, _)| &src[r.clone()]);
         let text = match (c.answer, arg) {
+            (Answer::Send, data) => format!(
+                "{res}.setHeader({quote}Content-Type{quote}, {}).status(200).send({})",
+                third.map_or_else(|| format!("{quote}text/plain{quote}"), str::to_string),
+                data.unwrap_or_default()
+            ),
+            (Answer::Redirect, Some(url)) => {
+                format!("{res}.setHeader({quote}Location{quote}, {url}).status(303).end()")
+            }
+            (Answer::Redirect, None) => {
+                return Err((
+                    Some(c.span.start),
+                    format!("a call of `{name}` is given no URL"),
+                ));
+            }
             (Answer::Json, Some(a)) => format!("{res}.status(200).json({a})"),
             (Answer::Json, None) => format!("{res}.status(200).json({{}})"),
             (Answer::End(code, _), Some(a)) => format!("{res}.status({code}).end({a})"),
@@ -168,14 +178,25 @@ fn spell_out(
                 format!("{res}.status({code}).end({quote}{msg}{quote})")
             }
         };
-        if let Some((r, false)) = &c.arg {
-            let (default, now) = match c.answer {
-                Answer::Json => (
-                    "`{}`".to_string(),
-                    "an empty body (what `res.json(undefined)` sends)",
+        if let (Answer::Send, Some((r, false))) = (c.answer, &c.third) {
+            defaulted.push((
+                c.span.start,
+                format!(
+                    "`{name}(res, ..., {})`: next-basics sent `text/plain` (its default) when the type was undefined at run time; the migrated call sets the Content-Type to that value",
+                    &src[r.clone()]
                 ),
-                Answer::End(_, msg) => (format!("`{msg}`"), "an empty body"),
-            };
+            ));
+        }
+        // The data and message have a default; `send`'s data and `redirect`'s URL have none.
+        let default = match c.answer {
+            Answer::Json => Some((
+                "`{}`".to_string(),
+                "an empty body (what `res.json(undefined)` sends)",
+            )),
+            Answer::End(_, msg) => Some((format!("`{msg}`"), "an empty body")),
+            Answer::Send | Answer::Redirect => None,
+        };
+        if let (Some((default, now)), Some((r, false))) = (default, &c.arg) {
             defaulted.push((
                 c.span.start,
                 format!(
@@ -273,16 +294,15 @@ struct Call {
     args: usize,
     /// The second argument's text range and whether it cannot be `undefined`.
     arg: Option<(Range<usize>, bool)>,
+    /// The third (`send`'s type), the same way.
+    third: Option<(Range<usize>, bool)>,
 }
 
 /// The calls of the helpers, and the first use that is not one.
 struct Uses<'h> {
     helpers: &'h [(String, &'static str, Answer)],
-    two_step: &'h [String],
     calls: Vec<Call>,
     other: Option<(usize, String)>,
-    /// The first call of `send` or `redirect`.
-    two_step_call: Option<(usize, String)>,
 }
 
 impl Uses<'_> {
@@ -313,14 +333,14 @@ impl Visit for Uses<'_> {
                             .args
                             .get(1)
                             .map(|a| (range(a.expr.span()), is_literal(&a.expr))),
+                        third: c
+                            .args
+                            .get(2)
+                            .map(|a| (range(a.expr.span()), is_literal(&a.expr))),
                     });
                     c.args.visit_with(self);
                     c.type_args.visit_with(self);
                     return;
-                }
-                if self.two_step_call.is_none() && self.two_step.iter().any(|n| n == i.sym.as_ref())
-                {
-                    self.two_step_call = Some((range(c.span).start, i.sym.to_string()));
                 }
             }
         }
