@@ -213,9 +213,16 @@ fn spelled_out(input: &RouteInput, d: &Spelled, what: &str) -> Result<Migrated, 
                 || format!("with {what} spelled out, the route still needs the adapter"),
                 |x| {
                     let x = d.place(src, x);
+                    // The adapter's note says where the rewrite stopped in the spelled-out
+                    // text; the place in the route's source is given instead.
+                    let why = x
+                        .message
+                        .split_once("the rewrite stopped at ")
+                        .and_then(|(_, rest)| rest.split_once(" with "))
+                        .map_or(x.message.as_str(), |(_, why)| why);
                     format!(
-                        "with {what} spelled out, at {}:{}: {}",
-                        x.line, x.column, x.message
+                        "with {what} spelled out, the rewrite stops at {}:{} with {why}",
+                        x.line, x.column
                     )
                 },
             )),
