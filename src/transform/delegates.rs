@@ -47,6 +47,12 @@ pub struct Delegate {
     /// place and returns what it returned, and its calls stay where they are. `res_pos` is
     /// then its `req` position too.
     pub reader: bool,
+    /// A reader that took `res` only to hand it to iron-session's `getIronSession(req, res, ...)`,
+    /// now its cookie-store form (`getIronSession(await cookies(), ...)`): it takes the `request`
+    /// alone, and its calls drop the `res` argument (at `res_pos`; `req_pos` is its request's).
+    pub drops_res: bool,
+    /// Such a reader that no longer reads the request either: its calls drop `req` too.
+    pub drops_req: bool,
     /// The handler a wrapper calls after setting response headers (`withCors`): its Response
     /// gets those headers where it left them unset (`pages.withHeaders(handler(...), headers)`).
     pub merges_headers: bool,

@@ -1160,6 +1160,27 @@ fn plan(
         })?;
     }
 
+    // iron-session's calls rewritten only in the route's own session readers: the note goes
+    // on the route too (the readers' analysis keeps its notes to itself).
+    if let Some(getter) = base.get_iron_session.as_deref() {
+        let noted = diagnostics
+            .iter()
+            .any(|d| d.code == Code::LibraryRecipe && d.message.starts_with("iron-session"));
+        if helpers.contains(Needs::NEXT_COOKIES) && !noted {
+            // At the first call (`getIronSession(` or `getIronSession<SessionData>(`).
+            let at = src
+                .match_indices(getter)
+                .map(|(at, _)| at)
+                .find(|&at| src[at + getter.len()..].starts_with(['(', '<']))
+                .unwrap_or(h.offset);
+            diagnostics.push(Diagnostic::at(
+                Code::LibraryRecipe,
+                crate::recipes::iron_session::taken_message(getter),
+                src,
+                at,
+            ));
+        }
+    }
     let methods = plan
         .groups
         .iter()
@@ -1322,6 +1343,8 @@ fn wrapped_route(
             sets_headers_only: false,
             foreign: Some(foreign),
             reader: false,
+            drops_res: false,
+            drops_req: false,
             merges_headers: false,
             extra_arg: None,
             middleware: None,
@@ -1478,7 +1501,20 @@ fn find_delegates(
                 && !needs.any(
                     Needs::STATUS_VAR | Needs::BODY_VAR | Needs::BODY_VIA_CALL | Needs::QUERY_VAR,
                 );
-            if !responds && !headers_only {
+            // A reader of iron-session's session (`getIronSession(req, res, ...)`, now through
+            // the cookie store): `res` is no longer needed at all.
+            let cookie_reader = !responds
+                && !headers_only
+                && c.req_pos.is_some()
+                && needs.contains(Needs::NEXT_COOKIES)
+                && !needs.any(
+                    Needs::HEADERS_VAR
+                        | Needs::STATUS_VAR
+                        | Needs::BODY_VAR
+                        | Needs::BODY_VIA_CALL
+                        | Needs::QUERY_VAR,
+                );
+            if !responds && !headers_only && !cookie_reader {
                 continue;
             }
             let (u, own_state) = if responds && !state_params.is_empty() {
@@ -1495,8 +1531,27 @@ fn find_delegates(
                     keeps_state |= Needs::STATUS_VAR;
                 }
             }
-            let (text, needs, needs_context) =
+            let (mut text, needs, needs_context) =
                 emit::render_delegate(ctx, &c, &u, headers_only, own_state);
+            // A session reader that reads nothing else of the request loses that parameter too
+            // (`async function currentUser()`).
+            let request_param = format!(
+                "{}{}",
+                base.names.request,
+                if ctx.lang.is_typescript() {
+                    ": Request"
+                } else {
+                    ""
+                }
+            );
+            let drops_req = cookie_reader
+                && text.matches(base.names.request.as_str()).count() == 1
+                && text.contains(&format!("({request_param}"));
+            if drops_req {
+                text = text
+                    .replacen(&format!("({request_param}, "), "(", 1)
+                    .replacen(&format!("({request_param})"), "()", 1);
+            }
             delegate_calls.push(u.delegate_calls);
             delegates.push(delegates::Delegate {
                 name: c.name.clone(),
@@ -1511,7 +1566,9 @@ fn find_delegates(
                 state_params: own_state,
                 sets_headers_only: headers_only,
                 foreign: None,
-                reader: false,
+                reader: cookie_reader,
+                drops_res: cookie_reader,
+                drops_req,
                 merges_headers: false,
                 extra_arg: None,
                 middleware: None,

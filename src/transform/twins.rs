@@ -783,6 +783,8 @@ pub fn foreign_delegates(module: &Module, foreign: &[ForeignImport]) -> Vec<Dele
                 exported,
             }),
             reader: h.reader,
+            drops_res: false,
+            drops_req: false,
             merges_headers: false,
             extra_arg: None,
             middleware: h.middleware.clone(),

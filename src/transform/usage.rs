@@ -803,8 +803,30 @@ impl<'a> UsageVisitor<'a> {
         if c.args.iter().any(|a| a.spread.is_some())
             || !takes(d, c.args.len())
             || !self.is_req(&c.args[p].expr)
+            || (d.drops_res && !self.is_res(&c.args[d.res_pos].expr))
         {
             return false;
+        }
+        if d.drops_res {
+            // `currentUser(req, res)` → `currentUser(request)`, or `currentUser()` where the
+            // function no longer reads the request either.
+            let mut needs = Needs::default();
+            let mut args = Vec::new();
+            for (i, a) in c.args.iter().enumerate() {
+                if i == d.res_pos || (i == p && d.drops_req) {
+                    continue;
+                }
+                if i == p {
+                    args.push(self.names().request.clone());
+                } else {
+                    self.visit_expr(&a.expr);
+                    args.push(self.text(range(a.expr.span()), &mut needs));
+                }
+            }
+            let call = format!("{}({})", d.name, args.join(", "));
+            *self.out.delegate_calls.entry(d.name.clone()).or_default() += 1;
+            self.add(range(c.span), call, needs);
+            return true;
         }
         for (i, a) in c.args.iter().enumerate() {
             if i == p {
@@ -818,7 +840,6 @@ impl<'a> UsageVisitor<'a> {
         true
     }
 
-    /// `setCors(res)` where `setCors` only sets headers: it now sets them on the `headers` bag.
     /// `res.setDraftMode({ enable: true })` (`false`; no argument is on, as in Pages) as a
     /// statement: `(await draftMode()).enable()` / `.disable()` with next/headers' `draftMode`,
     /// which set and clear the same `__prerender_bypass` cookie.
@@ -877,6 +898,7 @@ impl<'a> UsageVisitor<'a> {
         true
     }
 
+    /// `setCors(res)` where `setCors` only sets headers: it now sets them on the `headers` bag.
     fn rewrite_header_delegate_call(&mut self, e: &Expr) -> bool {
         let (inner, awaited) = match unwrap_expr(e) {
             Expr::Await(a) => (unwrap_expr(&a.arg), true),

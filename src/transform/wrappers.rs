@@ -558,6 +558,8 @@ fn twin(
         sets_headers_only: false,
         foreign: None,
         reader: false,
+        drops_res: false,
+        drops_req: false,
         merges_headers: headers,
         extra_arg: decoration.as_ref().map(|d| d.object.clone()),
         middleware: None,
