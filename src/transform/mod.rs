@@ -18,6 +18,7 @@ pub(crate) mod imports;
 pub(crate) mod method_map;
 mod middleware;
 mod names;
+mod raw_readers;
 mod removal;
 mod reparse;
 pub mod spec;
@@ -414,6 +415,39 @@ fn adapt_or_manual(input: &RouteInput, module: &Module, diags: Vec<Diagnostic>) 
     }
 }
 
+/// The handler's body calls `name(req)` (with the handler's own `req`).
+fn calls_with(body: &handler::HandlerBody, name: &str, req: &str) -> bool {
+    struct Finder<'a> {
+        name: &'a str,
+        req: &'a str,
+        found: bool,
+    }
+    impl swc_ecma_visit::Visit for Finder<'_> {
+        fn visit_call_expr(&mut self, c: &CallExpr) {
+            let callee = match &c.callee {
+                Callee::Expr(e) => ast_util::ident_name(e),
+                _ => None,
+            };
+            if callee == Some(self.name)
+                && matches!(c.args.as_slice(), [a] if a.spread.is_none() && ast_util::ident_name(&a.expr) == Some(self.req))
+            {
+                self.found = true;
+            }
+            swc_ecma_visit::VisitWith::visit_children_with(c, self);
+        }
+    }
+    let mut f = Finder {
+        name,
+        req,
+        found: false,
+    };
+    match body {
+        handler::HandlerBody::Block(b) => swc_ecma_visit::VisitWith::visit_with(*b, &mut f),
+        handler::HandlerBody::Expr(e) => swc_ecma_visit::VisitWith::visit_with(*e, &mut f),
+    }
+    f.found
+}
+
 fn param_name(p: &Pat) -> Result<String, ()> {
     match p {
         Pat::Ident(b) => Ok(b.id.sym.to_string()),
@@ -516,7 +550,16 @@ fn plan(
         None => imported,
     };
     let names = names::Names::choose(&table, Some(&req), h.name.as_deref());
-    let facts = imports::import_facts(module, src);
+    let mut facts = imports::import_facts(module, src);
+    // Raw body readers of the route's own file (the Stripe example's `buffer(readable)`), whose
+    // one use is the handler's `buffer(req)`: that call reads the raw body, the function goes.
+    let mut raw_reader_removals = Vec::new();
+    for r in raw_readers::in_file(module) {
+        if table.count(&r.name) == 2 && calls_with(&h.body, &r.name, &req) {
+            facts.raw_body_fns.push(r.name.clone());
+            raw_reader_removals.push(r.range);
+        }
+    }
     // What each middleware's twin returns and the wrapper's fields get names free in the route.
     let mut results: Vec<String> = Vec::new();
     let generated = [
@@ -1069,6 +1112,10 @@ fn plan(
     )?;
     for r in &h.removals {
         add_or_bug(&mut edits, removal::removal(src, r.clone()))?;
+    }
+    // A raw reader goes with the comment lines that describe it.
+    for r in &raw_reader_removals {
+        add_or_bug(&mut edits, removal::removal_with_comments(src, r.clone()))?;
     }
     // The helpers of other modules now come from their twins.
     let mut used_twins: Vec<usize> = Vec::new();
