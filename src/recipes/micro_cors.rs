@@ -23,7 +23,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use super::spelled::Spelled;
 use crate::parse::range;
-use crate::transform::ast_util::{static_string, unwrap_expr};
+use crate::transform::ast_util::{key_name, static_string, unwrap_expr};
 
 const PACKAGE: &str = "micro-cors";
 
@@ -380,10 +380,8 @@ fn read_options(call: &CallExpr) -> Result<CorsHeaders, (Option<usize>, String)>
                 let Prop::KeyValue(kv) = &**p else {
                     return Err((at, "a micro-cors option is not written `key: value`".into()));
                 };
-                let key = match &kv.key {
-                    PropName::Ident(i) => i.sym.to_string(),
-                    PropName::Str(s) => s.value.to_atom_lossy().to_string(),
-                    _ => return Err((at, "a micro-cors option has a computed name".into())),
+                let Some(key) = key_name(&kv.key) else {
+                    return Err((at, "a micro-cors option has a computed name".into()));
                 };
                 let not_literal = || (at, format!("micro-cors' `{key}` is not a literal"));
                 let value = unwrap_expr(&kv.value);

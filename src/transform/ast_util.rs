@@ -47,6 +47,16 @@ pub fn static_string(e: &Expr) -> Option<String> {
     }
 }
 
+/// The name an object literal's key writes (`a` of `{ a: 1 }` or `{ 'a': 1 }`); `None` for a
+/// computed or numeric key.
+pub fn key_name(k: &PropName) -> Option<String> {
+    match k {
+        PropName::Ident(i) => Some(i.sym.to_string()),
+        PropName::Str(s) => Some(s.value.to_atom_lossy().to_string()),
+        _ => None,
+    }
+}
+
 /// `name` when `e` is the identifier `name` (after unwrapping).
 pub fn ident_name(e: &Expr) -> Option<&str> {
     match unwrap_expr(e) {

@@ -7,7 +7,7 @@
 use swc_common::Spanned;
 use swc_ecma_ast::*;
 
-use super::ast_util::{static_string, unwrap_expr};
+use super::ast_util::{key_name, static_string, unwrap_expr};
 use super::usage::BodyMode;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::edit::{Edit, Needs};
@@ -30,14 +30,6 @@ impl Default for RouteConfig {
             export_props: Vec::new(),
             notes: Vec::new(),
         }
-    }
-}
-
-fn key_name(k: &PropName) -> Option<String> {
-    match k {
-        PropName::Ident(i) => Some(i.sym.to_string()),
-        PropName::Str(s) => Some(s.value.to_atom_lossy().to_string()),
-        _ => None,
     }
 }
 

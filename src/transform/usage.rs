@@ -865,8 +865,7 @@ impl<'a> UsageVisitor<'a> {
                 let Prop::KeyValue(kv) = &**p else {
                     return false;
                 };
-                let key = matches!(&kv.key, PropName::Ident(i) if &*i.sym == "enable")
-                    || matches!(&kv.key, PropName::Str(s) if s.value.to_atom_lossy().as_str() == "enable");
+                let key = super::ast_util::key_name(&kv.key).as_deref() == Some("enable");
                 match unwrap_expr(&kv.value) {
                     Expr::Lit(Lit::Bool(b)) if key => b.value,
                     _ => return false,
